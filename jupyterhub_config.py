@@ -1,0 +1,50 @@
+# Kaggle Team Hub: JupyterHub configuration.
+#
+# Settings come from environment variables (and an optional .env file next to this one);
+# the README lists every variable with its default. Site-specific changes go in
+# jupyterhub_config.d/*.py, applied last in name order, so this file stays as shipped.
+from pathlib import Path
+
+from spawner import dockerapi, hubdata, network, settings
+from spawner.dropins import apply_dropins
+
+c = get_config()  # noqa: F821 (provided by JupyterHub)
+here = Path(__file__).resolve().parent
+s = settings.from_env(settings.read_environment(config_dir=here), config_dir=here)
+
+# Hub state: one owner-only directory; secrets generated once and reused.
+hubdata.ensure_private_dir(s.data_dir)
+paths = hubdata.hub_paths(s.data_dir)
+c.JupyterHub.db_url = paths["db_url"]
+c.JupyterHub.cookie_secret_file = paths["cookie_secret_file"]
+c.JupyterHub.pid_file = paths["hub_pid_file"]
+c.ConfigurableHTTPProxy.pid_file = paths["proxy_pid_file"]
+c.ConfigurableHTTPProxy.auth_token = hubdata.read_or_create_secret(paths["proxy_token_file"])
+
+# Where people connect, and the internal ports (derived so they never clash with it).
+c.JupyterHub.bind_url = f"http://{s.ip}:{s.port}"
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{s.proxy_api_port}"
+
+# The hub API listens on the user network's gateway: containers reach it, nothing else.
+api_ip = s.api_ip or network.network_gateway(
+    dockerapi.connect(dockerapi.client_kwargs()), s.network, s.network_internal
+)
+c.JupyterHub.hub_ip = api_ip
+c.JupyterHub.hub_port = s.api_port
+
+# User servers.
+c.JupyterHub.spawner_class = "kaggle"
+c.KaggleSpawner.image = s.image
+c.KaggleSpawner.network_name = s.network
+c.KaggleSpawner.name_prefix = s.prefix
+c.KaggleSpawner.shm_size = s.shm_size
+c.JupyterHub.allow_named_servers = s.named_servers > 0
+c.JupyterHub.named_server_limit_per_user = s.named_servers
+
+# Login: accounts live in the hub; sign-ups wait for an admin's approval, and the admins
+# named in KAGGLE_HUB_ADMINS are approved when they sign up.
+c.JupyterHub.authenticator_class = "native"
+c.NativeAuthenticator.open_signup = False
+c.Authenticator.admin_users = set(s.admins)
+
+apply_dropins(c, s.config_d)

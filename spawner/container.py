@@ -1,0 +1,41 @@
+"""Container command, environment and host settings for a user's server, as plain values."""
+
+from . import layout
+
+SINGLEUSER = "jupyterhub-singleuser"
+STARTUP_NAME = "kaggle-team-hub-start"
+
+
+def command(server_args):
+    """The container command: lay out the volume, then exec the single-user server.
+
+    The Kaggle image's entrypoint is ``/usr/bin/env`` with no CMD, so the command is always
+    given in full. The image runs as root, which jupyter-server refuses without
+    ``--allow-root``.
+    """
+    return [
+        "/bin/sh",
+        "-c",
+        layout.startup_script(),
+        STARTUP_NAME,
+        SINGLEUSER,
+        "--allow-root",
+        *server_args,
+    ]
+
+
+def environment(extra=None):
+    """Environment added to the hub's own for the server (credentials, lab settings)."""
+    env = layout.persistent_env()
+    env.update(extra or {})
+    return env
+
+
+def work_volume_bind(volume):
+    """The ``volumes`` entry that mounts a user's working volume."""
+    return {volume: {"bind": layout.WORK_DIR, "mode": "rw"}}
+
+
+def host_config(shm_size):
+    """Host settings our spawner adds to DockerSpawner's."""
+    return {"shm_size": shm_size}

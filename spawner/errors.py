@@ -1,0 +1,52 @@
+"""Failures a person can act on, with the message shown on the spawn page and the API."""
+
+from tornado import web
+
+
+class SpawnError(web.HTTPError):
+    """A spawn failure whose message is shown as-is: on the spawn page, in the progress
+    stream and in the REST API's error body. No traceback reaches the user."""
+
+    def __init__(self, message, status_code=500):
+        super().__init__(status_code, "%s", message)
+        self.jupyterhub_message = message
+
+    def __str__(self):
+        return self.jupyterhub_message
+
+
+class DockerUnreachable(SpawnError):
+    """The Docker daemon did not answer."""
+
+
+def docker_unreachable_message(base_url, reason):
+    return (
+        f"Cannot reach the Docker daemon at {base_url} ({reason}). "
+        "An admin should start Docker on the hub's machine (for example "
+        "'sudo systemctl start docker', or ./deploy/run which starts it) or point the hub "
+        "at the right socket with DOCKER_HOST."
+    )
+
+
+def image_missing_message(image, get_command, pull_error=None):
+    failed = f" Pulling it failed: {pull_error}." if pull_error else ""
+    return (
+        f"The image {image!r} is not on this machine.{failed} "
+        f"An admin can get it with: {get_command}"
+    )
+
+
+def version_mismatch_message(image, image_version, hub_version, get_command):
+    found = (
+        "has no jupyterhub installed"
+        if image_version is None
+        else f"has jupyterhub {image_version}"
+    )
+    return (
+        f"The image {image!r} {found}, but this hub runs jupyterhub {hub_version}; "
+        f"they must be the same version. An admin can rebuild the image with: {get_command}"
+    )
+
+
+class SetupError(RuntimeError):
+    """The hub cannot start as configured; the message says what to change."""

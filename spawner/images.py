@@ -1,0 +1,56 @@
+"""Names of the images this project builds, and how an admin gets each.
+
+The single-user server must run the hub's own jupyterhub version, so each tag carries it.
+``python -m spawner.images tag lite|kaggle|kaggle-gpu`` prints a tag for the build script.
+"""
+
+import sys
+
+import jupyterhub
+
+KAGGLE_BASE = "gcr.io/kaggle-images/python"
+KAGGLE_GPU_BASE = "gcr.io/kaggle-gpu-images/python"
+KAGGLE_BASE_TAG = "v160"
+REPOSITORY = "kaggle-team-hub"
+
+VARIANTS = {
+    "lite": ("lite", "./deploy/build-image lite"),
+    "kaggle": ("kaggle", "./deploy/build-image kaggle"),
+    "kaggle-gpu": ("kaggle-gpu", "./deploy/build-image kaggle --gpu"),
+}
+
+
+def image_tag(variant, hub_version=jupyterhub.__version__):
+    """The tag ``./deploy/build-image`` gives the image of ``variant``."""
+    if variant not in VARIANTS:
+        raise ValueError(f"Unknown image variant {variant!r}: use one of {', '.join(VARIANTS)}")
+    name, _ = VARIANTS[variant]
+    return f"{REPOSITORY}:{name}-jh{hub_version}"
+
+
+def get_command(image, hub_version=jupyterhub.__version__):
+    """The command an admin runs to get ``image`` onto this machine."""
+    for variant, (_, command) in VARIANTS.items():
+        if image == image_tag(variant, hub_version):
+            return command
+    return f"docker pull {image}"
+
+
+def fix_version_command(image, hub_version=jupyterhub.__version__):
+    """The step that gives ``image`` the hub's jupyterhub version."""
+    for variant, (_, command) in VARIANTS.items():
+        if image == image_tag(variant, hub_version):
+            return command
+    return f"a Dockerfile FROM {image} that runs 'pip install jupyterhub=={hub_version}'"
+
+
+def main(argv):
+    if len(argv) != 2 or argv[0] != "tag":
+        print("usage: python -m spawner.images tag lite|kaggle|kaggle-gpu", file=sys.stderr)
+        return 2
+    print(image_tag(argv[1]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,154 @@
+"""Deployment settings, read from environment variables and an optional ``.env`` file.
+
+Every variable is listed in ``VARIABLES`` with its default and meaning; the README's table
+is the same list. A variable set in the environment wins over the same one in ``.env``.
+"""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from . import images, naming
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+
+VARIABLES = {
+    "KAGGLE_HUB_IMAGE": "image for user servers; default: the Kaggle image built by "
+    "./deploy/build-image kaggle",
+    "KAGGLE_HUB_DATA_DIR": "hub state (database, secrets); default /var/lib/kaggle-team-hub "
+    "as root, else ~/.local/share/kaggle-team-hub",
+    "KAGGLE_HUB_IP": "address the hub's web page listens on; default 127.0.0.1",
+    "KAGGLE_HUB_PORT": "port of the hub's web page; default 8000",
+    "KAGGLE_HUB_PROXY_API_PORT": "port of the proxy's API on 127.0.0.1; default PORT+10000",
+    "KAGGLE_HUB_API_IP": "address of the hub's API, reached by user containers; default the "
+    "gateway of KAGGLE_HUB_NETWORK (the network is created if missing)",
+    "KAGGLE_HUB_API_PORT": "port of the hub's API; default PORT+20000",
+    "KAGGLE_HUB_NETWORK": "Docker network of user containers; default kaggle-team-hub",
+    "KAGGLE_HUB_NETWORK_INTERNAL": "1 = create the network with --internal (no route off the "
+    "machine); default 0",
+    "KAGGLE_HUB_PREFIX": "prefix of container and volume names; default kaggle",
+    "KAGGLE_HUB_SHM_SIZE": "size of /dev/shm in user containers; default 2g",
+    "KAGGLE_HUB_ADMINS": "comma-separated usernames that are hub admins; default none",
+    "KAGGLE_HUB_NAMED_SERVERS": "named servers a user may have besides the default one; "
+    "0 turns them off; default 3",
+    "KAGGLE_HUB_CONFIG_D": "folder of *.py drop-ins applied last, in name order; default "
+    "jupyterhub_config.d next to jupyterhub_config.py",
+    "KAGGLE_HUB_ENV_FILE": "file of KEY=value lines read before the environment; default .env "
+    "next to jupyterhub_config.py",
+}
+
+PORT_RANGE = (1024, 65536)
+
+
+class SettingsError(ValueError):
+    """A setting has a value the hub cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    image: str
+    data_dir: Path
+    ip: str
+    port: int
+    proxy_api_port: int
+    api_ip: str
+    api_port: int
+    network: str
+    network_internal: bool
+    prefix: str
+    shm_size: str
+    admins: frozenset
+    named_servers: int
+    config_d: Path
+
+
+def derived_port(port, offset):
+    """A port ``offset`` away from ``port``, wrapped into the unprivileged range."""
+    low, high = PORT_RANGE
+    return (port - low + offset) % (high - low) + low
+
+
+def _port(env, name, default):
+    raw = env.get(name, "")
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if not 1 <= value <= 65535:
+        raise SettingsError(f"{name}={raw!r} is not a port: use a number from 1 to 65535.")
+    return value
+
+
+def _flag(env, name):
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise SettingsError(f"{name}={raw!r} is not a flag: use 1 or 0.")
+
+
+def _count(env, name, default):
+    raw = env.get(name, "")
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise SettingsError(f"{name}={raw!r} is not a count: use a whole number, 0 or more.")
+    return int(raw)
+
+
+def default_data_dir(euid, home):
+    if euid == 0:
+        return Path("/var/lib/kaggle-team-hub")
+    return Path(home) / ".local/share/kaggle-team-hub"
+
+
+def read_environment(environ=None, config_dir=REPO_DIR):
+    """The environment merged over the ``.env`` file (the environment wins)."""
+    environ = dict(os.environ if environ is None else environ)
+    env_file = Path(environ.get("KAGGLE_HUB_ENV_FILE") or Path(config_dir) / ".env")
+    merged = {}
+    if env_file.is_file():
+        merged.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    merged.update(environ)
+    return merged
+
+
+def from_env(env, config_dir=REPO_DIR, euid=None, home=None):
+    """Build ``Settings`` from a mapping of variables; raise SettingsError on bad values."""
+    euid = os.geteuid() if euid is None else euid
+    home = home or os.path.expanduser("~")
+    port = _port(env, "KAGGLE_HUB_PORT", 8000)
+    prefix = env.get("KAGGLE_HUB_PREFIX") or "kaggle"
+    try:
+        naming.check_prefix(prefix)
+    except ValueError as e:
+        raise SettingsError(f"KAGGLE_HUB_PREFIX: {e}") from None
+    settings = Settings(
+        image=env.get("KAGGLE_HUB_IMAGE") or images.image_tag("kaggle"),
+        data_dir=Path(env.get("KAGGLE_HUB_DATA_DIR") or default_data_dir(euid, home)),
+        ip=env.get("KAGGLE_HUB_IP") or "127.0.0.1",
+        port=port,
+        proxy_api_port=_port(env, "KAGGLE_HUB_PROXY_API_PORT", derived_port(port, 10000)),
+        api_ip=env.get("KAGGLE_HUB_API_IP", ""),
+        api_port=_port(env, "KAGGLE_HUB_API_PORT", derived_port(port, 20000)),
+        network=env.get("KAGGLE_HUB_NETWORK") or "kaggle-team-hub",
+        network_internal=_flag(env, "KAGGLE_HUB_NETWORK_INTERNAL"),
+        prefix=prefix,
+        shm_size=env.get("KAGGLE_HUB_SHM_SIZE") or "2g",
+        admins=frozenset(a.strip() for a in env.get("KAGGLE_HUB_ADMINS", "").split(",") if a.strip()),
+        named_servers=_count(env, "KAGGLE_HUB_NAMED_SERVERS", 3),
+        config_d=Path(env.get("KAGGLE_HUB_CONFIG_D") or Path(config_dir) / "jupyterhub_config.d"),
+    )
+    clashes = {settings.proxy_api_port, settings.api_port} & {settings.port}
+    if clashes or settings.proxy_api_port == settings.api_port:
+        raise SettingsError(
+            f"KAGGLE_HUB_PORT={settings.port}, KAGGLE_HUB_PROXY_API_PORT="
+            f"{settings.proxy_api_port} and KAGGLE_HUB_API_PORT={settings.api_port} must all "
+            "differ: unset the API ports to have them derived from KAGGLE_HUB_PORT."
+        )
+    return settings
