@@ -1,0 +1,89 @@
+# Shared by the deploy scripts: idempotent set-up steps. Source it; do not run it.
+# Each ensure_* step checks first and only installs or starts what is missing.
+
+set -euo pipefail
+
+REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENV="$REPO_DIR/.venv"
+CACHE_DIR=${KAGGLE_HUB_CACHE_DIR:-/var/cache/kaggle-team-hub}
+DOCKERD_LOG=${KAGGLE_HUB_DOCKERD_LOG:-/var/log/kaggle-team-hub-dockerd.log}
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+say() { printf '%s\n' "kaggle-team-hub: $*" >&2; }
+die() { say "ERROR: $*"; exit 1; }
+
+apt_updated=""
+apt_install() {
+    local missing=()
+    local pkg
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+            || missing+=("$pkg")
+    done
+    [ "${#missing[@]}" -eq 0 ] && return 0
+    command -v apt-get >/dev/null || die "apt-get not found: install ${missing[*]} by hand"
+    say "installing ${missing[*]} (apt)"
+    if [ -z "$apt_updated" ]; then $SUDO apt-get update -q >&2; apt_updated=1; fi
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}" >&2
+}
+
+docker_answers() { docker info >/dev/null 2>&1; }
+
+ensure_docker() {
+    command -v dockerd >/dev/null || apt_install docker.io
+    command -v docker >/dev/null || apt_install docker.io
+    docker_answers && return 0
+    if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+        say "starting the Docker engine (systemctl start docker)"
+        $SUDO systemctl start docker || true
+    fi
+    if ! docker_answers && ! pgrep -x dockerd >/dev/null; then
+        # A killed dockerd leaves its pid file behind, and the next start refuses to run.
+        if [ -f /var/run/docker.pid ]; then
+            say "removing stale /var/run/docker.pid (no dockerd is running)"
+            $SUDO rm -f /var/run/docker.pid
+        fi
+        say "starting dockerd in the background (log: $DOCKERD_LOG)"
+        $SUDO sh -c "nohup setsid dockerd >>'$DOCKERD_LOG' 2>&1 </dev/null &"
+    fi
+    local i
+    for i in $(seq 1 60); do
+        docker_answers && return 0
+        sleep 1
+    done
+    tail -n 20 "$DOCKERD_LOG" >&2 2>/dev/null || true
+    die "the Docker engine did not answer within 60 s (see $DOCKERD_LOG)"
+}
+
+ensure_proxy() {
+    command -v configurable-http-proxy >/dev/null && return 0
+    command -v npm >/dev/null || apt_install nodejs npm
+    # configurable-http-proxy 5 needs node 20; Debian 12's node is 18, which 4.6 supports.
+    local version=4.6.3
+    [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] && version=5.3.0
+    say "installing configurable-http-proxy $version (npm)"
+    $SUDO npm install -g --no-fund --no-audit "configurable-http-proxy@$version" >&2
+    command -v configurable-http-proxy >/dev/null || die "configurable-http-proxy is not on PATH after npm install"
+}
+
+ensure_venv() {
+    local stamp want
+    if [ ! -x "$VENV/bin/python" ]; then
+        command -v python3 >/dev/null || apt_install python3
+        python3 -m venv "$VENV" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$VENV"; }
+    fi
+    want=$(sha256sum < "$REPO_DIR/pyproject.toml" | cut -d" " -f1)
+    stamp=$(cat "$VENV/.installed" 2>/dev/null || true)
+    [ "$stamp" = "$want" ] && return 0
+    say "installing Python packages into .venv"
+    "$VENV/bin/pip" install -q --disable-pip-version-check -e "$REPO_DIR[test]" >&2
+    echo "$want" > "$VENV/.installed"
+}
+
+ensure_all() {
+    ensure_docker
+    ensure_proxy
+    ensure_venv
+    export PATH="$VENV/bin:$PATH"
+}
