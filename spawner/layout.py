@@ -41,7 +41,7 @@ def startup_script():
     lines = ["set -u"]
     for name in TREE:
         path = shlex.quote(f"{WORK_DIR}/{name}")
-        lines.append(f"mkdir -p {path} || echo \"kaggle-team-hub: cannot create {path}\" >&2")
+        lines.append(f'mkdir -p {path} || echo "kaggle-team-hub: cannot create {path}" >&2')
     for dir_name in (KAGGLE_CONFIG_DIR, LAB_SETTINGS_DIR, LAB_WORKSPACES_DIR):
         lines.append(f"mkdir -p {shlex.quote(dir_name)} 2>/dev/null || true")
     lines.append("chmod 700 " + shlex.quote(KAGGLE_CONFIG_DIR) + " 2>/dev/null || true")
@@ -52,7 +52,7 @@ def startup_script():
         lines.append(
             f"if [ -L {dst} ] || [ ! -e {dst} ] || rmdir {dst} 2>/dev/null; "
             f"then ln -sfn {src} {dst}; "
-            f"else echo \"kaggle-team-hub: {dst} is not empty, not linked to {src}\" >&2; fi"
+            f'else echo "kaggle-team-hub: {dst} is not empty, not linked to {src}" >&2; fi'
         )
     lines.append('exec "$@"')
     return "\n".join(lines)

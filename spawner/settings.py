@@ -140,7 +140,9 @@ def from_env(env, config_dir=REPO_DIR, euid=None, home=None):
         network_internal=_flag(env, "KAGGLE_HUB_NETWORK_INTERNAL"),
         prefix=prefix,
         shm_size=env.get("KAGGLE_HUB_SHM_SIZE") or "2g",
-        admins=frozenset(a.strip() for a in env.get("KAGGLE_HUB_ADMINS", "").split(",") if a.strip()),
+        admins=frozenset(
+            a.strip() for a in env.get("KAGGLE_HUB_ADMINS", "").split(",") if a.strip()
+        ),
         named_servers=_count(env, "KAGGLE_HUB_NAMED_SERVERS", 3),
         config_d=Path(env.get("KAGGLE_HUB_CONFIG_D") or Path(config_dir) / "jupyterhub_config.d"),
     )

@@ -1,0 +1,100 @@
+"""What a user sets up survives server restarts and container removal."""
+
+import json
+
+import docker
+import pytest
+import requests
+
+from ..hubprocess import UserServer
+
+pytestmark = pytest.mark.docker
+
+THEME = "@jupyterlab/apputils-extension:themes"
+
+
+def restart(hub, docker_client, user, server=""):
+    hub.stop_server(user, server)
+    name = f"{hub.prefix}-{user}" + (f"--{server}" if server else "")
+    with pytest.raises(docker.errors.NotFound):
+        docker_client.inspect_container(name)
+    hub.start_server(user, server)
+
+
+def test_files_survive_stop_start_and_container_removal(hub, docker_client):
+    carol = UserServer(hub, "carol", hub.create_user("carol"))
+    hub.start_server("carol")
+    carol.put_text("code/notes.txt", "keep me\n")
+    restart(hub, docker_client, "carol")
+    assert carol.read_text("code/notes.txt") == "keep me\n"
+
+
+def test_tree_is_repaired_and_files_are_never_overwritten(hub, docker_client):
+    dan = UserServer(hub, "dan", hub.create_user("dan"))
+    hub.start_server("dan")
+    assert dan.get("api/contents/input", params={"content": 0}).status_code == 200
+    r = requests.delete(dan.base + "api/contents/input", headers=dan.headers, timeout=30)
+    assert r.status_code == 204, r.text
+    dan.put_text("code/model.py", "print('mine')\n")
+    restart(hub, docker_client, "dan")
+    assert {"code", "input"} <= dan.names()
+    assert dan.read_text("code/model.py") == "print('mine')\n"
+
+
+def test_kaggle_credentials_and_lab_settings_persist(hub, docker_client):
+    erin = UserServer(hub, "erin", hub.create_user("erin"))
+    hub.start_server("erin")
+    erin.run(
+        "import json, os\n"
+        "d = os.environ['KAGGLE_CONFIG_DIR']\n"
+        "os.makedirs(d, exist_ok=True)\n"
+        "p = os.path.join(d, 'kaggle.json')\n"
+        "open(p, 'w').write(json.dumps({'username': 'erin-kaggle', 'key': '0' * 32}))\n"
+        "os.chmod(p, 0o600)\n"
+    )
+    r = requests.put(
+        erin.base + f"lab/api/settings/{THEME}",
+        json={"raw": json.dumps({"theme": "JupyterLab Dark"})},
+        headers=erin.headers,
+        timeout=30,
+    )
+    assert r.status_code == 204, r.text
+
+    restart(hub, docker_client, "erin")
+
+    out = erin.run(
+        "import subprocess\n"
+        "cli = subprocess.run(['kaggle', 'config', 'view'], capture_output=True, text=True)\n"
+        "print(cli.stdout)\n"
+    )
+    assert "username: erin-kaggle" in out
+    raw = erin.get(f"lab/api/settings/{THEME}").json()["raw"]
+    assert json.loads(raw)["theme"] == "JupyterLab Dark"
+
+
+def test_users_and_named_servers_get_their_own_volumes(hub, docker_client):
+    frank = UserServer(hub, "frank", hub.create_user("frank"))
+    gina = UserServer(hub, "gina", hub.create_user("gina"))
+    frank_gpu = UserServer(hub, "frank", frank.headers["Authorization"].split()[1], server="gpu")
+    hub.start_server("frank")
+    hub.start_server("gina")
+    hub.start_server("frank", "gpu")
+    frank.put_text("code/only-frank.txt", "f\n")
+
+    def volume(container):
+        (mount,) = docker_client.inspect_container(container)["Mounts"]
+        return mount["Name"]
+
+    volumes = {
+        volume(f"{hub.prefix}-frank"),
+        volume(f"{hub.prefix}-gina"),
+        volume(f"{hub.prefix}-frank--gpu"),
+    }
+    assert volumes == {
+        f"{hub.prefix}-frank-work",
+        f"{hub.prefix}-gina-work",
+        f"{hub.prefix}-frank--gpu-work",
+    }
+    assert "only-frank.txt" not in gina.names("code")
+    assert "only-frank.txt" not in frank_gpu.names("code")
+    assert {"code", "input"} <= frank_gpu.names()

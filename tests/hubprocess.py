@@ -1,0 +1,261 @@
+"""A real `jupyterhub -f jupyterhub_config.py` process, driven over its REST API."""
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import requests
+import websocket
+
+from spawner import settings
+
+from .waiting import wait_for
+
+REPO_DIR = settings.REPO_DIR
+SERVICE_DROPIN = """
+c.JupyterHub.services = [{{"name": "tester", "api_token": {token!r}}}]
+c.JupyterHub.load_roles = [{{
+    "name": "tester",
+    "scopes": ["admin:users", "admin:servers", "tokens", "access:servers"],
+    "services": ["tester"],
+}}]
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Hub:
+    """One hub with its own ports, data dir, network and name prefix."""
+
+    def __init__(self, workdir, image, prefix, env=None, dropins=None):
+        self.workdir = Path(workdir)
+        self.prefix = prefix
+        self.network = f"{prefix}-net"
+        self.port = free_port()
+        self.token = secrets.token_hex(32)
+        self.log_path = self.workdir / "hub.log"
+        config_d = self.workdir / "config.d"
+        config_d.mkdir(parents=True, exist_ok=True)
+        (config_d / "00-tester.py").write_text(SERVICE_DROPIN.format(token=self.token))
+        for name, text in (dropins or {}).items():
+            (config_d / name).write_text(text)
+        self.env = {
+            key: value for key, value in os.environ.items() if not key.startswith("KAGGLE_HUB_")
+        }
+        self.env.update(
+            {
+                "KAGGLE_HUB_IMAGE": image,
+                "KAGGLE_HUB_DATA_DIR": str(self.workdir / "data"),
+                "KAGGLE_HUB_PORT": str(self.port),
+                "KAGGLE_HUB_PROXY_API_PORT": str(free_port()),
+                "KAGGLE_HUB_API_PORT": str(free_port()),
+                "KAGGLE_HUB_NETWORK": self.network,
+                "KAGGLE_HUB_NETWORK_INTERNAL": "1",
+                "KAGGLE_HUB_PREFIX": prefix,
+                "KAGGLE_HUB_CONFIG_D": str(config_d),
+                "KAGGLE_HUB_ENV_FILE": str(self.workdir / "none.env"),
+                **(env or {}),
+            }
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+
+    def start(self, wait=True):
+        self._log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "jupyterhub", "-f", str(REPO_DIR / "jupyterhub_config.py")],
+            cwd=self.workdir,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        if wait:
+            wait_for(self._answers, 60, what=f"hub on port {self.port} answering")
+        return self
+
+    def _answers(self):
+        if self.process.poll() is not None:
+            raise RuntimeError(f"hub exited with {self.process.returncode}:\n{self.log()}")
+        return requests.get(f"{self.url}/hub/api/", timeout=2).status_code == 200
+
+    def log(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        if self.process:
+            self._log.close()
+
+    # REST API as the test service -------------------------------------------------------
+
+    def api(self, method, path, **kwargs):
+        headers = {"Authorization": f"token {self.token}", **kwargs.pop("headers", {})}
+        kwargs.setdefault("timeout", 90)
+        return requests.request(method, f"{self.url}/hub/api{path}", headers=headers, **kwargs)
+
+    def create_user(self, name):
+        r = self.api("POST", f"/users/{name}")
+        assert r.status_code in (201, 409), r.text
+        r = self.api("POST", f"/users/{name}/tokens", json={"note": "test"})
+        assert r.status_code == 201, r.text
+        return r.json()["token"]
+
+    def server_path(self, user, server=""):
+        return f"/users/{user}/servers/{server}" if server else f"/users/{user}/server"
+
+    def server_url(self, user, server=""):
+        return f"{self.url}/user/{user}/{server + '/' if server else ''}"
+
+    def start_server(self, user, server="", timeout=120):
+        r = self.api("POST", self.server_path(user, server))
+        assert r.status_code in (201, 202), r.text
+        wait_for(
+            lambda: (
+                self.api("GET", f"/users/{user}").json()["servers"].get(server, {}).get("ready")
+            ),
+            timeout,
+            interval=0.2,
+            what=f"server {user}/{server} ready",
+        )
+
+    def stop_server(self, user, server="", timeout=60):
+        r = self.api("DELETE", self.server_path(user, server))
+        assert r.status_code in (202, 204), r.text
+        wait_for(
+            lambda: server not in self.api("GET", f"/users/{user}").json()["servers"],
+            timeout,
+            interval=0.2,
+            what=f"server {user}/{server} stopped",
+        )
+
+    def progress_events(self, user, server=""):
+        path = (
+            f"/users/{user}/servers/{server}/progress"
+            if server
+            else f"/users/{user}/server/progress"
+        )
+        r = self.api("GET", path, stream=True)
+        events = []
+        for line in r.iter_lines(decode_unicode=True):
+            if line and line.startswith("data:"):
+                events.append(json.loads(line[len("data:") :]))
+        return events
+
+
+class UserServer:
+    """A user's single-user server, reached through the hub's proxy with the user's token."""
+
+    def __init__(self, hub, user, token, server=""):
+        self.hub = hub
+        self.base = hub.server_url(user, server)
+        self.headers = {"Authorization": f"token {token}"}
+
+    def get(self, path, **kwargs):
+        return requests.get(self.base + path, headers=self.headers, timeout=30, **kwargs)
+
+    def put_text(self, path, text):
+        body = {"type": "file", "format": "text", "content": text}
+        r = requests.put(
+            self.base + f"api/contents/{path}", json=body, headers=self.headers, timeout=60
+        )
+        assert r.status_code in (200, 201), r.text
+
+    def put_dir(self, path):
+        r = requests.put(
+            self.base + f"api/contents/{path}",
+            json={"type": "directory"},
+            headers=self.headers,
+            timeout=30,
+        )
+        assert r.status_code in (200, 201), r.text
+
+    def read_text(self, path):
+        r = self.get(f"api/contents/{path}?content=1&format=text&type=file")
+        assert r.status_code == 200, r.text
+        return r.json()["content"]
+
+    def names(self, path=""):
+        r = self.get(f"api/contents/{path}")
+        assert r.status_code == 200, r.text
+        return {item["name"] for item in r.json()["content"]}
+
+    def run(self, code, notebook="code/run.ipynb", timeout=60):
+        """Execute ``code`` in a kernel whose notebook is ``notebook``; return its stdout."""
+        r = requests.post(
+            self.base + "api/sessions",
+            json={"path": notebook, "type": "notebook", "name": "", "kernel": {"name": "python3"}},
+            headers=self.headers,
+            timeout=60,
+        )
+        assert r.status_code == 201, r.text
+        session = r.json()
+        ws_url = (
+            self.base.replace("http://", "ws://")
+            + f"api/kernels/{session['kernel']['id']}/channels"
+        )
+        ws = websocket.create_connection(
+            ws_url, header=[f"{k}: {v}" for k, v in self.headers.items()], timeout=timeout
+        )
+        try:
+            return _execute(ws, code)
+        finally:
+            ws.close()
+            requests.delete(
+                self.base + f"api/sessions/{session['id']}", headers=self.headers, timeout=30
+            )
+
+
+def _execute(ws, code):
+    msg_id = uuid.uuid4().hex
+    ws.send(
+        json.dumps(
+            {
+                "header": {
+                    "msg_id": msg_id,
+                    "msg_type": "execute_request",
+                    "username": "test",
+                    "session": uuid.uuid4().hex,
+                    "version": "5.3",
+                    "date": "",
+                },
+                "parent_header": {},
+                "metadata": {},
+                "channel": "shell",
+                "content": {
+                    "code": code,
+                    "silent": False,
+                    "store_history": False,
+                    "user_expressions": {},
+                    "allow_stdin": False,
+                },
+            }
+        )
+    )
+    out = []
+    while True:
+        msg = json.loads(ws.recv())
+        if msg.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        kind = msg["msg_type"]
+        if kind == "stream":
+            out.append(msg["content"]["text"])
+        elif kind == "error":
+            raise AssertionError("kernel error: " + "\n".join(msg["content"]["traceback"]))
+        elif kind == "status" and msg["content"]["execution_state"] == "idle":
+            return "".join(out)

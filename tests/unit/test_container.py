@@ -1,0 +1,36 @@
+from spawner import container, layout
+
+
+def test_command_runs_the_layout_script_then_the_server_as_root():
+    cmd = container.command(["--debug"])
+    assert cmd[:2] == ["/bin/sh", "-c"]
+    assert cmd[2] == layout.startup_script()
+    assert cmd[3:] == ["kaggle-team-hub-start", "jupyterhub-singleuser", "--allow-root", "--debug"]
+
+
+def test_environment_keeps_credentials_and_lab_settings_in_the_volume():
+    assert container.environment() == {
+        "KAGGLE_CONFIG_DIR": "/tmp/working/.kaggle",
+        "JUPYTERLAB_SETTINGS_DIR": "/tmp/working/.jupyter/lab/user-settings",
+        "JUPYTERLAB_WORKSPACES_DIR": "/tmp/working/.jupyter/lab/workspaces",
+    }
+    assert container.environment({"X": "1"})["X"] == "1"
+
+
+def test_work_volume_bind():
+    assert container.work_volume_bind("kaggle-alice-work") == {
+        "kaggle-alice-work": {"bind": "/tmp/working", "mode": "rw"}
+    }
+
+
+def test_host_config():
+    assert container.host_config("2g") == {"shm_size": "2g"}
+
+
+def test_startup_script_never_mounts_over_root_and_ends_in_exec():
+    script = layout.startup_script()
+    assert "/root" not in script
+    assert script.splitlines()[-1] == 'exec "$@"'
+    assert "mkdir -p /tmp/working/code" in script
+    assert "ln -sfn /tmp/working/input /kaggle/input" in script
+    assert "ln -sfn /tmp/working/code /kaggle/working" in script
