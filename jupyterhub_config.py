@@ -42,9 +42,15 @@ c.JupyterHub.allow_named_servers = s.named_servers > 0
 c.JupyterHub.named_server_limit_per_user = s.named_servers
 
 # Login: accounts live in the hub; sign-ups wait for an admin's approval, and the admins
-# named in KAGGLE_HUB_ADMINS are approved when they sign up.
+# named in KAGGLE_HUB_ADMINS are approved when they sign up. Only approved accounts with
+# the right password authenticate, so that approval is the allow list.
 c.JupyterHub.authenticator_class = "native"
 c.NativeAuthenticator.open_signup = False
+c.NativeAuthenticator.minimum_password_length = 10
+c.NativeAuthenticator.check_common_password = True
+c.NativeAuthenticator.allowed_failed_logins = 5
+c.NativeAuthenticator.seconds_before_next_try = 600
+c.Authenticator.allow_all = True
 c.Authenticator.admin_users = set(s.admins)
 
 apply_dropins(c, s.config_d)

@@ -144,6 +144,28 @@ class Hub:
             what=f"server {user}/{server} stopped",
         )
 
+    def browser_session(self, user):
+        """A cookie session of ``user`` after sign-up and login through the hub's pages.
+
+        Sign-ups are approved by an admin; give ``user`` in KAGGLE_HUB_ADMINS to be approved.
+        """
+        session = requests.Session()
+        session.get(f"{self.url}/hub/signup", timeout=30)
+        password = secrets.token_urlsafe(16)
+        xsrf = session.cookies.get("_xsrf", path="/hub/")
+        signup = {
+            "username": user,
+            "signup_password": password,
+            "signup_password_confirmation": password,
+            "_xsrf": xsrf,
+        }
+        r = session.post(f"{self.url}/hub/signup", data=signup, timeout=30)
+        assert r.status_code == 200, r.text
+        login = {"username": user, "password": password, "_xsrf": xsrf}
+        r = session.post(f"{self.url}/hub/login", data=login, timeout=30, allow_redirects=False)
+        assert r.status_code == 302, r.text
+        return session
+
     def progress_events(self, user, server=""):
         path = (
             f"/users/{user}/servers/{server}/progress"

@@ -68,6 +68,9 @@ def test_login_is_native_with_admin_approval(load):
     c = load(KAGGLE_HUB_ADMINS="ann,bob")
     assert c.JupyterHub.authenticator_class == "native"
     assert c.NativeAuthenticator.open_signup is False
+    assert c.NativeAuthenticator.minimum_password_length >= 10
+    assert c.NativeAuthenticator.check_common_password is True
+    assert c.NativeAuthenticator.allowed_failed_logins == 5
     assert c.Authenticator.admin_users == {"ann", "bob"}
 
 

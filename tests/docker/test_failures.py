@@ -1,0 +1,145 @@
+"""Failures a person can act on: the message on the spawn page and in the API, no traceback."""
+
+import html
+import subprocess
+from pathlib import Path
+
+import docker
+import pytest
+
+from spawner import images
+
+from ..waiting import wait_for
+
+pytestmark = pytest.mark.docker
+
+HOOK = """
+IMAGES = {images!r}
+
+def use_test_image(spawner):
+    if spawner.user.name in IMAGES:
+        spawner.image = IMAGES[spawner.user.name]
+
+c.Spawner.pre_spawn_hook = use_test_image
+"""
+
+
+@pytest.fixture(scope="module")
+def mismatched_image(docker_client, image, tmp_path_factory):
+    """The lite image with jupyterhub reporting another version than the hub's."""
+    tag = "kth-test-mismatch:jh0.0.1"
+    context = tmp_path_factory.mktemp("mismatch")
+    (context / "Dockerfile").write_text(
+        f"FROM {image}\n"
+        'RUN sed -i \'s/^version_info = .*/version_info = (0, 0, 1, "", "")/\' '
+        "/usr/local/lib/python3.11/dist-packages/jupyterhub/_version.py\n"
+    )
+    subprocess.run(["docker", "build", "-q", "-t", tag, str(context)], check=True)
+    yield tag
+    docker_client.remove_image(tag, force=True)
+
+
+def assert_failed_everywhere(hub, user, expected):
+    """The REST start, the progress stream and the spawn page all carry ``expected``."""
+    browser = hub.browser_session(user)
+    r = hub.api("POST", f"/users/{user}/server")
+    assert r.status_code == 500
+    assert expected in r.json()["message"]
+    assert "Traceback" not in r.text
+
+    (event,) = hub.progress_events(user)
+    assert event["failed"] is True
+    assert event["message"].startswith("Spawn failed: ")
+    assert expected in event["message"]
+
+    page = browser.get(f"{hub.url}/hub/spawn-pending/{user}", timeout=30)
+    assert page.url == f"{hub.url}/hub/spawn-pending/{user}"
+    assert expected in html.unescape(page.text)
+    assert "Traceback" not in page.text
+
+
+def test_missing_image_says_which_and_how_to_get_it(make_hub, docker_client):
+    missing = "kth-test-missing:none"
+    hub = make_hub(
+        env={"KAGGLE_HUB_ADMINS": "ghost"},
+        dropins={"50-images.py": HOOK.format(images={"ghost": missing})},
+    )
+    hub.create_user("ghost")
+    assert_failed_everywhere(
+        hub,
+        "ghost",
+        f"The image '{missing}' is not on this machine. Pulling it failed: ",
+    )
+    assert (
+        f"An admin can get it with: docker pull {missing}"
+        in hub.progress_events("ghost")[0]["message"]
+    )
+    assert not docker_client.containers(all=True, filters={"name": hub.prefix})
+
+
+def test_missing_built_image_names_the_build_command(make_hub):
+    kaggle = images.image_tag("kaggle")
+    hub = make_hub(
+        env={"KAGGLE_HUB_ADMINS": "old", "KAGGLE_HUB_IMAGE": kaggle},
+    )
+    hub.create_user("old")
+    assert_failed_everywhere(
+        hub, "old", f"The image '{kaggle}' is not on this machine. Pulling it failed: "
+    )
+    message = hub.api("POST", "/users/old/server").json()["message"]
+    assert message.endswith("An admin can get it with: ./deploy/build-image kaggle")
+
+
+def test_version_mismatch_names_both_versions(make_hub, mismatched_image, docker_client):
+    hub = make_hub(
+        env={"KAGGLE_HUB_ADMINS": "mia"},
+        dropins={"50-images.py": HOOK.format(images={"mia": mismatched_image})},
+    )
+    hub.create_user("mia")
+    assert_failed_everywhere(
+        hub,
+        "mia",
+        f"The image '{mismatched_image}' has jupyterhub 0.0.1, but this hub runs jupyterhub 5.5.4",
+    )
+    message = hub.api("POST", "/users/mia/server").json()["message"]
+    assert "pip install jupyterhub==5.5.4" in message
+    assert not docker_client.containers(all=True, filters={"name": hub.prefix})
+
+
+def test_unreachable_daemon_names_the_socket(make_hub, tmp_path):
+    socket = tmp_path / "nothing-listens.sock"
+    socket.touch()
+    hub = make_hub(
+        env={
+            "DOCKER_HOST": f"unix://{socket}",
+            "KAGGLE_HUB_API_IP": "127.0.0.1",
+            "KAGGLE_HUB_ADMINS": "una",
+        }
+    )
+    hub.create_user("una")
+    assert_failed_everywhere(
+        hub, "una", f"Cannot reach the Docker daemon at unix://{socket} (connection refused)"
+    )
+
+
+def test_hub_refuses_to_start_without_docker_and_says_why(make_hub, tmp_path):
+    socket = tmp_path / "absent.sock"
+    hub = make_hub(env={"DOCKER_HOST": f"unix://{socket}"}, wait=False)
+    assert wait_for(lambda: hub.process.poll() is not None, 60, what="hub exit") is not None
+    assert hub.process.returncode != 0
+    assert f"Cannot reach the Docker daemon at unix://{socket}" in hub.log()
+
+
+def test_bad_setting_stops_the_hub_with_the_variable_name(make_hub):
+    hub = make_hub(
+        env={"KAGGLE_HUB_SHM_SIZE": "2g", "KAGGLE_HUB_NAMED_SERVERS": "lots"}, wait=False
+    )
+    wait_for(lambda: hub.process.poll() is not None, 60, what="hub exit")
+    assert hub.process.returncode != 0
+    assert "KAGGLE_HUB_NAMED_SERVERS='lots' is not a count" in hub.log()
+    assert not Path(hub.env["KAGGLE_HUB_DATA_DIR"]).exists()
+
+
+def test_docker_errors_other_than_missing_are_not_swallowed(docker_client):
+    with pytest.raises(docker.errors.NotFound):
+        docker_client.inspect_image("kth-test-missing:none")
