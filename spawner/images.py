@@ -1,10 +1,7 @@
 """Names of the images this project builds, and how an admin gets each.
 
 The single-user server must run the hub's own jupyterhub version, so each tag carries it.
-``python -m spawner.images tag lite|kaggle|kaggle-gpu`` prints a tag for the build script.
 """
-
-import sys
 
 import jupyterhub
 
@@ -42,15 +39,3 @@ def fix_version_command(image, hub_version=jupyterhub.__version__):
         if image == image_tag(variant, hub_version):
             return command
     return f"a Dockerfile FROM {image} that runs 'pip install jupyterhub=={hub_version}'"
-
-
-def main(argv):
-    if len(argv) != 2 or argv[0] != "tag":
-        print("usage: python -m spawner.images tag lite|kaggle|kaggle-gpu", file=sys.stderr)
-        return 2
-    print(image_tag(argv[1]))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
