@@ -6,7 +6,7 @@ SINGLEUSER = "jupyterhub-singleuser"
 STARTUP_NAME = "kaggle-team-hub-start"
 
 
-def command(server_args):
+def command(server_cmd, server_args):
     """The container command: lay out the volume, then exec the single-user server.
 
     The Kaggle image's entrypoint is ``/usr/bin/env`` with no CMD, so the command is always
@@ -18,7 +18,7 @@ def command(server_args):
         "-c",
         layout.startup_script(),
         STARTUP_NAME,
-        SINGLEUSER,
+        *server_cmd,
         "--allow-root",
         *server_args,
     ]

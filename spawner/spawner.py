@@ -60,6 +60,7 @@ class KaggleSpawner(DockerSpawner):
         """,
     )
 
+    # jupyterhub version per image id, shared by all servers of this hub process.
     _image_versions = {}
 
     @validate("name_prefix")
@@ -120,8 +121,12 @@ class KaggleSpawner(DockerSpawner):
         env.update(container.environment())
         return env
 
+    @default("cmd")
+    def _default_cmd(self):
+        return [container.SINGLEUSER]
+
     async def get_command(self):
-        return container.command(self.get_args())
+        return container.command(self.cmd, self.get_args())
 
     async def create_object(self):
         configured = self.extra_host_config

@@ -2,10 +2,21 @@ from spawner import container, layout
 
 
 def test_command_runs_the_layout_script_then_the_server_as_root():
-    cmd = container.command(["--debug"])
+    cmd = container.command(["jupyterhub-singleuser"], ["--debug"])
     assert cmd[:2] == ["/bin/sh", "-c"]
     assert cmd[2] == layout.startup_script()
     assert cmd[3:] == ["kaggle-team-hub-start", "jupyterhub-singleuser", "--allow-root", "--debug"]
+
+
+def test_command_keeps_an_admins_cmd():
+    cmd = container.command(["tini", "--", "jupyterhub-singleuser"], [])
+    assert cmd[3:] == [
+        "kaggle-team-hub-start",
+        "tini",
+        "--",
+        "jupyterhub-singleuser",
+        "--allow-root",
+    ]
 
 
 def test_environment_keeps_credentials_and_lab_settings_in_the_volume():
