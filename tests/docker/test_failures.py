@@ -39,6 +39,16 @@ def mismatched_image(docker_client, image, tmp_path_factory):
     docker_client.remove_image(tag, force=True)
 
 
+def hub_where_user_gets(make_hub, user, image):
+    """A hub where ``user`` (an admin, so their sign-up is approved) spawns ``image``."""
+    hub = make_hub(
+        env={"KAGGLE_HUB_ADMINS": user},
+        dropins={"50-images.py": HOOK.format(images={user: image})},
+    )
+    hub.create_user(user)
+    return hub
+
+
 def assert_failed_everywhere(hub, user, expected):
     """The REST start, the progress stream and the spawn page all carry ``expected``."""
     browser = hub.browser_session(user)
@@ -60,11 +70,7 @@ def assert_failed_everywhere(hub, user, expected):
 
 def test_missing_image_says_which_and_how_to_get_it(make_hub, docker_client):
     missing = "kth-test-missing:none"
-    hub = make_hub(
-        env={"KAGGLE_HUB_ADMINS": "ghost"},
-        dropins={"50-images.py": HOOK.format(images={"ghost": missing})},
-    )
-    hub.create_user("ghost")
+    hub = hub_where_user_gets(make_hub, "ghost", missing)
     assert_failed_everywhere(
         hub,
         "ghost",
@@ -79,10 +85,7 @@ def test_missing_image_says_which_and_how_to_get_it(make_hub, docker_client):
 
 def test_missing_built_image_names_the_build_command(make_hub):
     kaggle = images.image_tag("kaggle")
-    hub = make_hub(
-        env={"KAGGLE_HUB_ADMINS": "old", "KAGGLE_HUB_IMAGE": kaggle},
-    )
-    hub.create_user("old")
+    hub = hub_where_user_gets(make_hub, "old", kaggle)
     assert_failed_everywhere(
         hub, "old", f"The image '{kaggle}' is not on this machine. Pulling it failed: "
     )
@@ -91,11 +94,7 @@ def test_missing_built_image_names_the_build_command(make_hub):
 
 
 def test_version_mismatch_names_both_versions(make_hub, mismatched_image, docker_client):
-    hub = make_hub(
-        env={"KAGGLE_HUB_ADMINS": "mia"},
-        dropins={"50-images.py": HOOK.format(images={"mia": mismatched_image})},
-    )
-    hub.create_user("mia")
+    hub = hub_where_user_gets(make_hub, "mia", mismatched_image)
     assert_failed_everywhere(
         hub,
         "mia",
