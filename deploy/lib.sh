@@ -31,8 +31,7 @@ apt_install() {
 docker_answers() { docker info >/dev/null 2>&1; }
 
 ensure_docker() {
-    command -v dockerd >/dev/null || apt_install docker.io
-    command -v docker >/dev/null || apt_install docker.io
+    { command -v dockerd && command -v docker; } >/dev/null || apt_install docker.io
     docker_answers && return 0
     if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
         say "starting the Docker engine (systemctl start docker)"
