@@ -140,15 +140,17 @@ class KaggleSpawner(DockerSpawner):
         finally:
             self.extra_host_config = configured
 
+    @staticmethod
+    def _image_missing(image, pull_error=None):
+        return SpawnError(image_missing_message(image, images.get_command(image), pull_error))
+
     async def pull_image(self, image):
         """Make sure ``image`` is here (pulling per ``pull_policy``) and can serve the hub."""
         try:
             await super().pull_image(image)
         except docker.errors.APIError as e:
             pull_error = None if e.status_code == 404 else (e.explanation or str(e))
-            raise SpawnError(
-                image_missing_message(image, images.get_command(image), pull_error)
-            ) from e
+            raise self._image_missing(image, pull_error) from e
         if self.check_jupyterhub_version:
             await self.check_image_version(image)
 
@@ -157,7 +159,7 @@ class KaggleSpawner(DockerSpawner):
         try:
             image_id = (await self.docker("inspect_image", image))["Id"]
         except docker.errors.NotFound as e:
-            raise SpawnError(image_missing_message(image, images.get_command(image))) from e
+            raise self._image_missing(image) from e
         if image_id not in self._image_versions:
             self._image_versions[image_id] = await self._probe_version(image_id)
         return self._image_versions[image_id]
