@@ -5,7 +5,9 @@
 # jupyterhub_config.d/*.py, applied last in name order, so this file stays as shipped.
 from pathlib import Path
 
-from spawner import dockerapi, hubdata, network, settings
+from traitlets.config import Config
+
+from spawner import auth, dockerapi, hubdata, network, oidc, settings
 from spawner.dropins import apply_dropins
 
 c = get_config()  # noqa: F821 (provided by JupyterHub)
@@ -41,16 +43,13 @@ c.KaggleSpawner.shm_size = s.shm_size
 c.JupyterHub.allow_named_servers = s.named_servers > 0
 c.JupyterHub.named_server_limit_per_user = s.named_servers
 
-# Login: accounts live in the hub; sign-ups wait for an admin's approval, and the admins
-# named in KAGGLE_HUB_ADMINS are approved when they sign up. Only approved accounts with
-# the right password authenticate, so that approval is the allow list.
-c.JupyterHub.authenticator_class = "native"
-c.NativeAuthenticator.open_signup = False
-c.NativeAuthenticator.minimum_password_length = 10
-c.NativeAuthenticator.check_common_password = True
-c.NativeAuthenticator.allowed_failed_logins = 5
-c.NativeAuthenticator.seconds_before_next_try = 600
-c.Authenticator.allow_all = True
-c.Authenticator.admin_users = set(s.admins)
+# Login: the mode chosen by KAGGLE_HUB_AUTH. The hub's user list (the admin page) says who
+# may log in; admins named in KAGGLE_HUB_ADMINS are admins, and a name removed from it
+# loses admin rights at this start. Auth state (OAuth tokens) is encrypted with a key kept
+# in the data directory.
+c.CryptKeeper.keys = [hubdata.read_or_create_secret(paths["crypt_key_file"])]
+discovered = oidc.discover(s.auth.oidc_issuer) if s.auth.needs_discovery else {}
+revoked = hubdata.record_settings_admins(paths["admins_file"], s.admins)
+c.merge(Config(auth.authenticator_config(s.auth, s.admins, revoked, discovered)))
 
 apply_dropins(c, s.config_d)

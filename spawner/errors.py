@@ -3,9 +3,9 @@
 from tornado import web
 
 
-class SpawnError(web.HTTPError):
-    """A spawn failure whose message is shown as-is: on the spawn page, in the progress
-    stream and in the REST API's error body. No traceback reaches the user."""
+class UserFacingError(web.HTTPError):
+    """An error whose message is shown as-is on the hub's page and in the REST API's error
+    body. No traceback reaches the user."""
 
     def __init__(self, message, status_code=500):
         super().__init__(status_code, "%s", message)
@@ -13,6 +13,17 @@ class SpawnError(web.HTTPError):
 
     def __str__(self):
         return self.jupyterhub_message
+
+
+class SpawnError(UserFacingError):
+    """A spawn failure; its message is also shown in the spawn progress stream."""
+
+
+class LoginRefused(UserFacingError):
+    """A login the hub refuses, with the reason and who can fix it."""
+
+    def __init__(self, message):
+        super().__init__(message, status_code=403)
 
 
 class DockerUnreachable(SpawnError):

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from . import images, naming
+from . import auth, images, naming
+from .envparse import SettingsError, count, flag, names, port
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 
@@ -37,13 +38,10 @@ VARIABLES = {
     "jupyterhub_config.d next to jupyterhub_config.py",
     "KAGGLE_HUB_ENV_FILE": "file of KEY=value lines read before the environment; default .env "
     "next to jupyterhub_config.py",
+    **auth.VARIABLES,
 }
 
 PORT_RANGE = (1024, 65536)
-
-
-class SettingsError(ValueError):
-    """A setting has a value the hub cannot use."""
 
 
 @dataclass(frozen=True)
@@ -62,43 +60,13 @@ class Settings:
     admins: frozenset
     named_servers: int
     config_d: Path
+    auth: auth.AuthSettings
 
 
-def derived_port(port, offset):
-    """A port ``offset`` away from ``port``, wrapped into the unprivileged range."""
+def derived_port(base, offset):
+    """A port ``offset`` away from ``base``, wrapped into the unprivileged range."""
     low, high = PORT_RANGE
-    return (port - low + offset) % (high - low) + low
-
-
-def _port(env, name, default):
-    raw = env.get(name, "")
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = -1
-    if not 1 <= value <= 65535:
-        raise SettingsError(f"{name}={raw!r} is not a port: use a number from 1 to 65535.")
-    return value
-
-
-def _flag(env, name):
-    raw = env.get(name, "").strip().lower()
-    if raw in ("", "0", "false", "no", "off"):
-        return False
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    raise SettingsError(f"{name}={raw!r} is not a flag: use 1 or 0.")
-
-
-def _count(env, name, default):
-    raw = env.get(name, "")
-    if not raw:
-        return default
-    if not raw.isdigit():
-        raise SettingsError(f"{name}={raw!r} is not a count: use a whole number, 0 or more.")
-    return int(raw)
+    return (base - low + offset) % (high - low) + low
 
 
 def default_data_dir(euid, home):
@@ -122,29 +90,29 @@ def from_env(env, config_dir=REPO_DIR, euid=None, home=None):
     """Build ``Settings`` from a mapping of variables; raise SettingsError on bad values."""
     euid = os.geteuid() if euid is None else euid
     home = home or os.path.expanduser("~")
-    port = _port(env, "KAGGLE_HUB_PORT", 8000)
+    hub_port = port(env, "KAGGLE_HUB_PORT", 8000)
     prefix = env.get("KAGGLE_HUB_PREFIX") or "kaggle"
     try:
         naming.check_prefix(prefix)
     except ValueError as e:
         raise SettingsError(f"KAGGLE_HUB_PREFIX: {e}") from None
+    ip = env.get("KAGGLE_HUB_IP") or "127.0.0.1"
     settings = Settings(
         image=env.get("KAGGLE_HUB_IMAGE") or images.image_tag("kaggle"),
         data_dir=Path(env.get("KAGGLE_HUB_DATA_DIR") or default_data_dir(euid, home)),
-        ip=env.get("KAGGLE_HUB_IP") or "127.0.0.1",
-        port=port,
-        proxy_api_port=_port(env, "KAGGLE_HUB_PROXY_API_PORT", derived_port(port, 10000)),
+        ip=ip,
+        port=hub_port,
+        proxy_api_port=port(env, "KAGGLE_HUB_PROXY_API_PORT", derived_port(hub_port, 10000)),
         api_ip=env.get("KAGGLE_HUB_API_IP", ""),
-        api_port=_port(env, "KAGGLE_HUB_API_PORT", derived_port(port, 20000)),
+        api_port=port(env, "KAGGLE_HUB_API_PORT", derived_port(hub_port, 20000)),
         network=env.get("KAGGLE_HUB_NETWORK") or "kaggle-team-hub",
-        network_internal=_flag(env, "KAGGLE_HUB_NETWORK_INTERNAL"),
+        network_internal=flag(env, "KAGGLE_HUB_NETWORK_INTERNAL"),
         prefix=prefix,
         shm_size=env.get("KAGGLE_HUB_SHM_SIZE") or "2g",
-        admins=frozenset(
-            a.strip() for a in env.get("KAGGLE_HUB_ADMINS", "").split(",") if a.strip()
-        ),
-        named_servers=_count(env, "KAGGLE_HUB_NAMED_SERVERS", 3),
+        admins=names(env, "KAGGLE_HUB_ADMINS"),
+        named_servers=count(env, "KAGGLE_HUB_NAMED_SERVERS", 3),
         config_d=Path(env.get("KAGGLE_HUB_CONFIG_D") or Path(config_dir) / "jupyterhub_config.d"),
+        auth=auth.from_env(env, ip, hub_port),
     )
     clashes = {settings.proxy_api_port, settings.api_port} & {settings.port}
     if clashes or settings.proxy_api_port == settings.api_port:

@@ -8,6 +8,7 @@ import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
 from spawner import KaggleSpawner, settings
+from spawner.authenticators import KaggleNativeAuthenticator
 
 
 @pytest.fixture
@@ -66,12 +67,49 @@ def test_state_lives_in_a_private_data_dir_and_secrets_are_kept(load, tmp_path):
 
 def test_login_is_native_with_admin_approval(load):
     c = load(KAGGLE_HUB_ADMINS="ann,bob")
-    assert c.JupyterHub.authenticator_class == "native"
-    assert c.NativeAuthenticator.open_signup is False
-    assert c.NativeAuthenticator.minimum_password_length >= 10
-    assert c.NativeAuthenticator.check_common_password is True
-    assert c.NativeAuthenticator.allowed_failed_logins == 5
-    assert c.Authenticator.admin_users == {"ann", "bob"}
+    assert c.JupyterHub.authenticator_class == "kaggle-native"
+    (entry,) = entry_points(group="jupyterhub.authenticators", name="kaggle-native")
+    assert entry.load() is KaggleNativeAuthenticator
+    native = c.KaggleNativeAuthenticator
+    assert native.open_signup is False
+    assert native.minimum_password_length >= 10
+    assert native.check_common_password is True
+    assert native.allowed_failed_logins == 5
+    assert native.admin_users == {"ann", "bob"}
+    assert (native.allow_all, native.allow_existing_users) == (False, True)
+
+
+def test_auth_state_key_is_generated_once_and_private(load, tmp_path):
+    key = load().CryptKeeper["keys"]
+    key_file = tmp_path / "data/auth_state_crypt_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert len(key) == 1 and len(key[0]) == 64
+    assert load().CryptKeeper["keys"] == key
+
+
+def test_admin_removed_from_the_setting_is_revoked_at_next_start(load):
+    assert load(KAGGLE_HUB_ADMINS="ann,bob").KaggleNativeAuthenticator.revoked_admins == set()
+    c = load(KAGGLE_HUB_ADMINS="ann")
+    assert c.KaggleNativeAuthenticator.admin_users == {"ann"}
+    assert c.KaggleNativeAuthenticator.revoked_admins == {"bob"}
+    assert load(KAGGLE_HUB_ADMINS="ann").KaggleNativeAuthenticator.revoked_admins == set()
+
+
+def test_github_login(load, tmp_path):
+    secret_file = tmp_path / "secret"
+    secret_file.write_text("s3cret\n")
+    c = load(
+        KAGGLE_HUB_AUTH="github",
+        KAGGLE_HUB_OAUTH_CLIENT_ID="cid",
+        KAGGLE_HUB_OAUTH_CLIENT_SECRET_FILE=str(secret_file),
+        KAGGLE_HUB_PUBLIC_URL="https://hub.example.org/",
+    )
+    assert c.JupyterHub.authenticator_class == "kaggle-github"
+    gh = c.KaggleGitHubAuthenticator
+    assert (gh.client_id, gh.client_secret) == ("cid", "s3cret")
+    assert gh.oauth_callback_url == "https://hub.example.org/hub/oauth_callback"
+    assert (gh.allow_all, gh.allow_existing_users, gh.bind_account_id) == (False, True, True)
+    assert gh.enable_auth_state is True
 
 
 def test_named_servers(load):
