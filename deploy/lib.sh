@@ -66,6 +66,27 @@ ensure_proxy() {
     command -v configurable-http-proxy >/dev/null || die "configurable-http-proxy is not on PATH after npm install"
 }
 
+# Test-only parts: Debian's Chromium for the browser tests, and a real OpenID Connect
+# provider (npm oidc-provider) in the cache directory.
+ensure_browser() {
+    command -v chromium >/dev/null || apt_install chromium
+}
+
+ensure_oidc_provider() {
+    command -v npm >/dev/null || apt_install nodejs npm
+    # oidc-provider 9 wants node 20 or later; 8.x is the line for Debian 12's node 18.
+    local version=8.8.1
+    [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] && version=9.13.3
+    local dir="$CACHE_DIR/oidc-provider-$version"
+    OIDC_PROVIDER_MODULE="$dir/node_modules/oidc-provider/lib/index.js"
+    export OIDC_PROVIDER_MODULE
+    [ -f "$OIDC_PROVIDER_MODULE" ] && return 0
+    say "installing oidc-provider $version (npm) into $dir"
+    $SUDO mkdir -p "$dir"
+    $SUDO npm install --prefix "$dir" --no-fund --no-audit --no-save "oidc-provider@$version" >&2
+    [ -f "$OIDC_PROVIDER_MODULE" ] || die "oidc-provider is not in $dir after npm install"
+}
+
 ensure_venv() {
     local stamp want
     if [ ! -x "$VENV/bin/python" ]; then

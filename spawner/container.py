@@ -24,6 +24,11 @@ def command(server_cmd, server_args):
     ]
 
 
+def auth_args(cache_seconds):
+    """Single-user server arguments: how long it caches the hub's answer about a login."""
+    return [f"--HubOAuth.cache_max_age={int(cache_seconds)}"]
+
+
 def environment(extra=None):
     """Environment added to the hub's own for the server (credentials, lab settings)."""
     env = layout.persistent_env()

@@ -5,7 +5,7 @@ import inspect
 import docker
 import jupyterhub
 from dockerspawner import DockerSpawner
-from traitlets import Bool, Unicode, default, validate
+from traitlets import Bool, Integer, Unicode, default, validate
 
 from . import container, dockerapi, images, naming
 from .errors import (
@@ -57,6 +57,18 @@ class KaggleSpawner(DockerSpawner):
         with a message naming both. Checked once per image id. Default: True.
 
             c.KaggleSpawner.check_jupyterhub_version = False
+        """,
+    )
+
+    auth_cache_seconds = Integer(
+        0,
+        config=True,
+        help="""
+        How long a user's server may trust its answer from the hub about a login, in
+        seconds. With 0, logging out or deleting a user ends access to their server at once;
+        jupyter-server's own default is 300 s. Default: 0.
+
+            c.KaggleSpawner.auth_cache_seconds = 30
         """,
     )
 
@@ -124,6 +136,9 @@ class KaggleSpawner(DockerSpawner):
     @default("cmd")
     def _default_cmd(self):
         return [container.SINGLEUSER]
+
+    def get_args(self):
+        return [*super().get_args(), *container.auth_args(self.auth_cache_seconds)]
 
     async def get_command(self):
         return container.command(self.cmd, self.get_args())

@@ -1,0 +1,89 @@
+"""Debian's Chromium driven by Playwright, talking to 127.0.0.1 only."""
+
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from playwright.sync_api import sync_playwright
+
+from spawner.settings import REPO_DIR
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ALLOWED_HOSTS = {"127.0.0.1"}
+SCREENSHOTS = REPO_DIR / "test-output/screenshots"
+
+
+@contextmanager
+def playwright_driver():
+    with sync_playwright() as driver:
+        yield driver
+
+
+@contextmanager
+def fresh_context(driver):
+    """A new browser profile: no cookies, no storage. Requests off 127.0.0.1 are aborted."""
+    with tempfile.TemporaryDirectory(prefix="kth-browser-") as profile:
+        context = driver.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=True, args=ARGS
+        )
+        context.set_default_timeout(30_000)
+        context.blocked = []
+        context.route("**/*", lambda route: _only_loopback(context, route))
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def _only_loopback(context, route):
+    url = route.request.url
+    if urlsplit(url).hostname in ALLOWED_HOSTS or url.startswith(("data:", "blob:")):
+        route.continue_()
+    else:
+        context.blocked.append(url)
+        route.abort()
+
+
+def screenshot(page, name):
+    """Save a screenshot under test-output/screenshots and return its path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = Path(SCREENSHOTS / f"{name}.png")
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def oidc_login(page, hub, login):
+    """Log in at ``hub`` through its OpenID Connect provider's form as ``login``.
+
+    Returns the response of the hub's OAuth callback (a redirect, or the hub's 403 page).
+    """
+    page.goto(f"{hub.url}/hub/login")
+    page.get_by_text("Sign in with OpenID Connect").click()
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", "any")
+    with page.expect_response(lambda r: "/hub/oauth_callback" in r.url) as callback:
+        page.click("button[type=submit]")
+        page.wait_for_selector("input[name=login]", state="detached")
+        page.wait_for_load_state()
+        if "/interaction/" in page.url:
+            # The provider's consent page, shown once per browser session.
+            page.click("button[type=submit]")
+    page.wait_for_load_state()
+    return callback.value
+
+
+def wait_for_lab(page, user):
+    """Wait until ``user``'s JupyterLab shows its file browser; return the names listed."""
+    page.wait_for_url(f"**/user/{user}/lab**", timeout=90_000)
+    page.wait_for_selector(".jp-DirListing-item", timeout=60_000)
+    return set(page.locator(".jp-DirListing-itemName").all_inner_texts())

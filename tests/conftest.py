@@ -1,0 +1,60 @@
+"""Fixtures of the Docker and e2e tiers: a real engine, the lite image, real hub processes.
+
+Nothing here skips: without an engine or the image these tests fail, and say why. The
+fixtures touch the daemon only when a test asks for them, so the unit tier needs none.
+"""
+
+import os
+
+import docker
+import pytest
+
+from .hubs import finish_hub, new_hub
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed:
+        item.session.stash.setdefault("failed_nodes", set()).add(item.nodeid)
+
+
+@pytest.fixture(scope="session")
+def docker_client():
+    try:
+        client = docker.APIClient(version="auto")
+        client.ping()
+    except docker.errors.DockerException as e:
+        pytest.fail(
+            f"The Docker tier needs a running Docker engine ({e}); ./deploy/test starts one."
+        )
+    return client
+
+
+@pytest.fixture(scope="session")
+def image(docker_client):
+    tag = os.environ.get("KAGGLE_HUB_TEST_IMAGE")
+    if not tag:
+        pytest.fail("KAGGLE_HUB_TEST_IMAGE is not set: run the suite with ./deploy/test.")
+    try:
+        docker_client.inspect_image(tag)
+    except docker.errors.NotFound:
+        pytest.fail(f"The test image {tag} is missing: ./deploy/build-image lite builds it.")
+    return tag
+
+
+@pytest.fixture
+def make_hub(request, tmp_path_factory, docker_client, image):
+    """Start hubs on demand; each is stopped and cleaned up after the test or module."""
+    hubs = []
+
+    def make(env=None, dropins=None, wait=True):
+        hub = new_hub(tmp_path_factory, image, env=env, dropins=dropins)
+        hubs.append(hub)
+        return hub.start(wait=wait)
+
+    yield make
+    failed = request.node.nodeid in request.session.stash.get("failed_nodes", set())
+    for hub in hubs:
+        finish_hub(docker_client, hub, failed)
