@@ -61,12 +61,13 @@ class KaggleSpawner(DockerSpawner):
     )
 
     auth_cache_seconds = Integer(
-        0,
+        1,
         config=True,
         help="""
-        How long a user's server may trust its answer from the hub about a login, in
-        seconds. With 0, logging out or deleting a user ends access to their server at once;
-        jupyter-server's own default is 300 s. Default: 0.
+        How long a user's server may trust the hub's answer about a login, in seconds. With
+        1, logging out or deleting a user ends access to their server within a second;
+        jupyter-server's own default is 300 s, and 0 there means forever, so it is not
+        allowed here. Default: 1.
 
             c.KaggleSpawner.auth_cache_seconds = 30
         """,
@@ -81,6 +82,15 @@ class KaggleSpawner(DockerSpawner):
             return naming.check_prefix(proposal.value)
         except ValueError as e:
             raise ValueError(f"c.KaggleSpawner.name_prefix: {e}") from None
+
+    @validate("auth_cache_seconds")
+    def _validate_auth_cache_seconds(self, proposal):
+        if proposal.value < 1:
+            raise ValueError(
+                f"c.KaggleSpawner.auth_cache_seconds = {proposal.value!r}: use 1 or more "
+                "seconds (the single-user server reads 0 as 'cache forever')."
+            )
+        return proposal.value
 
     @default("remove")
     def _default_remove(self):

@@ -1,6 +1,7 @@
 """Login through a real OpenID Connect provider, found from its issuer URL alone."""
 
 import pytest
+import requests
 
 from ..browser import oidc_login, screenshot, wait_for_lab
 from ..hubprocess import UserServer
@@ -62,9 +63,7 @@ def test_admin_adds_and_deletes_a_user_on_the_admin_page(oidc_hub, new_page, doc
     admin.goto(f"{oidc_hub.url}/hub/admin")
     admin.get_by_test_id("user-row-dave").get_by_role("button", name="Edit User").click()
     admin.get_by_role("button", name="Delete user").click()
-    wait_for(
-        lambda: oidc_hub.api("GET", "/users/dave").status_code == 404, 30, what="dave deleted"
-    )
+    wait_for(lambda: oidc_hub.api("GET", "/users/dave").status_code == 404, 30, what="dave deleted")
 
     # Access ends at once: server stopped, tokens revoked, the session gone.
     assert f"{oidc_hub.prefix}-dave" not in docker_objects(docker_client, oidc_hub, "dave")
@@ -101,9 +100,19 @@ def test_logout_ends_access_to_the_server_at_once(oidc_hub, new_page):
     wait_for_lab(page, "ann")
     contents = f"{oidc_hub.url}/user/ann/api/contents"
     assert page.request.get(contents).status == 200
+    # The server's own login cookie, as another tab or a copied cookie would still hold it.
+    server_cookies = {c["name"]: c["value"] for c in page.context.cookies(contents)}
+    assert requests.get(contents, cookies=server_cookies, timeout=30).status_code == 200
 
     page.goto(f"{oidc_hub.url}/hub/logout")
     assert page.request.get(contents).status == 403
+    # The server trusts the hub's last answer for at most a second (not jupyter-server's 300).
+    wait_for(
+        lambda: requests.get(contents, cookies=server_cookies, timeout=30).status_code == 403,
+        5,
+        interval=0.5,
+        what="the server refusing the logged-out session's cookie",
+    )
     page.goto(f"{oidc_hub.url}/user/ann/lab")
     assert "/hub/login" in page.url
     assert page.get_by_text("Sign in with OpenID Connect").is_visible()
