@@ -87,3 +87,24 @@ def wait_for_lab(page, user):
     page.wait_for_url(f"**/user/{user}/lab**", timeout=90_000)
     page.wait_for_selector(".jp-DirListing-item", timeout=60_000)
     return set(page.locator(".jp-DirListing-itemName").all_inner_texts())
+
+
+def native_signup(page, hub, user, password):
+    """Sign up on the hub's own sign-up page; return the message it shows."""
+    page.goto(f"{hub.url}/hub/signup")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=signup_password]", password)
+    page.fill("input[name=signup_password_confirmation]", password)
+    page.click("#signup_submit")
+    return page.locator("[role=alert]").inner_text()
+
+
+def native_login(page, hub, user, password):
+    """Log in on the hub's own login page; return the response to the form."""
+    page.goto(f"{hub.url}/hub/login")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", password)
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.click("input[type=submit]")
+    page.wait_for_load_state()
+    return posted.value
