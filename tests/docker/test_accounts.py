@@ -1,0 +1,56 @@
+"""Who is an admin and who has access, across restarts and deletions of a real hub."""
+
+import pytest
+import requests
+
+from ..hubprocess import UserServer
+
+pytestmark = pytest.mark.docker
+
+
+def is_admin(hub, name):
+    return hub.api("GET", f"/users/{name}").json()["admin"]
+
+
+# Only an admin may make admins: the test service stands in for one on the admin page.
+ADMIN_SERVICE = {
+    "10-admin.py": 'c.JupyterHub.load_roles.append({"name": "admin", "services": ["tester"]})\n'
+}
+
+
+def test_a_name_removed_from_the_admins_setting_loses_admin_at_next_start(make_hub):
+    hub = make_hub(env={"KAGGLE_HUB_ADMINS": "ann,bob"})
+    hub.create_user("cat")
+    # ann makes cat an admin, as on the admin page.
+    ann = {"Authorization": f"token {hub.create_user('ann')}"}
+    r = hub.api("PATCH", "/users/cat", json={"admin": True}, headers=ann)
+    assert r.status_code == 200, r.text
+    assert [is_admin(hub, n) for n in ("ann", "bob", "cat")] == [True, True, True]
+
+    hub.stop()
+    hub.env["KAGGLE_HUB_ADMINS"] = "ann"
+    hub.start()
+    # bob came from the setting and left it; cat was made admin on the admin page.
+    assert [is_admin(hub, n) for n in ("ann", "bob", "cat")] == [True, False, True]
+    scopes = hub.api("GET", "/users/bob").json()["roles"]
+    assert "admin" not in scopes
+
+
+def test_deleting_a_user_stops_every_server_and_revokes_tokens(make_hub, docker_client):
+    hub = make_hub()
+    token = hub.create_user("dora")
+    hub.start_server("dora", "lab2")
+    server = UserServer(hub, "dora", token, "lab2")
+    assert server.get("api/status").status_code == 200
+
+    r = hub.api("DELETE", "/users/dora")
+    assert r.status_code == 204, r.text
+    assert docker_client.containers(all=True, filters={"name": f"{hub.prefix}-dora"}) == []
+    gone = server.get("api/status", allow_redirects=False)
+    assert gone.status_code != 200, "the deleted user's server still answers"
+    # No route to a server is left: the proxy hands the path to the hub.
+    assert gone.headers.get("Location", "").startswith("/hub/"), gone.headers
+    as_dora = requests.get(
+        f"{hub.url}/hub/api/user", headers={"Authorization": f"token {token}"}, timeout=30
+    )
+    assert as_dora.status_code == 403
