@@ -45,3 +45,7 @@ def test_startup_script_never_mounts_over_root_and_ends_in_exec():
     assert "mkdir -p /tmp/working/code" in script
     assert "ln -sfn /tmp/working/input /kaggle/input" in script
     assert "ln -sfn /tmp/working/code /kaggle/working" in script
+
+
+def test_auth_args_set_how_long_the_server_trusts_a_login():
+    assert container.auth_args(1) == ["--HubOAuth.cache_max_age=1"]

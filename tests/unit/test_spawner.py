@@ -50,3 +50,9 @@ def test_configured_volumes_are_kept_beside_the_work_volume():
 def test_prefix_is_validated_with_the_setting_name():
     with pytest.raises(ValueError, match="c.KaggleSpawner.name_prefix: Name prefix 'a b'"):
         make(name_prefix="a b")
+
+
+def test_auth_cache_of_zero_is_refused():
+    assert make().auth_cache_seconds == 1
+    with pytest.raises(ValueError, match="auth_cache_seconds = 0: use 1 or more"):
+        make(auth_cache_seconds=0)

@@ -1,0 +1,139 @@
+"""Login settings from the environment, and the authenticator config they become."""
+
+import pytest
+
+from spawner import auth
+from spawner.envparse import SettingsError
+
+OIDC = {
+    "KAGGLE_HUB_AUTH": "oidc",
+    "KAGGLE_HUB_OAUTH_CLIENT_ID": "hub",
+    "KAGGLE_HUB_OAUTH_CLIENT_SECRET": "s3cret",
+    "KAGGLE_HUB_OIDC_ISSUER": "https://id.example.org/realms/team/",
+}
+
+
+def test_native_is_the_default():
+    a = auth.from_env({}, "127.0.0.1", 8000)
+    assert (a.mode, a.public_url) == ("native", "http://127.0.0.1:8000")
+    config = auth.authenticator_config(a, {"ann"}, {"bob"})
+    assert config["JupyterHub"] == {"authenticator_class": "kaggle-native"}
+    assert config["KaggleNativeAuthenticator"] == {
+        "admin_users": {"ann"},
+        "revoked_admins": {"bob"},
+        "allow_all": False,
+        "allow_existing_users": True,
+        "open_signup": False,
+        "minimum_password_length": 10,
+        "check_common_password": True,
+        "allowed_failed_logins": 5,
+        "seconds_before_next_try": 600,
+    }
+
+
+def test_oidc_from_the_issuer_alone():
+    a = auth.from_env(OIDC, "127.0.0.1", 8000)
+    assert a.oidc_issuer == "https://id.example.org/realms/team"
+    assert a.needs_discovery is True
+    discovered = {
+        "authorize_url": "https://a",
+        "token_url": "https://t",
+        "userdata_url": "https://u",
+    }
+    config = auth.authenticator_config(a, set(), set(), discovered)
+    assert config["JupyterHub"] == {"authenticator_class": "kaggle-oidc"}
+    assert config["KaggleOIDCAuthenticator"] == {
+        "admin_users": set(),
+        "revoked_admins": set(),
+        "allow_all": False,
+        "allow_existing_users": True,
+        "client_id": "hub",
+        "client_secret": "s3cret",
+        "oauth_callback_url": "http://127.0.0.1:8000/hub/oauth_callback",
+        "enable_auth_state": True,
+        "bind_account_id": True,
+        **discovered,
+        "login_service": "OpenID Connect",
+        "scope": ["openid", "profile", "email"],
+        "username_claim": "preferred_username",
+    }
+
+
+def test_oidc_endpoints_by_hand_win_and_skip_discovery():
+    env = {
+        **OIDC,
+        "KAGGLE_HUB_OIDC_AUTHORIZE_URL": "https://id/auth",
+        "KAGGLE_HUB_OIDC_TOKEN_URL": "https://id/token",
+        "KAGGLE_HUB_OIDC_USERINFO_URL": "https://id/userinfo",
+    }
+    a = auth.from_env(env, "127.0.0.1", 8000)
+    assert a.needs_discovery is False
+    section = auth.authenticator_config(a, set(), set())["KaggleOIDCAuthenticator"]
+    assert (section["authorize_url"], section["token_url"], section["userdata_url"]) == (
+        "https://id/auth",
+        "https://id/token",
+        "https://id/userinfo",
+    )
+
+
+def test_groups_claim_allowed_and_admin_groups():
+    env = {
+        **OIDC,
+        "KAGGLE_HUB_OIDC_GROUPS_CLAIM": "groups",
+        "KAGGLE_HUB_ALLOWED_GROUPS": "team, ds",
+        "KAGGLE_HUB_ADMIN_GROUPS": "leads",
+        "KAGGLE_HUB_OIDC_USERNAME_CLAIM": "email",
+        "KAGGLE_HUB_BIND_ACCOUNT_ID": "0",
+    }
+    section = auth.authenticator_config(auth.from_env(env, "127.0.0.1", 8000), set(), set())[
+        "KaggleOIDCAuthenticator"
+    ]
+    assert section["manage_groups"] is True
+    assert section["auth_state_groups_key"] == "oauth_user.groups"
+    assert section["allowed_groups"] == {"team", "ds"}
+    assert section["admin_groups"] == {"leads"}
+    assert section["username_claim"] == "email"
+    assert section["bind_account_id"] is False
+
+
+def test_secret_from_a_file(tmp_path):
+    path = tmp_path / "secret"
+    path.write_text("from-file\n")
+    env = {
+        **OIDC,
+        "KAGGLE_HUB_OAUTH_CLIENT_SECRET": "",
+        "KAGGLE_HUB_OAUTH_CLIENT_SECRET_FILE": str(path),
+    }
+    assert auth.from_env(env, "127.0.0.1", 8000).client_secret == "from-file"
+
+
+@pytest.mark.parametrize(
+    ("env", "ip", "message"),
+    [
+        ({"KAGGLE_HUB_AUTH": "ldap"}, "127.0.0.1", "KAGGLE_HUB_AUTH='ldap' is not one of"),
+        ({"KAGGLE_HUB_AUTH": "github"}, "127.0.0.1", "needs KAGGLE_HUB_OAUTH_CLIENT_ID"),
+        ({**OIDC, "KAGGLE_HUB_OAUTH_CLIENT_SECRET": ""}, "127.0.0.1", "CLIENT_SECRET"),
+        ({**OIDC, "KAGGLE_HUB_OIDC_ISSUER": ""}, "127.0.0.1", "needs KAGGLE_HUB_OIDC_ISSUER"),
+        (OIDC, "0.0.0.0", "needs KAGGLE_HUB_PUBLIC_URL"),
+        ({**OIDC, "KAGGLE_HUB_PUBLIC_URL": "hub.example.org"}, "0.0.0.0", "is not a URL"),
+        (
+            {**OIDC, "KAGGLE_HUB_OAUTH_CLIENT_SECRET_FILE": "/nonexistent/secret"},
+            "127.0.0.1",
+            "both set",
+        ),
+        (
+            {
+                **OIDC,
+                "KAGGLE_HUB_OAUTH_CLIENT_SECRET": "",
+                "KAGGLE_HUB_OAUTH_CLIENT_SECRET_FILE": "/nonexistent/s",
+            },
+            "127.0.0.1",
+            "cannot be read",
+        ),
+        ({**OIDC, "KAGGLE_HUB_ALLOWED_GROUPS": "team"}, "127.0.0.1", "GROUPS_CLAIM"),
+        ({**OIDC, "KAGGLE_HUB_BIND_ACCOUNT_ID": "maybe"}, "127.0.0.1", "is not a flag"),
+    ],
+)
+def test_bad_or_missing_settings_are_named(env, ip, message):
+    with pytest.raises(SettingsError, match=message):
+        auth.from_env(env, ip, 8000)
