@@ -34,6 +34,17 @@ def free_port():
         return s.getsockname()[1]
 
 
+def terminate(process, grace):
+    """SIGTERM ``process``; kill it if it has not exited after ``grace`` seconds."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+
+
 class Hub:
     """One hub with its own ports, data dir, network and name prefix."""
 
@@ -92,14 +103,8 @@ class Hub:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
         if self.process:
+            terminate(self.process, grace=30)
             self._log.close()
 
     # REST API as the test service -------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import requests
 
-from .hubprocess import free_port
+from .hubprocess import free_port, terminate
 from .waiting import wait_for
 
 SCRIPT = Path(__file__).resolve().parent / "e2e/oidc_provider.mjs"
@@ -72,12 +72,6 @@ class OIDCProvider:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
         if self.process:
+            terminate(self.process, grace=10)
             self._log.close()

@@ -133,3 +133,18 @@ def test_provider_groups_allow_login_and_grant_admin(oidc_hub, new_page):
     assert oidc_login(new_page(), oidc_hub, "lena").status == 302
     assert oidc_hub.api("GET", "/users/gina").json()["admin"] is False
     assert oidc_hub.api("GET", "/users/lena").json()["admin"] is True
+
+
+def test_secrets_stay_out_of_the_hub_log(oidc_hub, new_page):
+    assert oidc_login(new_page(), oidc_hub, "ann").status == 302
+    data = oidc_hub.workdir / "data"
+    secrets = [
+        oidc_hub.provider.client_secret,
+        (data / "auth_state_crypt_key").read_text().strip(),
+        (data / "jupyterhub_cookie_secret").read_text().strip(),
+        (data / "proxy_auth_token").read_text().strip(),
+    ]
+    log = oidc_hub.log()
+    assert "oauth_callback" in log
+    assert [s for s in secrets if s in log] == []
+    assert (data / "auth_state_crypt_key").stat().st_mode & 0o077 == 0

@@ -1,6 +1,7 @@
 """Load the real jupyterhub_config.py, as `jupyterhub -f` does, and check what it sets."""
 
 import os
+import socket
 import stat
 from importlib.metadata import entry_points
 
@@ -9,6 +10,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from spawner import KaggleSpawner, settings
 from spawner.authenticators import KaggleNativeAuthenticator
+from spawner.errors import SetupError
 
 
 @pytest.fixture
@@ -138,3 +140,18 @@ def test_env_file_next_to_the_config(load, tmp_path):
 def test_bad_setting_stops_the_hub_with_its_name(load):
     with pytest.raises(settings.SettingsError, match="KAGGLE_HUB_PORT='x' is not a port"):
         load(KAGGLE_HUB_PORT="x")
+
+
+def test_unreachable_oidc_issuer_stops_the_hub_with_a_message(load):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    with pytest.raises(
+        SetupError, match=f"Cannot reach the OpenID Connect issuer at http://127.0.0.1:{closed}/"
+    ):
+        load(
+            KAGGLE_HUB_AUTH="oidc",
+            KAGGLE_HUB_OIDC_ISSUER=f"http://127.0.0.1:{closed}",
+            KAGGLE_HUB_OAUTH_CLIENT_ID="hub",
+            KAGGLE_HUB_OAUTH_CLIENT_SECRET="s",
+        )
