@@ -3,11 +3,12 @@
 # Settings come from environment variables (and an optional .env file next to this one);
 # the README lists every variable with its default. Site-specific changes go in
 # jupyterhub_config.d/*.py, applied last in name order, so this file stays as shipped.
+import sys
 from pathlib import Path
 
 from traitlets.config import Config
 
-from spawner import auth, dockerapi, hubdata, network, oidc, settings
+from spawner import auth, dockerapi, hubdata, network, oidc, services, settings
 from spawner.dropins import apply_dropins
 
 c = get_config()  # noqa: F821 (provided by JupyterHub)
@@ -40,8 +41,16 @@ c.KaggleSpawner.image = s.image
 c.KaggleSpawner.network_name = s.network
 c.KaggleSpawner.name_prefix = s.prefix
 c.KaggleSpawner.shm_size = s.shm_size
+c.KaggleSpawner.profiles = list(s.profiles)
+c.KaggleSpawner.datasets_dir = s.datasets_dir
+c.KaggleSpawner.deleted_volumes = s.deleted_volumes
 c.JupyterHub.allow_named_servers = s.named_servers > 0
 c.JupyterHub.named_server_limit_per_user = s.named_servers
+
+# Idle servers are stopped by jupyterhub-idle-culler, with a role that can do only that.
+c.JupyterHub.services, c.JupyterHub.load_roles = services.idle_culler(
+    s.cull_idle_seconds, sys.executable
+)
 
 # Login: the mode chosen by KAGGLE_HUB_AUTH. The hub's user list (the admin page) says who
 # may log in; admins named in KAGGLE_HUB_ADMINS are admins, and a name removed from it

@@ -39,8 +39,3 @@ def environment(extra=None):
 def work_volume_bind(volume):
     """The ``volumes`` entry that mounts a user's working volume."""
     return {volume: {"bind": layout.WORK_DIR, "mode": "rw"}}
-
-
-def host_config(shm_size):
-    """Host settings our spawner adds to DockerSpawner's."""
-    return {"shm_size": shm_size}

@@ -4,14 +4,15 @@ Every variable is listed in ``VARIABLES`` with its default and meaning; the READ
 is the same list. A variable set in the environment wins over the same one in ``.env``.
 """
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from dotenv import dotenv_values
 
-from . import auth, images, naming
-from .envparse import SettingsError, count, flag, names, port
+from . import auth, images, naming, profiles
+from .envparse import SettingsError, choice, count, flag, names, port
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 
@@ -38,6 +39,13 @@ VARIABLES = {
     "jupyterhub_config.d next to jupyterhub_config.py",
     "KAGGLE_HUB_ENV_FILE": "file of KEY=value lines read before the environment; default .env "
     "next to jupyterhub_config.py",
+    "KAGGLE_HUB_PROFILES_FILE": "JSON file listing server profiles users choose from; default "
+    "one profile from the settings above",
+    "KAGGLE_HUB_DATASETS_DIR": "host directory of shared datasets, mounted read-only at "
+    "input/<name>/; default none",
+    "KAGGLE_HUB_DELETED_VOLUMES": "quarantine or remove a deleted user's volumes; default "
+    "quarantine",
+    "KAGGLE_HUB_CULL_IDLE_SECONDS": "stop servers idle this long; 0 turns it off; default 3600",
     **auth.VARIABLES,
 }
 
@@ -61,12 +69,33 @@ class Settings:
     named_servers: int
     config_d: Path
     auth: auth.AuthSettings
+    profiles: tuple = ()
+    datasets_dir: str = ""
+    deleted_volumes: str = "quarantine"
+    cull_idle_seconds: int = 3600
 
 
 def derived_port(base, offset):
     """A port ``offset`` away from ``base``, wrapped into the unprivileged range."""
     low, high = PORT_RANGE
     return (base - low + offset) % (high - low) + low
+
+
+def read_profiles(path):
+    """The profile dicts in the JSON file ``path`` ('' = none)."""
+    if not path:
+        return ()
+    try:
+        raw = json.loads(Path(path).read_text())
+    except OSError as e:
+        raise SettingsError(
+            f"KAGGLE_HUB_PROFILES_FILE={path!r} cannot be read ({e.strerror})."
+        ) from None
+    except ValueError as e:
+        raise SettingsError(f"KAGGLE_HUB_PROFILES_FILE={path!r} is not JSON ({e}).") from None
+    if not isinstance(raw, list):
+        raise SettingsError(f"KAGGLE_HUB_PROFILES_FILE={path!r} must hold a JSON list of profiles.")
+    return tuple(raw)
 
 
 def default_data_dir(euid, home):
@@ -113,7 +142,22 @@ def from_env(env, config_dir=REPO_DIR, euid=None, home=None):
         named_servers=count(env, "KAGGLE_HUB_NAMED_SERVERS", 3),
         config_d=Path(env.get("KAGGLE_HUB_CONFIG_D") or Path(config_dir) / "jupyterhub_config.d"),
         auth=auth.from_env(env, ip, hub_port),
+        profiles=read_profiles(env.get("KAGGLE_HUB_PROFILES_FILE", "")),
+        datasets_dir=env.get("KAGGLE_HUB_DATASETS_DIR", ""),
+        deleted_volumes=choice(
+            env, "KAGGLE_HUB_DELETED_VOLUMES", ("quarantine", "remove"), "quarantine"
+        ),
+        cull_idle_seconds=count(env, "KAGGLE_HUB_CULL_IDLE_SECONDS", 3600),
     )
+    if settings.datasets_dir and not Path(settings.datasets_dir).is_dir():
+        raise SettingsError(
+            f"KAGGLE_HUB_DATASETS_DIR={settings.datasets_dir!r} is not a directory: create it "
+            "(one subdirectory per dataset) or unset the variable."
+        )
+    try:
+        profiles.parse(list(settings.profiles), settings.image, settings.shm_size)
+    except ValueError as e:
+        raise SettingsError(f"KAGGLE_HUB_PROFILES_FILE: {e}") from None
     clashes = {settings.proxy_api_port, settings.api_port} & {settings.port}
     if clashes or settings.proxy_api_port == settings.api_port:
         raise SettingsError(

@@ -1,22 +1,20 @@
 """KaggleSpawner: DockerSpawner for Kaggle's Python image, one working volume per server."""
 
+import asyncio
 import inspect
 
 import docker
 import jupyterhub
 from dockerspawner import DockerSpawner
-from traitlets import Bool, Integer, Unicode, default, validate
+from traitlets import Bool, Dict, Enum, Integer, List, Unicode, default, validate
 
-from . import container, dockerapi, images, naming
+from . import container, datasets, dockerapi, imageprobe, images, naming, profiles, volumes
 from .errors import (
     DockerUnreachable,
     SpawnError,
     image_missing_message,
     version_mismatch_message,
 )
-
-VERSION_PROBE = "import jupyterhub; print(jupyterhub.__version__)"
-NO_JUPYTERHUB = "kaggle-team-hub: no jupyterhub"
 
 
 class KaggleSpawner(DockerSpawner):
@@ -73,6 +71,49 @@ class KaggleSpawner(DockerSpawner):
         """,
     )
 
+    profiles = List(
+        Dict(),
+        config=True,
+        help="""
+        Server profiles users choose from on the spawn page, or with the ``profile``
+        user option over the REST API. Each is a dict with ``name`` and optionally
+        ``description``, ``image``, ``cpu_limit``, ``mem_limit``, ``shm_size``, ``gpus``
+        (``"none"``, ``"all"`` or a list of device ids) and ``default``; unset values take
+        this spawner's own settings. Default: one profile from those settings, and no form.
+
+            c.KaggleSpawner.profiles = [
+                {"name": "cpu", "cpu_limit": 4, "mem_limit": "16G", "default": True},
+                {"name": "gpu", "cpu_limit": 8, "mem_limit": "64G", "gpus": "all"},
+            ]
+        """,
+    )
+
+    datasets_dir = Unicode(
+        "",
+        config=True,
+        help="""
+        Host directory of shared datasets: each subdirectory is mounted read-only at
+        ``input/<name>/`` (and so ``/kaggle/input/<name>/``) in every server, read at each
+        start. Default: none.
+
+            c.KaggleSpawner.datasets_dir = "/srv/kaggle-datasets"
+        """,
+    )
+
+    deleted_volumes = Enum(
+        ["quarantine", "remove"],
+        "quarantine",
+        config=True,
+        help="""
+        What happens to a server's working volume when its user (or the named server) is
+        deleted: ``quarantine`` moves it to ``<name>-deleted-<time>``, listed by
+        ``kaggle-hub volumes`` and restorable, so a new account with the same name starts
+        empty; ``remove`` deletes it. Default: ``quarantine``.
+
+            c.KaggleSpawner.deleted_volumes = "remove"
+        """,
+    )
+
     # jupyterhub version per image id, shared by all servers of this hub process.
     _image_versions = {}
 
@@ -91,6 +132,32 @@ class KaggleSpawner(DockerSpawner):
                 "seconds (the single-user server reads 0 as 'cache forever')."
             )
         return proposal.value
+
+    @validate("profiles")
+    def _validate_profiles(self, proposal):
+        try:
+            profiles.parse(proposal.value, "image", "2g")
+        except ValueError as e:
+            raise ValueError(f"c.KaggleSpawner.profiles: {e}") from None
+        return proposal.value
+
+    @property
+    def profile_choices(self):
+        """The profiles offered, with this spawner's settings filled in (as configured:
+        DockerSpawner changes ``image`` and the limits at each start)."""
+        if not hasattr(self, "_profile_choices"):
+            self._profile_choices = profiles.parse(
+                self.profiles, self.image, self.shm_size, self.mem_limit, self.cpu_limit
+            )
+        return self._profile_choices
+
+    @default("options_form")
+    def _default_options_form(self):
+        return profiles.render_form(self.profile_choices)
+
+    @default("options_from_form")
+    def _default_options_from_form(self):
+        return profiles.options_from_form
 
     @default("remove")
     def _default_remove(self):
@@ -123,6 +190,9 @@ class KaggleSpawner(DockerSpawner):
     def volume_binds(self):
         binds = super().volume_binds
         binds.update(container.work_volume_bind(self.volume_name))
+        if self.datasets_dir:
+            names = datasets.dataset_names(self.datasets_dir)
+            binds.update(datasets.dataset_binds(self.datasets_dir, names))
         return binds
 
     @property
@@ -153,13 +223,70 @@ class KaggleSpawner(DockerSpawner):
     async def get_command(self):
         return container.command(self.cmd, self.get_args())
 
+    async def start(self):
+        """Apply the chosen profile, checked before anything is created, then start."""
+        try:
+            profile, image = profiles.select(
+                self.profile_choices, self.user_options, self._extra_allowed_images()
+            )
+        except profiles.OptionsError as e:
+            raise SpawnError(str(e), status_code=400) from None
+        self._profile = profile
+        self.image = image
+        self.cpu_limit = profile.cpu_limit
+        self.mem_limit = profile.mem_limit
+        await self._in_executor(
+            volumes.ensure_volume,
+            self.client,
+            self.volume_name,
+            volumes.labels(self.name_prefix, self.user.name, self.name or ""),
+        )
+        return await super().start()
+
+    async def _in_executor(self, function, *args):
+        """Run a blocking Docker helper on DockerSpawner's executor."""
+        return await asyncio.wrap_future(self.executor.submit(function, *args))
+
+    def _extra_allowed_images(self):
+        allowed = self._get_allowed_images()
+        return allowed if allowed == "*" else tuple(allowed)
+
+    async def start_object(self):
+        try:
+            return await super().start_object()
+        except docker.errors.APIError as e:
+            if self._profile.gpus == "none" or "device driver" not in str(e):
+                raise
+            raise SpawnError(
+                profiles.gpu_unavailable_message(self._profile, e.explanation or str(e))
+            ) from e
+
+    async def delete_forever(self):
+        """Quarantine (or remove) the working volume, so that a new account with the same
+        name never gets the old files."""
+        name = self.volume_name
+        if self.deleted_volumes == "remove":
+            if await self._in_executor(volumes.remove, self.client, name):
+                self.log.warning("Removed volume %s of deleted server %s", name, self._log_name)
+            return
+        image = await self._in_executor(volumes.helper_image, self.client, self.image)
+        moved = await self._in_executor(volumes.quarantine, self.client, image, name)
+        if moved:
+            self.log.warning(
+                "Quarantined volume %s of deleted server %s as %s", name, self._log_name, moved
+            )
+
+    async def check_allowed(self, image):
+        # start() has checked the image against the profiles and allowed_images.
+        return image
+
     async def create_object(self):
         configured = self.extra_host_config
         extra = self._eval_if_callable(configured)
         if inspect.isawaitable(extra):
             extra = await extra
         # Our host settings are defaults: c.DockerSpawner.extra_host_config wins.
-        self.extra_host_config = {**container.host_config(self.shm_size), **(extra or {})}
+        self.extra_host_config = {**profiles.host_config(self._profile), **(extra or {})}
         try:
             return await super().create_object()
         finally:
@@ -186,26 +313,10 @@ class KaggleSpawner(DockerSpawner):
         except docker.errors.NotFound as e:
             raise self._image_missing(image) from e
         if image_id not in self._image_versions:
-            self._image_versions[image_id] = await self._probe_version(image_id)
+            self._image_versions[image_id] = await self._in_executor(
+                imageprobe.jupyterhub_version, self.client, image_id
+            )
         return self._image_versions[image_id]
-
-    async def _probe_version(self, image_id):
-        probe = await self.docker(
-            "create_container",
-            image=image_id,
-            command=["/bin/sh", "-c", f"python3 -c '{VERSION_PROBE}' || echo '{NO_JUPYTERHUB}'"],
-            host_config=self.client.create_host_config(network_mode="none"),
-            labels={"kaggle-team-hub.probe": "jupyterhub-version"},
-        )
-        try:
-            await self.docker("start", probe["Id"])
-            await self.docker("wait", probe["Id"], timeout=60)
-            out = await self.docker("logs", probe["Id"], stdout=True, stderr=False)
-        finally:
-            await self.docker("remove_container", probe["Id"], force=True)
-        lines = out.decode("utf-8", "replace").strip().splitlines()
-        last = lines[-1].strip() if lines else NO_JUPYTERHUB
-        return None if last == NO_JUPYTERHUB else last
 
     async def check_image_version(self, image):
         found = await self.image_jupyterhub_version(image)

@@ -19,12 +19,12 @@ from .waiting import wait_for
 
 REPO_DIR = settings.REPO_DIR
 SERVICE_DROPIN = """
-c.JupyterHub.services = [{{"name": "tester", "api_token": {token!r}}}]
-c.JupyterHub.load_roles = [{{
+c.JupyterHub.services.append({{"name": "tester", "api_token": {token!r}}})
+c.JupyterHub.load_roles.append({{
     "name": "tester",
     "scopes": ["admin:users", "admin:servers", "tokens", "access:servers"],
     "services": ["tester"],
-}}]
+}})
 """
 
 
