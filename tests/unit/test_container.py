@@ -34,10 +34,6 @@ def test_work_volume_bind():
     }
 
 
-def test_host_config():
-    assert container.host_config("2g") == {"shm_size": "2g"}
-
-
 def test_startup_script_never_mounts_over_root_and_ends_in_exec():
     script = layout.startup_script()
     assert "/root" not in script
