@@ -22,6 +22,7 @@ from .envparse import SettingsError
 from .errors import DockerUnreachable, SetupError
 from .pull import pull_images
 from .settings import REPO_DIR, from_env, read_environment
+from .units import human_size
 
 
 def _settings(args):
@@ -53,9 +54,7 @@ def cmd_volumes(args, s, out):
     table = [("VOLUME", "USER", "SERVER", "SIZE", "STATUS")]
     for r in rows:
         status = f"quarantined {r['quarantined_at'][:19]}" if r["quarantined_at"] else "in use"
-        table.append(
-            (r["name"], r["user"], r["server"] or "-", volumes.human_size(r["size"]), status)
-        )
+        table.append((r["name"], r["user"], r["server"] or "-", human_size(r["size"]), status))
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
         out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
@@ -70,7 +69,7 @@ def cmd_backup(args, s, out):
     path = Path(args.output or f"{volume}-{stamp}.tar.gz")
     image = volumes.helper_image(client, s.image)
     volumes.backup(client, image, volume, path)
-    out.write(f"Wrote {volume} to {path} ({volumes.human_size(path.stat().st_size)}).\n")
+    out.write(f"Wrote {volume} to {path} ({human_size(path.stat().st_size)}).\n")
     return 0
 
 

@@ -16,8 +16,9 @@ import html
 import re
 from dataclasses import dataclass
 
+from .units import human_size, parse_size
+
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
-SIZE_PATTERN = re.compile(r"^[0-9]+(\.[0-9]+)?[bkmgtBKMGT]?$")
 KEYS = {"name", "description", "image", "cpu_limit", "mem_limit", "shm_size", "gpus", "default"}
 OPTION_KEYS = ("profile", "image")
 MAX_OPTION_LENGTH = 256
@@ -33,8 +34,8 @@ class Profile:
     description: str
     image: str
     cpu_limit: float | None
-    mem_limit: str | None
-    shm_size: str
+    mem_limit: int | None  # bytes
+    shm_size: int  # bytes
     gpus: object  # "none", "all" or a tuple of device ids
     default: bool = False
 
@@ -42,9 +43,12 @@ class Profile:
 def _check_size(where, key, value):
     if value is None:
         return None
-    if not isinstance(value, str | int) or not SIZE_PATTERN.match(str(value)):
-        raise ValueError(f"{where}: {key}={value!r} is not a size: use e.g. '16G' or '512m'.")
-    return str(value)
+    try:
+        return parse_size(value)
+    except ValueError:
+        raise ValueError(
+            f"{where}: {key}={value!r} is not a size: use e.g. '16G' or '512m'."
+        ) from None
 
 
 def _check_gpus(where, value):
@@ -193,7 +197,7 @@ def render_form(profiles):
             part
             for part in (
                 f"{p.cpu_limit:g} CPUs" if p.cpu_limit else "",
-                f"{p.mem_limit} memory" if p.mem_limit else "",
+                f"{human_size(p.mem_limit)} memory" if p.mem_limit else "",
                 ""
                 if p.gpus == "none"
                 else f"GPUs: {p.gpus if p.gpus == 'all' else ','.join(p.gpus)}",

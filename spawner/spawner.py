@@ -147,7 +147,11 @@ class KaggleSpawner(DockerSpawner):
         DockerSpawner changes ``image`` and the limits at each start)."""
         if not hasattr(self, "_profile_choices"):
             self._profile_choices = profiles.parse(
-                self.profiles, self.image, self.shm_size, self.mem_limit, self.cpu_limit
+                self.profiles,
+                self.image,
+                self.shm_size,
+                self.mem_limit or None,
+                self.cpu_limit or None,
             )
         return self._profile_choices
 

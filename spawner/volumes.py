@@ -184,15 +184,3 @@ def remove(client, volume):
     except docker.errors.NotFound:
         return False
     return True
-
-
-def human_size(size):
-    """``size`` in bytes as people read it; '?' when Docker did not measure it."""
-    if size is None or size < 0:
-        return "?"
-    unit = "B"
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if size < 1024 or unit == "TB":
-            break
-        size /= 1024
-    return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"

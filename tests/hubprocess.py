@@ -127,9 +127,12 @@ class Hub:
     def server_url(self, user, server=""):
         return f"{self.url}/user/{user}/{server + '/' if server else ''}"
 
-    def start_server(self, user, server="", timeout=120):
-        r = self.api("POST", self.server_path(user, server))
+    def start_server(self, user, server="", timeout=120, options=None):
+        r = self.api("POST", self.server_path(user, server), json=options)
         assert r.status_code in (201, 202), r.text
+        self.wait_ready(user, server, timeout)
+
+    def wait_ready(self, user, server="", timeout=120):
         wait_for(
             lambda: (
                 self.api("GET", f"/users/{user}").json()["servers"].get(server, {}).get("ready")

@@ -5,6 +5,8 @@ import pytest
 from spawner import profiles
 from spawner.profiles import OptionsError, Profile
 
+GiB = 1024**3
+
 OFFER = [
     {"name": "cpu", "description": "4 CPUs", "cpu_limit": 4, "mem_limit": "16G", "default": True},
     {"name": "gpu", "image": "kth:gpu", "mem_limit": "64G", "shm_size": "16g", "gpus": "all"},
@@ -18,9 +20,9 @@ def parsed():
 
 def test_defaults_fill_what_a_profile_leaves_out():
     assert parsed() == (
-        Profile("cpu", "4 CPUs", "kth:base", 4.0, "16G", "2g", "none", True),
-        Profile("gpu", "", "kth:gpu", None, "64G", "16g", "all", False),
-        Profile("two", "", "kth:base", None, None, "2g", ("0", "1"), False),
+        Profile("cpu", "4 CPUs", "kth:base", 4.0, 16 * GiB, 2 * GiB, "none", True),
+        Profile("gpu", "", "kth:gpu", None, 64 * GiB, 16 * GiB, "all", False),
+        Profile("two", "", "kth:base", None, None, 2 * GiB, ("0", "1"), False),
     )
 
 
@@ -29,7 +31,7 @@ def test_no_profiles_is_one_default_from_the_spawner_settings():
     assert (only.name, only.image, only.mem_limit, only.cpu_limit, only.default) == (
         "default",
         "kth:base",
-        "8G",
+        8 * GiB,
         2.0,
         True,
     )
@@ -82,9 +84,9 @@ def test_bad_options_name_the_problem_and_the_choices(options, message):
 
 def test_host_config_and_gpu_requests():
     cpu, gpu, two = parsed()
-    assert profiles.host_config(cpu) == {"shm_size": "2g"}
+    assert profiles.host_config(cpu) == {"shm_size": 2 * GiB}
     assert profiles.host_config(gpu) == {
-        "shm_size": "16g",
+        "shm_size": 16 * GiB,
         "device_requests": [{"driver": "nvidia", "capabilities": [["gpu"]], "count": -1}],
     }
     assert profiles.host_config(two)["device_requests"] == [

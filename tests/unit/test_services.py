@@ -1,4 +1,4 @@
-from spawner import datasets, services, volumes
+from spawner import datasets, services, units
 
 
 def test_idle_culler_service_and_its_narrow_role():
@@ -30,10 +30,21 @@ def test_datasets_are_plain_subdirectories_mounted_read_only(tmp_path):
 
 
 def test_human_size():
-    assert [volumes.human_size(n) for n in (-1, 0, 1023, 2048, 5 * 1024**3)] == [
+    assert [units.human_size(n) for n in (-1, 0, 1023, 2048, 5 * 1024**3)] == [
         "?",
         "0 B",
         "1023 B",
         "2.0 KB",
         "5.0 GB",
+    ]
+
+
+def test_parse_size():
+    assert [units.parse_size(v) for v in ("512m", "16G", "2GiB", "100", 7, "1.5k")] == [
+        512 * 1024**2,
+        16 * 1024**3,
+        2 * 1024**3,
+        100,
+        7,
+        1536,
     ]
