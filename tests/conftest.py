@@ -5,6 +5,7 @@ fixtures touch the daemon only when a test asks for them, so the unit tier needs
 """
 
 import os
+import subprocess
 
 import docker
 import pytest
@@ -58,3 +59,18 @@ def make_hub(request, tmp_path_factory, docker_client, image):
     failed = request.node.nodeid in request.session.stash.get("failed_nodes", set())
     for hub in hubs:
         finish_hub(docker_client, hub, failed)
+
+
+@pytest.fixture(scope="session")
+def mismatched_image(docker_client, image, tmp_path_factory):
+    """The lite image with jupyterhub reporting another version than the hub's."""
+    tag = "kth-test-mismatch:jh0.0.1"
+    context = tmp_path_factory.mktemp("mismatch")
+    (context / "Dockerfile").write_text(
+        f"FROM {image}\n"
+        'RUN sed -i \'s/^version_info = .*/version_info = (0, 0, 1, "", "")/\' '
+        "/usr/local/lib/python3.11/dist-packages/jupyterhub/_version.py\n"
+    )
+    subprocess.run(["docker", "build", "-q", "-t", tag, str(context)], check=True)
+    yield tag
+    docker_client.remove_image(tag, force=True)

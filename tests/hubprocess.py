@@ -28,6 +28,22 @@ c.JupyterHub.load_roles.append({{
 """
 
 
+KAGGLE_HUB = Path(sys.executable).parent / "kaggle-hub"
+
+
+def kaggle_hub(env, *args, cwd=None, stdin=subprocess.DEVNULL):
+    """Run the installed ``kaggle-hub`` command with the settings in ``env``."""
+    return subprocess.run(
+        [str(KAGGLE_HUB), *args],
+        env=env,
+        cwd=cwd,
+        stdin=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

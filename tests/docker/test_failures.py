@@ -1,7 +1,6 @@
 """Failures a person can act on: the message on the spawn page and in the API, no traceback."""
 
 import html
-import subprocess
 from pathlib import Path
 
 import docker
@@ -22,21 +21,6 @@ def use_test_image(spawner):
 
 c.Spawner.pre_spawn_hook = use_test_image
 """
-
-
-@pytest.fixture(scope="module")
-def mismatched_image(docker_client, image, tmp_path_factory):
-    """The lite image with jupyterhub reporting another version than the hub's."""
-    tag = "kth-test-mismatch:jh0.0.1"
-    context = tmp_path_factory.mktemp("mismatch")
-    (context / "Dockerfile").write_text(
-        f"FROM {image}\n"
-        'RUN sed -i \'s/^version_info = .*/version_info = (0, 0, 1, "", "")/\' '
-        "/usr/local/lib/python3.11/dist-packages/jupyterhub/_version.py\n"
-    )
-    subprocess.run(["docker", "build", "-q", "-t", tag, str(context)], check=True)
-    yield tag
-    docker_client.remove_image(tag, force=True)
 
 
 def hub_where_user_gets(make_hub, user, image):

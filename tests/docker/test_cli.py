@@ -1,0 +1,104 @@
+"""The kaggle-hub admin command, run as installed, against a real engine and hub."""
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from spawner import images
+
+from ..hubprocess import KAGGLE_HUB, UserServer, kaggle_hub
+
+pytestmark = pytest.mark.docker
+
+CHECKSUMS = (
+    "import hashlib, os, json\n"
+    "sums = {}\n"
+    "for d, _, files in os.walk('/tmp/working'):\n"
+    "    for f in files:\n"
+    "        p = os.path.join(d, f)\n"
+    "        if '/.' not in p[len('/tmp/working'):]:\n"
+    "            sums[p] = hashlib.sha256(open(p, 'rb').read()).hexdigest()\n"
+    "print(json.dumps(sums, sort_keys=True))\n"
+)
+
+
+def test_backup_purge_restore_gives_back_identical_files(make_hub, tmp_path):
+    hub = make_hub()
+    eli = UserServer(hub, "eli", hub.create_user("eli"))
+    hub.start_server("eli")
+    eli.put_dir("input/titanic")
+    titanic = Path(__file__).resolve().parents[3] / "shared/data/titanic/train.csv"
+    eli.put_text("input/titanic/train.csv", titanic.read_text())
+    eli.put_text("code/notes.md", "# é ünïcode\n")
+    before = json.loads(eli.run(CHECKSUMS))
+    assert len(before) == 2
+    hub.stop_server("eli")
+
+    archive = tmp_path / "eli.tar.gz"
+    backup = kaggle_hub(hub.env, "backup", "eli", "-o", str(archive))
+    assert backup.returncode == 0, backup.stderr
+    assert f"Wrote {hub.prefix}-eli-work to {archive}" in backup.stdout
+
+    purge = kaggle_hub(hub.env, "purge", "eli", "--yes")
+    assert purge.returncode == 0, purge.stderr
+    assert f"Removed {hub.prefix}-eli-work" in purge.stdout
+
+    restore = kaggle_hub(hub.env, "restore", "eli", str(archive))
+    assert restore.returncode == 0, restore.stderr
+    again = kaggle_hub(hub.env, "restore", "eli", str(archive))
+    assert again.returncode == 2
+    assert "is not empty: nothing was changed" in again.stderr
+
+    hub.start_server("eli")
+    assert json.loads(eli.run(CHECKSUMS)) == before
+
+
+def test_purge_without_confirmation_deletes_nothing(make_hub, docker_client):
+    hub = make_hub()
+    hub.create_user("fay")
+    hub.start_server("fay")
+    hub.stop_server("fay")
+    volume = f"{hub.prefix}-fay-work"
+
+    unconfirmed = kaggle_hub(hub.env, "purge", "fay")
+    assert unconfirmed.returncode == 1
+    assert "Not removed" in unconfirmed.stdout
+    wrong = subprocess.run(
+        ["script", "-qec", f"{KAGGLE_HUB} purge fay", "/dev/null"],
+        env=hub.env,
+        input="not-fay\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "nothing removed" in wrong.stdout
+    assert docker_client.inspect_volume(volume)["Name"] == volume
+
+
+def test_doctor_reports_a_missing_image_and_a_version_mismatch_with_the_fix(
+    make_hub, mismatched_image
+):
+    hub = make_hub()
+    healthy = kaggle_hub(hub.env, "doctor")
+    assert healthy.returncode == 0, healthy.stdout
+    assert "All checks passed." in healthy.stdout
+
+    missing = images.image_tag("kaggle")
+    env = {**hub.env, "KAGGLE_HUB_IMAGE": missing}
+    report = kaggle_hub(env, "doctor")
+    assert report.returncode == 1
+    assert (
+        f"FAIL  image {missing}: not on this machine\n      fix: ./deploy/build-image kaggle"
+        in (report.stdout)
+    )
+
+    env = {**hub.env, "KAGGLE_HUB_IMAGE": mismatched_image}
+    report = kaggle_hub(env, "doctor")
+    assert report.returncode == 1
+    assert (
+        f"FAIL  image {mismatched_image}: has jupyterhub 0.0.1, the hub runs 5.5.4\n"
+        f"      fix: a Dockerfile FROM {mismatched_image} that runs "
+        "'pip install jupyterhub==5.5.4'"
+    ) in report.stdout

@@ -1,0 +1,87 @@
+"""Shared datasets, idle culling and deleted users' volumes, with real hubs."""
+
+import hashlib
+
+import pytest
+
+from ..hubprocess import UserServer, kaggle_hub
+from ..waiting import wait_for
+
+pytestmark = pytest.mark.docker
+
+TITANIC = "PassengerId,Survived\n1,0\n2,1\n"
+READ_BOTH_PATHS = (
+    "import hashlib\n"
+    "a = open('../input/titanic/train.csv', 'rb').read()\n"
+    "b = open('/kaggle/input/titanic/train.csv', 'rb').read()\n"
+    "print(a == b, hashlib.sha256(a).hexdigest())\n"
+)
+
+
+def test_shared_datasets_are_read_only_for_everyone_beside_own_files(make_hub, tmp_path):
+    shared = tmp_path / "datasets"
+    (shared / "titanic").mkdir(parents=True)
+    (shared / "titanic/train.csv").write_text(TITANIC)
+    hub = make_hub(env={"KAGGLE_HUB_DATASETS_DIR": str(shared)})
+    digest = hashlib.sha256(TITANIC.encode()).hexdigest()
+
+    ann = UserServer(hub, "ann", hub.create_user("ann"))
+    hub.start_server("ann")
+    assert ann.run(READ_BOTH_PATHS).split() == ["True", digest]
+    refused = ann.run(
+        "try:\n"
+        "    open('/kaggle/input/titanic/train.csv', 'a').write('x')\n"
+        "except OSError as e:\n"
+        "    print(e.errno)\n"
+    )
+    assert refused.strip() == "30"  # EROFS
+    ann.put_text("input/mine.csv", "a,b\n")
+    assert {"titanic", "mine.csv"} <= ann.names("input")
+    assert (shared / "titanic/train.csv").read_text() == TITANIC
+
+    bob = UserServer(hub, "bob", hub.create_user("bob"))
+    hub.start_server("bob")
+    assert bob.run(READ_BOTH_PATHS).split() == ["True", digest]
+
+    (shared / "house-prices").mkdir()
+    (shared / "house-prices/train.csv").write_text("Id,SalePrice\n1,208500\n")
+    assert "house-prices" not in ann.names("input")
+    hub.stop_server("ann")
+    hub.start_server("ann")
+    assert {"titanic", "house-prices", "mine.csv"} <= ann.names("input")
+    assert ann.read_text("input/house-prices/train.csv").startswith("Id,SalePrice")
+
+
+def test_idle_servers_are_culled_and_files_kept(make_hub):
+    hub = make_hub(env={"KAGGLE_HUB_CULL_IDLE_SECONDS": "6"})
+    cal = UserServer(hub, "cal", hub.create_user("cal"))
+    hub.start_server("cal")
+    cal.put_text("code/keep.txt", "still here\n")
+    wait_for(
+        lambda: hub.api("GET", "/users/cal").json()["servers"] == {},
+        60,
+        interval=1,
+        what="the idle culler stopping cal's server",
+    )
+    assert "idle-culler" in hub.log()
+    hub.start_server("cal")
+    assert cal.read_text("code/keep.txt") == "still here\n"
+
+
+def test_deleted_users_volume_is_quarantined_not_handed_to_the_next_owner(make_hub, docker_client):
+    hub = make_hub()
+    dan = UserServer(hub, "dan", hub.create_user("dan"))
+    hub.start_server("dan")
+    dan.put_text("code/secret.txt", "dan's\n")
+    hub.stop_server("dan")
+    assert hub.api("DELETE", "/users/dan").status_code == 204
+
+    new_dan = UserServer(hub, "dan", hub.create_user("dan"))
+    hub.start_server("dan")
+    assert new_dan.names("code") == set()
+
+    listing = kaggle_hub(hub.env, "volumes")
+    assert listing.returncode == 0, listing.stderr
+    quarantined = [line for line in listing.stdout.splitlines() if "quarantined" in line]
+    assert len(quarantined) == 1 and " dan " in quarantined[0]
+    assert quarantined[0].split()[0].startswith(f"{hub.prefix}-dan-work-deleted-")
