@@ -66,10 +66,14 @@ ensure_proxy() {
     command -v configurable-http-proxy >/dev/null || die "configurable-http-proxy is not on PATH after npm install"
 }
 
-# Test-only parts: Debian's Chromium for the browser tests, and a real OpenID Connect
-# provider (npm oidc-provider) in the cache directory.
+# Test-only parts: Debian's Chromium for the browser tests, Debian's image registry for
+# real pulls, and a real OpenID Connect provider (npm oidc-provider) in the cache directory.
 ensure_browser() {
     command -v chromium >/dev/null || apt_install chromium
+}
+
+ensure_registry() {
+    command -v docker-registry >/dev/null || apt_install docker-registry
 }
 
 ensure_oidc_provider() {

@@ -9,6 +9,7 @@ import pytest
 from spawner import images
 
 from ..hubprocess import KAGGLE_HUB, UserServer, kaggle_hub
+from ..registry import Registry, import_image
 
 pytestmark = pytest.mark.docker
 
@@ -102,3 +103,36 @@ def test_doctor_reports_a_missing_image_and_a_version_mismatch_with_the_fix(
         f"      fix: a Dockerfile FROM {mismatched_image} that runs "
         "'pip install jupyterhub==5.5.4'"
     ) in report.stdout
+
+
+def test_pull_fetches_configured_images_from_a_registry_with_progress(
+    make_hub, docker_client, tmp_path
+):
+    registry = Registry(tmp_path).start()
+    tag = f"{registry.host}/kth-test-pull:1"
+    try:
+        import_image(docker_client, tag, megabytes=24)
+        for line in docker_client.push(tag, stream=True, decode=True):
+            assert "error" not in line, line
+        docker_client.remove_image(tag, force=True)
+        hub = make_hub()
+        env = {**hub.env, "KAGGLE_HUB_IMAGE": tag}
+
+        pulled = kaggle_hub(env, "pull")
+        assert pulled.returncode == 0, pulled.stdout + pulled.stderr
+        assert f"{tag}: pulling" in pulled.stdout
+        assert "100%" in pulled.stdout and "] " in pulled.stdout
+        assert f"{tag}: pulled" in pulled.stdout
+        assert docker_client.inspect_image(tag)["RepoTags"] == [tag]
+
+        again = kaggle_hub(env, "pull")
+        assert f"{tag}: already here" in again.stdout
+        built_here = kaggle_hub({**hub.env, "KAGGLE_HUB_IMAGE": images.image_tag("kaggle")}, "pull")
+        assert built_here.returncode == 1
+        assert "built on this machine, not pulled: run ./deploy/build-image kaggle" in (
+            built_here.stdout
+        )
+    finally:
+        registry.stop()
+        if docker_client.images(tag):
+            docker_client.remove_image(tag, force=True)
