@@ -23,6 +23,7 @@ ESCAPE_CHAR = "_"
 MAX_NAME_LENGTH = 160
 DIGEST_LENGTH = 32
 VOLUME_SUFFIX = "-work"
+QUARANTINE_INFIX = "-deleted-"
 
 
 def escape(text):
@@ -71,3 +72,47 @@ def check_prefix(prefix):
             "starting with a letter or digit, e.g. 'kaggle'."
         )
     return prefix
+
+
+def unescape(text):
+    """The name that ``escape`` turned into ``text``; ValueError if it is not such a text."""
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == ESCAPE_CHAR:
+            pair = text[i + 1 : i + 3]
+            if len(pair) != 2 or not all(c in "0123456789abcdef" for c in pair):
+                raise ValueError(f"{text!r} is not an escaped name")
+            out.append(int(pair, 16))
+            i += 3
+        elif char in SAFE_CHARS:
+            out.extend(char.encode())
+            i += 1
+        else:
+            raise ValueError(f"{text!r} is not an escaped name")
+    return out.decode("utf-8", "surrogatepass")
+
+
+def quarantine_name(volume, stamp):
+    """The name a deleted server's volume is kept under."""
+    return f"{volume}{QUARANTINE_INFIX}{stamp}"
+
+
+def parse_volume_name(prefix, name):
+    """``(user, server)`` of a volume named by ``volume_name`` (also after quarantine),
+    or None for any other name, including shortened ones.
+
+    Escaped names hold no ``-``, so after the prefix every ``-`` is one of ours.
+    """
+    head = f"{prefix}-"
+    if not name.startswith(head):
+        return None
+    rest = name[len(head) :].split(QUARANTINE_INFIX, 1)[0]
+    if not rest.endswith(VOLUME_SUFFIX):
+        return None
+    user, _, server = rest[: -len(VOLUME_SUFFIX)].partition("--")
+    try:
+        return unescape(user), unescape(server)
+    except ValueError:
+        return None

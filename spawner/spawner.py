@@ -274,7 +274,8 @@ class KaggleSpawner(DockerSpawner):
                 self.log.warning("Removed volume %s of deleted server %s", name, self._log_name)
             return
         image = await self._in_executor(volumes.helper_image, self.client, self.image)
-        moved = await self._in_executor(volumes.quarantine, self.client, image, name)
+        owner = volumes.labels(self.name_prefix, self.user.name, self.name or "")
+        moved = await self._in_executor(volumes.quarantine, self.client, image, name, owner)
         if moved:
             self.log.warning(
                 "Quarantined volume %s of deleted server %s as %s", name, self._log_name, moved

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 
 import docker
 
+from . import naming
+
 LABEL_USER = "org.kaggle-team-hub.user"
 LABEL_SERVER = "org.kaggle-team-hub.server"
 LABEL_PREFIX = "org.kaggle-team-hub.prefix"
@@ -18,7 +20,6 @@ LABEL_QUARANTINED_AT = "org.kaggle-team-hub.quarantined-at"
 LABEL_QUARANTINED_FROM = "org.kaggle-team-hub.quarantined-from"
 LABEL_HELPER = "org.kaggle-team-hub.helper"
 MOUNT = "/data"
-QUARANTINE_INFIX = "-deleted-"
 
 
 class VolumeError(RuntimeError):
@@ -45,21 +46,36 @@ def volume_info(client, name):
         return None
 
 
+def _owner(volume, prefix):
+    """``(user, server)`` from the volume's labels, else from its name (volumes made before
+    labels were set), else None: not a working volume of hub ``prefix``."""
+    lab = volume.get("Labels") or {}
+    if lab.get(LABEL_PREFIX) == prefix:
+        return lab.get(LABEL_USER, ""), lab.get(LABEL_SERVER, "")
+    if lab.get(LABEL_PREFIX):
+        return None
+    return naming.parse_volume_name(prefix, volume["Name"])
+
+
 def list_volumes(client, prefix, sizes=True):
     """Working volumes of hub ``prefix``, live and quarantined, as dicts sorted by name."""
-    found = client.volumes(filters={"label": f"{LABEL_PREFIX}={prefix}"}).get("Volumes") or []
+    found = []
+    for v in client.volumes().get("Volumes") or []:
+        owner = _owner(v, prefix)
+        if owner:
+            found.append((v, owner))
     size_of = {}
     if sizes:
         for v in client.df().get("Volumes") or []:
             size_of[v["Name"]] = (v.get("UsageData") or {}).get("Size", -1)
     rows = []
-    for v in found:
+    for v, (user, server) in found:
         lab = v.get("Labels") or {}
         rows.append(
             {
                 "name": v["Name"],
-                "user": lab.get(LABEL_USER, ""),
-                "server": lab.get(LABEL_SERVER, ""),
+                "user": user,
+                "server": server,
                 "quarantined_at": lab.get(LABEL_QUARANTINED_AT, ""),
                 "size": size_of.get(v["Name"], -1),
             }
@@ -161,17 +177,24 @@ def restore(client, image, volume, path, volume_labels, force=False):
         helper.put(MOUNT, archive)
 
 
-def quarantine(client, image, volume, now=None):
-    """Move ``volume`` to ``{volume}-deleted-{UTC time}``; return the new name."""
+def quarantine(client, image, volume, owner_labels, now=None):
+    """Move ``volume`` to ``{volume}-deleted-{UTC time}``; return the new name.
+
+    ``owner_labels`` label the copy when the volume has none of its own.
+    """
     now = now or datetime.now(UTC)
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
-    target = f"{volume}{QUARANTINE_INFIX}{stamp}"
+    target = naming.quarantine_name(volume, stamp)
     old = volume_info(client, volume)
     if old is None:
         return None
     client.create_volume(
         target,
-        labels={**old, LABEL_QUARANTINED_AT: now.isoformat(), LABEL_QUARANTINED_FROM: volume},
+        labels={
+            **(old or owner_labels),
+            LABEL_QUARANTINED_AT: now.isoformat(),
+            LABEL_QUARANTINED_FROM: volume,
+        },
     )
     copy(client, image, volume, target)
     client.remove_volume(volume)

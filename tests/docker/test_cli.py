@@ -136,3 +136,13 @@ def test_pull_fetches_configured_images_from_a_registry_with_progress(
         registry.stop()
         if docker_client.images(tag):
             docker_client.remove_image(tag, force=True)
+
+
+def test_volumes_lists_owners_also_of_volumes_made_without_labels(make_hub, docker_client):
+    hub = make_hub()
+    old = f"{hub.prefix}-old_2duser--lab2-work"  # as named before volumes carried labels
+    docker_client.create_volume(old)
+    listing = kaggle_hub(hub.env, "volumes")
+    assert listing.returncode == 0, listing.stderr
+    (row,) = [line.split() for line in listing.stdout.splitlines() if line.startswith(old)]
+    assert row[:3] == [old, "old-user", "lab2"]

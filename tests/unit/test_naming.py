@@ -75,3 +75,17 @@ def test_long_names_are_shortened_with_a_digest_and_stay_distinct():
 def test_bad_prefix_is_refused(prefix):
     with pytest.raises(ValueError, match="prefix"):
         naming.check_prefix(prefix)
+
+
+@given(user=usernames, server=server_names)
+def test_volume_names_read_back_to_their_owner(user, server):
+    name = naming.volume_name("kaggle", user, server)
+    if len(name) - len(naming.VOLUME_SUFFIX) <= naming.MAX_NAME_LENGTH:
+        assert naming.parse_volume_name("kaggle", name) == (user, server)
+        quarantined = naming.quarantine_name(name, "20261124T120000Z")
+        assert naming.parse_volume_name("kaggle", quarantined) == (user, server)
+
+
+def test_other_volumes_have_no_owner():
+    for name in ("kaggle-ann", "other-ann-work", "kaggle-A-work", "kaggle-_zz-work", "x"):
+        assert naming.parse_volume_name("kaggle", name) is None
