@@ -85,3 +85,13 @@ def test_deleted_users_volume_is_quarantined_not_handed_to_the_next_owner(make_h
     quarantined = [line for line in listing.stdout.splitlines() if "quarantined" in line]
     assert len(quarantined) == 1 and " dan " in quarantined[0]
     assert quarantined[0].split()[0].startswith(f"{hub.prefix}-dan-work-deleted-")
+
+
+def test_deleted_volumes_can_be_removed_instead_and_the_log_says_so(make_hub, docker_client):
+    hub = make_hub(env={"KAGGLE_HUB_DELETED_VOLUMES": "remove"})
+    hub.create_user("gil")
+    hub.start_server("gil")
+    hub.stop_server("gil")
+    assert hub.api("DELETE", "/users/gil").status_code == 204
+    assert docker_client.volumes(filters={"name": f"{hub.prefix}-gil"})["Volumes"] in (None, [])
+    assert f"Removed volume {hub.prefix}-gil-work of deleted server" in hub.log()
