@@ -47,6 +47,14 @@ def image_missing_message(image, get_command, pull_error=None):
     )
 
 
+def pull_stalled_message(image, stall_seconds):
+    return (
+        f"Pulling the image {image!r} stalled: the registry sent nothing for {stall_seconds} s, "
+        "so the start was given up. Try again later; an admin can check the registry, or "
+        "pull the image ahead of time with: kaggle-hub pull"
+    )
+
+
 def version_mismatch_message(image, image_version, hub_version, get_command):
     found = (
         "has no jupyterhub installed"

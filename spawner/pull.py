@@ -6,38 +6,62 @@ from . import images
 from .doctor import configured_images
 
 
-def layer_progress(events):
-    """Fold docker pull events into (done bytes, total bytes, layers) after each event."""
-    layers = {}
-    for event in events:
+class LayerProgress:
+    """Docker pull events folded into progress over all layers.
+
+    Each layer is downloaded, then extracted; both count, so the fraction only grows.
+    """
+
+    def __init__(self):
+        self.total = {}
+        self.downloaded = {}
+        self.extracted = {}
+
+    def add(self, event):
+        """Fold in one event; return (downloaded bytes, total bytes, fraction done, layers).
+
+        Raise docker's APIError for an error event.
+        """
         if "error" in event:
             raise docker.errors.APIError(event["error"])
         layer = event.get("id")
+        status = event.get("status", "")
         detail = event.get("progressDetail") or {}
         if layer and detail.get("total"):
-            layers[layer] = (detail.get("current", 0), detail["total"])
-        elif (
-            layer and event.get("status") in ("Pull complete", "Already exists") and layer in layers
-        ):
-            layers[layer] = (layers[layer][1], layers[layer][1])
-        done = sum(c for c, _ in layers.values())
-        total = sum(t for _, t in layers.values())
-        yield done, total, len(layers)
+            self.total[layer] = detail["total"]
+            phase = self.extracted if status == "Extracting" else self.downloaded
+            phase[layer] = detail.get("current", 0)
+            if phase is self.extracted:
+                self.downloaded[layer] = detail["total"]
+        elif layer in self.total and status in ("Download complete", "Pull complete"):
+            self.downloaded[layer] = self.total[layer]
+            if status == "Pull complete":
+                self.extracted[layer] = self.total[layer]
+        total = sum(self.total.values())
+        downloaded = sum(self.downloaded.values())
+        fraction = (downloaded + sum(self.extracted.values())) / (2 * total) if total else 0.0
+        return downloaded, total, fraction, len(self.total)
 
 
-def bar(done, total, width=30):
-    fraction = done / total if total else 0
+def layer_progress(events):
+    """(done bytes, total bytes, layers) after each of ``events``."""
+    progress = LayerProgress()
+    for event in events:
+        yield progress.add(event)
+
+
+def bar(downloaded, total, fraction, width=30):
     filled = int(fraction * width)
-    sizes = f"{done / 1e6:.0f}/{total / 1e6:.0f} MB"
+    sizes = f"{downloaded / 1e6:.0f}/{total / 1e6:.0f} MB"
     return f"[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} {sizes}"
 
 
 def pull_one(client, image, out):
     repository, _, tag = image.rpartition(":") if ":" in image.split("/")[-1] else (image, "", "")
     events = client.pull(repository, tag=tag or "latest", stream=True, decode=True)
-    for done, total, layers in layer_progress(events):
+    for downloaded, total, fraction, layers in layer_progress(events):
         if total:
-            out.write(f"\r  {bar(done, total)} in {layers} layers")
+            out.write(f"\r  {bar(downloaded, total, fraction)} in {layers} layers")
             out.flush()
     out.write("\n")
 

@@ -2,17 +2,30 @@
 
 import asyncio
 import inspect
+from concurrent.futures import ThreadPoolExecutor
 
 import docker
 import jupyterhub
 from dockerspawner import DockerSpawner
-from traitlets import Bool, Dict, Enum, Integer, List, Unicode, default, validate
+from traitlets import Bool, Dict, Enum, Float, Integer, List, Unicode, default, validate
 
-from . import container, datasets, dockerapi, imageprobe, images, naming, profiles, volumes
+from . import (
+    container,
+    datasets,
+    dockerapi,
+    imageprobe,
+    images,
+    naming,
+    profiles,
+    pulling,
+    readiness,
+    volumes,
+)
 from .errors import (
     DockerUnreachable,
     SpawnError,
     image_missing_message,
+    pull_stalled_message,
     version_mismatch_message,
 )
 
@@ -114,8 +127,46 @@ class KaggleSpawner(DockerSpawner):
         """,
     )
 
+    pull_stall_seconds = Integer(
+        120,
+        config=True,
+        help="""
+        A pull that receives nothing from the registry for this many seconds fails with a
+        message, instead of holding the spawn until the start timeout. Default: 120.
+
+            c.KaggleSpawner.pull_stall_seconds = 300
+        """,
+    )
+
+    docker_threads = Integer(
+        8,
+        config=True,
+        help="""
+        Threads that make Docker calls for starts, stops and status checks, shared by all
+        users (stock DockerSpawner has one, so one slow call holds up everyone). Pulls run
+        on threads of their own. Default: 8.
+
+            c.KaggleSpawner.docker_threads = 16
+        """,
+    )
+
+    ready_poll_seconds = Float(
+        0.05,
+        config=True,
+        help="""
+        How often a starting server is asked whether it answers yet. The spawn is handed
+        to the hub as soon as it does, so the hub's own back-off (0.2, 0.4, 0.8 s ...)
+        adds nothing. Default: 0.05.
+
+            c.KaggleSpawner.ready_poll_seconds = 0.1
+        """,
+    )
+
     # jupyterhub version per image id, shared by all servers of this hub process.
     _image_versions = {}
+    # pulls under way, by image, shared by all servers of this hub process.
+    _pulls = {}
+    _docker_executor = None
 
     @validate("name_prefix")
     def _validate_name_prefix(self, proposal):
@@ -163,6 +214,21 @@ class KaggleSpawner(DockerSpawner):
     def _default_options_from_form(self):
         return profiles.options_from_form
 
+    @default("start_timeout")
+    def _default_start_timeout(self):
+        # A first pull of Kaggle's image (about 20 GB) takes many minutes; a pull that
+        # stops moving fails after pull_stall_seconds instead.
+        return 3600
+
+    @property
+    def executor(self):
+        cls = self.__class__
+        if cls._docker_executor is None:
+            cls._docker_executor = ThreadPoolExecutor(
+                self.docker_threads, thread_name_prefix="kaggle-docker"
+            )
+        return cls._docker_executor
+
     @default("remove")
     def _default_remove(self):
         # Every start gets a fresh container from the current image; user files live in
@@ -207,7 +273,7 @@ class KaggleSpawner(DockerSpawner):
         return cls._client
 
     def _client_overrides(self):
-        overrides = dict(self.client_kwargs)
+        overrides = {"max_pool_size": self.docker_threads + 2, **self.client_kwargs}
         if self.tls_config:
             overrides["tls"] = docker.tls.TLSConfig(**self.tls_config)
         return overrides
@@ -235,6 +301,7 @@ class KaggleSpawner(DockerSpawner):
             )
         except profiles.OptionsError as e:
             raise SpawnError(str(e), status_code=400) from None
+        self._progress_events = []
         self._profile = profile
         self.image = image
         self.cpu_limit = profile.cpu_limit
@@ -245,7 +312,43 @@ class KaggleSpawner(DockerSpawner):
             self.volume_name,
             volumes.labels(self.name_prefix, self.user.name, self.name or ""),
         )
-        return await super().start()
+        ip, port = await super().start()
+        self._report(70, "Waiting for JupyterLab to answer")
+        url = f"http://{ip}:{port}{self.server.base_url if self.server else '/'}api"
+        waited = await readiness.wait_until_answers(url, self.http_timeout, self.ready_poll_seconds)
+        if waited is not None:
+            self.log.info("%s answers after %.2f s", self._log_name, waited)
+            self._report(95, f"JupyterLab answers (after {waited:.1f} s)")
+        return ip, port
+
+    def _report(self, progress, message=None):
+        """Add an event for the spawn page: ``(percent, message)`` or an event dict."""
+        event = (
+            progress if isinstance(progress, dict) else {"progress": progress, "message": message}
+        )
+        events = getattr(self, "_progress_events", None)
+        if events is None:
+            events = self._progress_events = []
+        events.append(event)
+        self._progress_changed.set()
+
+    @property
+    def _progress_changed(self):
+        if not hasattr(self, "_progress_event"):
+            self._progress_event = asyncio.Event()
+        return self._progress_event
+
+    async def progress(self):
+        """The spawn's events as they happen: the pull, the container, the server's answer."""
+        sent = 0
+        while True:
+            self._progress_changed.clear()
+            events = getattr(self, "_progress_events", [])
+            while sent < len(events):
+                yield events[sent]
+                sent += 1
+            if sent == len(getattr(self, "_progress_events", [])):
+                await self._progress_changed.wait()
 
     async def _in_executor(self, function, *args):
         """Run a blocking Docker helper on DockerSpawner's executor."""
@@ -256,6 +359,7 @@ class KaggleSpawner(DockerSpawner):
         return allowed if allowed == "*" else tuple(allowed)
 
     async def start_object(self):
+        self._report(60, "Starting container")
         try:
             return await super().start_object()
         except docker.errors.APIError as e:
@@ -292,6 +396,7 @@ class KaggleSpawner(DockerSpawner):
             extra = await extra
         # Our host settings are defaults: c.DockerSpawner.extra_host_config wins.
         self.extra_host_config = {**profiles.host_config(self._profile), **(extra or {})}
+        self._report(55, f"Creating container {self.object_name} from {self.image}")
         try:
             return await super().create_object()
         finally:
@@ -302,14 +407,43 @@ class KaggleSpawner(DockerSpawner):
         return SpawnError(image_missing_message(image, images.get_command(image), pull_error))
 
     async def pull_image(self, image):
-        """Make sure ``image`` is here (pulling per ``pull_policy``) and can serve the hub."""
-        try:
-            await super().pull_image(image)
-        except docker.errors.APIError as e:
-            pull_error = None if e.status_code == 404 else (e.explanation or str(e))
-            raise self._image_missing(image, pull_error) from e
+        """Make sure ``image`` is here (pulling per ``pull_policy``) and can serve the hub.
+
+        A pull is shared by every spawn that needs the image and shows its progress on
+        the spawn page.
+        """
+        policy = self.pull_policy.lower()
+        if policy != "skip":
+            try:
+                await self.docker("inspect_image", image)
+                present = True
+            except docker.errors.NotFound:
+                present = False
+            if policy == "never" and not present:
+                raise self._image_missing(image)
+            if policy == "always" or not present:
+                await self._shared_pull(image)
         if self.check_jupyterhub_version:
             await self.check_image_version(image)
+
+    async def _shared_pull(self, image):
+        pull = self._pulls.get(image)
+        if pull is None:
+            kwargs = dockerapi.client_kwargs(self._client_overrides())
+            pull = pulling.SharedPull(image, kwargs, self.pull_stall_seconds, self.log).start()
+            self._pulls[image] = pull
+            pull.future.add_done_callback(lambda _: self._pulls.pop(image, None))
+        else:
+            self.log.info("%s waits for the pull of %s already under way", self._log_name, image)
+        pull.subscribe(self._report)
+        try:
+            await pull.wait()
+        except pulling.PullStalled:
+            raise SpawnError(pull_stalled_message(image, self.pull_stall_seconds)) from None
+        except pulling.PullFailed as e:
+            raise self._image_missing(image, None if e.status_code == 404 else str(e)) from None
+        finally:
+            pull.subscribers.remove(self._report)
 
     async def image_jupyterhub_version(self, image):
         """The jupyterhub version installed in ``image`` (None if absent), once per image id."""

@@ -8,22 +8,37 @@ import pytest
 from spawner import doctor, pull
 
 
-def test_pull_progress_adds_up_layers():
+def test_pull_progress_counts_download_and_extraction_of_every_layer():
+    def at(layer, status, current=None, total=None):
+        detail = {"current": current, "total": total} if total else {}
+        return {"id": layer, "status": status, "progressDetail": detail}
+
     events = [
         {"status": "Pulling from kth"},
-        {"id": "a", "status": "Downloading", "progressDetail": {"current": 10, "total": 100}},
-        {"id": "b", "status": "Downloading", "progressDetail": {"current": 5, "total": 50}},
-        {"id": "a", "status": "Downloading", "progressDetail": {"current": 100, "total": 100}},
-        {"id": "b", "status": "Pull complete", "progressDetail": {}},
+        at("a", "Downloading", 10, 100),
+        at("b", "Downloading", 50, 100),
+        at("a", "Download complete"),
+        at("a", "Extracting", 50, 100),
+        at("b", "Download complete"),
+        at("a", "Pull complete"),
+        at("b", "Extracting", 100, 100),
+        at("b", "Pull complete"),
     ]
-    assert list(pull.layer_progress(events)) == [
-        (0, 0, 0),
-        (10, 100, 1),
-        (15, 150, 2),
-        (105, 150, 2),
-        (150, 150, 2),
+    seen = list(pull.layer_progress(events))
+    assert [(d, t, round(f, 3), n) for d, t, f, n in seen] == [
+        (0, 0, 0.0, 0),
+        (10, 100, 0.05, 1),
+        (60, 200, 0.15, 2),
+        (150, 200, 0.375, 2),
+        (150, 200, 0.5, 2),
+        (200, 200, 0.625, 2),
+        (200, 200, 0.75, 2),
+        (200, 200, 1.0, 2),
+        (200, 200, 1.0, 2),
     ]
-    assert pull.bar(75, 150, width=10) == "[#####.....]  50% 0/0 MB"
+    fractions = [f for _, _, f, _ in seen]
+    assert fractions == sorted(fractions)
+    assert pull.bar(75_000_000, 150_000_000, 0.5, width=10) == "[#####.....]  50% 75/150 MB"
 
 
 def test_pull_error_event_is_raised():

@@ -1,0 +1,109 @@
+"""Image pulls shared by every spawn that needs the image, with progress and a stall bound.
+
+A pull runs in a thread of its own, never on the executor that serves the other users'
+starts, stops and status checks. Its Docker connection has a read timeout: a registry that
+stops sending data makes the pull fail after ``stall_seconds`` instead of hanging.
+"""
+
+import asyncio
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import docker
+import requests
+import urllib3
+
+from .pull import LayerProgress
+
+PULL_THREADS = 4
+# progress bar span of the pull, in percent of the whole spawn
+PULL_START, PULL_END = 5, 50
+REPORT_EVERY_SECONDS = 0.5
+
+
+class PullStalled(RuntimeError):
+    """The registry sent nothing for ``stall_seconds``."""
+
+
+class PullFailed(RuntimeError):
+    """Docker reported an error for the pull; the message is Docker's."""
+
+    def __init__(self, message, status_code=None):
+        super().__init__(message)
+        self.status_code = status_code
+
+
+def split_image(image):
+    """``(repository, tag)``; a registry port is not a tag."""
+    if ":" in image.split("/")[-1]:
+        repository, tag = image.rsplit(":", 1)
+        return repository, tag
+    return image, "latest"
+
+
+def pull_event(image, downloaded, total, fraction, layers):
+    """The spawn page's progress event for a pull at ``fraction``."""
+    percent = PULL_START + int(fraction * (PULL_END - PULL_START))
+    return {
+        "progress": percent,
+        "message": (
+            f"Pulling image {image}: {fraction:.0%} "
+            f"({downloaded / 1e6:.0f} of {total / 1e6:.0f} MB downloaded, {layers} layers)"
+        ),
+    }
+
+
+class SharedPull:
+    """One pull of one image; every spawn waiting for it sees the same events."""
+
+    executor = ThreadPoolExecutor(PULL_THREADS, thread_name_prefix="kaggle-pull")
+
+    def __init__(self, image, client_kwargs, stall_seconds, log):
+        self.image = image
+        self.client_kwargs = dict(client_kwargs)
+        self.stall_seconds = stall_seconds
+        self.log = log
+        self.subscribers = []
+        self.last_event = None
+        self.future = None
+
+    def start(self):
+        loop = asyncio.get_running_loop()
+        self.log.info("Pulling image %s", self.image)
+        self.future = loop.run_in_executor(
+            self.executor, self._pull, lambda event: loop.call_soon_threadsafe(self._publish, event)
+        )
+        return self
+
+    def subscribe(self, callback):
+        """Call ``callback(event)`` for each progress event, starting with the latest one."""
+        self.subscribers.append(callback)
+        if self.last_event:
+            callback(self.last_event)
+
+    def _publish(self, event):
+        self.last_event = event
+        for callback in self.subscribers:
+            callback(event)
+
+    def _pull(self, publish):
+        repository, tag = split_image(self.image)
+        client = docker.APIClient(**{**self.client_kwargs, "timeout": self.stall_seconds})
+        progress = LayerProgress()
+        reported = 0.0
+        try:
+            for event in client.pull(repository, tag=tag, stream=True, decode=True):
+                downloaded, total, fraction, layers = progress.add(event)
+                now = time.monotonic()
+                if total and (now - reported >= REPORT_EVERY_SECONDS or fraction == 1):
+                    reported = now
+                    publish(pull_event(self.image, downloaded, total, fraction, layers))
+        except docker.errors.APIError as e:  # before its base class, requests' HTTPError
+            raise PullFailed(e.explanation or str(e), e.status_code) from None
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError):
+            raise PullStalled(self.image) from None
+        finally:
+            client.close()
+
+    async def wait(self):
+        await asyncio.shield(self.future)
