@@ -54,25 +54,33 @@ def pull_event(image, downloaded, total, fraction, layers):
 
 
 class SharedPull:
-    """One pull of one image; every spawn waiting for it sees the same events."""
+    """One pull of one image; every spawn waiting for it sees the same events.
+
+    A watchdog fails the pull when Docker has sent nothing for ``stall_seconds`` (docker-py
+    reads a pull's stream without a timeout), and closes the connection to stop it.
+    """
 
     executor = ThreadPoolExecutor(PULL_THREADS, thread_name_prefix="kaggle-pull")
 
     def __init__(self, image, client_kwargs, stall_seconds, log):
         self.image = image
-        self.client_kwargs = dict(client_kwargs)
+        self.client = docker.APIClient(**client_kwargs)
         self.stall_seconds = stall_seconds
         self.log = log
         self.subscribers = []
         self.last_event = None
-        self.future = None
+        self.last_activity = time.monotonic()
+        self.outcome = None
 
     def start(self):
         loop = asyncio.get_running_loop()
         self.log.info("Pulling image %s", self.image)
-        self.future = loop.run_in_executor(
+        self.outcome = loop.create_future()
+        pulled = loop.run_in_executor(
             self.executor, self._pull, lambda event: loop.call_soon_threadsafe(self._publish, event)
         )
+        pulled.add_done_callback(self._finish)
+        loop.create_task(self._watch())
         return self
 
     def subscribe(self, callback):
@@ -86,15 +94,35 @@ class SharedPull:
         for callback in self.subscribers:
             callback(event)
 
+    def _finish(self, pulled):
+        self.client.close()
+        if self.outcome.done():
+            return
+        error = pulled.exception()
+        if error:
+            self.outcome.set_exception(error)
+        else:
+            self.outcome.set_result(None)
+
+    async def _watch(self):
+        while not self.outcome.done():
+            if time.monotonic() - self.last_activity > self.stall_seconds:
+                self.log.warning(
+                    "Pull of %s stalled: nothing for %s s", self.image, self.stall_seconds
+                )
+                self.outcome.set_exception(PullStalled(self.image))
+                self.client.close()
+                return
+            await asyncio.sleep(min(1.0, self.stall_seconds / 4))
+
     def _pull(self, publish):
         repository, tag = split_image(self.image)
-        client = docker.APIClient(**{**self.client_kwargs, "timeout": self.stall_seconds})
         progress = LayerProgress()
         reported = 0.0
         try:
-            for event in client.pull(repository, tag=tag, stream=True, decode=True):
+            for event in self.client.pull(repository, tag=tag, stream=True, decode=True):
+                self.last_activity = now = time.monotonic()
                 downloaded, total, fraction, layers = progress.add(event)
-                now = time.monotonic()
                 if total and (now - reported >= REPORT_EVERY_SECONDS or fraction == 1):
                     reported = now
                     publish(pull_event(self.image, downloaded, total, fraction, layers))
@@ -102,8 +130,6 @@ class SharedPull:
             raise PullFailed(e.explanation or str(e), e.status_code) from None
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError):
             raise PullStalled(self.image) from None
-        finally:
-            client.close()
 
     async def wait(self):
-        await asyncio.shield(self.future)
+        await asyncio.shield(self.outcome)

@@ -432,7 +432,7 @@ class KaggleSpawner(DockerSpawner):
             kwargs = dockerapi.client_kwargs(self._client_overrides())
             pull = pulling.SharedPull(image, kwargs, self.pull_stall_seconds, self.log).start()
             self._pulls[image] = pull
-            pull.future.add_done_callback(lambda _: self._pulls.pop(image, None))
+            pull.outcome.add_done_callback(lambda _: self._pulls.pop(image, None))
         else:
             self.log.info("%s waits for the pull of %s already under way", self._log_name, image)
         pull.subscribe(self._report)

@@ -61,7 +61,7 @@ def make_hub(request, tmp_path_factory, docker_client, image):
         finish_hub(docker_client, hub, failed)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def mismatched_image(docker_client, image, tmp_path_factory):
     """The lite image with jupyterhub reporting another version than the hub's."""
     tag = "kth-test-mismatch:jh0.0.1"

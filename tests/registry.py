@@ -2,8 +2,10 @@
 
 import io
 import os
+import socket
 import subprocess
 import tarfile
+import threading
 from pathlib import Path
 
 import requests
@@ -63,3 +65,31 @@ def import_image(client, tag, megabytes):
         tar.addfile(info, io.BytesIO(data))
     client.import_image_from_data(buffer.getvalue(), repository=tag)
     return tag
+
+
+class SilentRegistry:
+    """A TCP server on 127.0.0.1 that accepts connections and never answers: a registry
+    that hangs. Connections are held open until ``stop``."""
+
+    def __init__(self):
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.host = f"127.0.0.1:{self.server.getsockname()[1]}"
+        self.held = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def _accept(self):
+        while True:
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                return
+            self.held.append(connection)
+
+    def stop(self):
+        self.server.close()
+        for connection in self.held:
+            connection.close()

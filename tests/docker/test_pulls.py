@@ -1,0 +1,151 @@
+"""Pulls through a real registry: progress on the spawn page, one pull shared by spawns,
+pre-pulling, a registry that hangs, and other users' spawns going on meanwhile."""
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from ..hubprocess import kaggle_hub
+from ..registry import Registry, SilentRegistry
+from ..waiting import wait_for
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.fixture(scope="module")
+def remote_image(tmp_path_factory, docker_client, image):
+    """The lite image pushed to a registry on 127.0.0.1; afterwards the lite tag is back."""
+    registry = Registry(tmp_path_factory.mktemp("registry")).start()
+    repository, tag = image.rsplit(":", 1)
+    remote = f"{registry.host}/{repository}:{tag}"
+    docker_client.tag(image, f"{registry.host}/{repository}", tag)
+    for line in docker_client.push(f"{registry.host}/{repository}", tag, stream=True, decode=True):
+        assert "error" not in line, line
+    yield remote
+    if not docker_client.images(image):
+        docker_client.pull(f"{registry.host}/{repository}", tag)
+        docker_client.tag(remote, repository, tag)
+    docker_client.remove_image(remote)
+    registry.stop()
+
+
+def remove_local(docker_client, image, remote):
+    """Take the image off this machine (both tags), so a spawn must pull it."""
+    for tag in (remote, image):
+        if docker_client.images(tag):
+            docker_client.remove_image(tag)
+    assert not docker_client.images(remote)
+
+
+def spawn_and_follow(hub, user, options=None):
+    """Start ``user``'s server and read its progress stream to the end."""
+    r = hub.api("POST", f"/users/{user}/server", json=options)
+    assert r.status_code in (201, 202), r.text
+    return hub.progress_events(user)
+
+
+def pull_messages(events):
+    return [e for e in events if e.get("message", "").startswith("Pulling image")]
+
+
+def test_a_spawn_pulls_the_missing_image_with_progress_and_shares_the_pull(
+    make_hub, docker_client, image, remote_image
+):
+    remove_local(docker_client, image, remote_image)
+    hub = make_hub(env={"KAGGLE_HUB_IMAGE": remote_image})
+    for user in ("ann", "bob"):
+        hub.create_user(user)
+    with ThreadPoolExecutor(2) as pool:
+        ann, bob = pool.map(lambda u: spawn_and_follow(hub, u), ("ann", "bob"))
+
+    for events in (ann, bob):
+        pulls = pull_messages(events)
+        assert len(pulls) >= 2, events
+        percents = [e["progress"] for e in events if "progress" in e]
+        assert percents == sorted(percents), percents
+        assert pulls[0]["progress"] < pulls[-1]["progress"]
+        assert "MB downloaded" in pulls[-1]["message"]
+        messages = [e.get("message", "") for e in events]
+        after_pull = messages[messages.index(pulls[-1]["message"]) + 1 :]
+        assert any(m.startswith("Starting container") for m in after_pull)
+        assert any(m.startswith("JupyterLab answers") for m in after_pull)
+        assert events[-1]["ready"] is True
+    assert hub.log().count(f"Pulling image {remote_image}") == 1
+    assert hub.log().count(f"waits for the pull of {remote_image}") == 1
+
+
+def test_after_a_pre_pull_a_spawn_pulls_nothing(make_hub, docker_client, image, remote_image):
+    remove_local(docker_client, image, remote_image)
+    hub = make_hub(env={"KAGGLE_HUB_IMAGE": remote_image})
+    pulled = kaggle_hub(hub.env, "pull")
+    assert pulled.returncode == 0, pulled.stdout + pulled.stderr
+    assert docker_client.images(remote_image)
+
+    hub.create_user("cy")
+    events = spawn_and_follow(hub, "cy")
+    assert events[-1]["ready"] is True
+    assert pull_messages(events) == []
+    assert f"Pulling image {remote_image}" not in hub.log()
+
+
+STALL = "c.KaggleSpawner.pull_stall_seconds = {seconds}\n"
+
+
+def test_a_registry_that_never_answers_fails_the_spawn_with_a_message(make_hub, docker_client):
+    silent = SilentRegistry().start()
+    hanging = f"{silent.host}/team/kaggle:1"
+    try:
+        hub = make_hub(
+            env={"KAGGLE_HUB_IMAGE": hanging},
+            dropins={"50-stall.py": STALL.format(seconds=3)},
+        )
+        hub.create_user("dee")
+        r = hub.api("POST", "/users/dee/server")
+        if r.status_code == 202:
+            events = hub.progress_events("dee")
+            message = events[-1]["message"]
+        else:
+            message = r.json()["message"]
+        assert message.startswith(
+            f"Pulling the image '{hanging}' stalled: the registry sent nothing for 3 s"
+        )
+        assert "kaggle-hub pull" in message
+        assert hub.api("GET", "/users/dee").json()["servers"] == {}
+    finally:
+        silent.stop()
+
+
+def test_other_users_start_and_stop_while_a_pull_hangs(make_hub, image, tmp_path):
+    silent = SilentRegistry().start()
+    hanging = f"{silent.host}/team/kaggle:1"
+    offer = tmp_path / "profiles.json"
+    offer.write_text(
+        json.dumps([{"name": "local", "default": True}, {"name": "remote", "image": hanging}])
+    )
+    try:
+        hub = make_hub(
+            env={"KAGGLE_HUB_PROFILES_FILE": str(offer)},
+            dropins={"50-stall.py": STALL.format(seconds=60)},
+        )
+        for user in ("eva", "fin"):
+            hub.create_user(user)
+        with ThreadPoolExecutor(1) as pool:
+            hung = pool.submit(hub.api, "POST", "/users/eva/server", json={"profile": "remote"})
+            wait_for(
+                lambda: hub.api("GET", "/users/eva").json()["servers"].get("", {}).get("pending"),
+                30,
+                what="eva's spawn pending",
+            )
+            started = time.monotonic()
+            hub.start_server("fin")
+            hub.stop_server("fin")
+            took = time.monotonic() - started
+            eva = hub.api("GET", "/users/eva").json()["servers"][""]
+            assert eva["pending"] == "spawn", eva
+            assert f"Pulling image {hanging}" in hub.log()
+            assert hung.result().status_code == 202
+        print(f"fin started and stopped in {took:.1f} s while eva's pull hung")
+    finally:
+        silent.stop()
