@@ -44,6 +44,9 @@ c.KaggleSpawner.shm_size = s.shm_size
 c.KaggleSpawner.profiles = list(s.profiles)
 c.KaggleSpawner.datasets_dir = s.datasets_dir
 c.KaggleSpawner.deleted_volumes = s.deleted_volumes
+c.JupyterHub.concurrent_spawn_limit = s.concurrent_spawns
+# Restarting the hub (an upgrade, a new setting) leaves running servers alone.
+c.JupyterHub.cleanup_servers = False
 c.JupyterHub.allow_named_servers = s.named_servers > 0
 c.JupyterHub.named_server_limit_per_user = s.named_servers
 

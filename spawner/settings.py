@@ -46,6 +46,8 @@ VARIABLES = {
     "KAGGLE_HUB_DELETED_VOLUMES": "quarantine or remove a deleted user's volumes; default "
     "quarantine",
     "KAGGLE_HUB_CULL_IDLE_SECONDS": "stop servers idle this long; 0 turns it off; default 3600",
+    "KAGGLE_HUB_CONCURRENT_SPAWNS": "servers that may be starting at once; more are asked to "
+    "retry; default 20",
     **auth.VARIABLES,
 }
 
@@ -73,6 +75,7 @@ class Settings:
     datasets_dir: str = ""
     deleted_volumes: str = "quarantine"
     cull_idle_seconds: int = 3600
+    concurrent_spawns: int = 20
 
 
 def derived_port(base, offset):
@@ -148,6 +151,7 @@ def from_env(env, config_dir=REPO_DIR, euid=None, home=None):
             env, "KAGGLE_HUB_DELETED_VOLUMES", ("quarantine", "remove"), "quarantine"
         ),
         cull_idle_seconds=count(env, "KAGGLE_HUB_CULL_IDLE_SECONDS", 3600),
+        concurrent_spawns=count(env, "KAGGLE_HUB_CONCURRENT_SPAWNS", 20),
     )
     if settings.datasets_dir and not Path(settings.datasets_dir).is_dir():
         raise SettingsError(

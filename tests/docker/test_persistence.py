@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from ..hubprocess import UserServer
+from ..waiting import wait_for
 
 pytestmark = pytest.mark.docker
 
@@ -98,3 +99,16 @@ def test_users_and_named_servers_get_their_own_volumes(hub, docker_client):
     assert "only-frank.txt" not in gina.names("code")
     assert "only-frank.txt" not in frank_gpu.names("code")
     assert {"code", "input"} <= frank_gpu.names()
+
+
+def test_a_hub_restart_keeps_running_servers(make_hub, docker_client):
+    hub = make_hub()
+    ivy = UserServer(hub, "ivy", hub.create_user("ivy"))
+    hub.start_server("ivy")
+    before = docker_client.inspect_container(f"{hub.prefix}-ivy")["Id"]
+    hub.stop()
+    assert docker_client.inspect_container(before)["State"]["Running"]
+    hub.start()
+    hub.wait_ready("ivy", timeout=60)
+    wait_for(lambda: ivy.get("api/status").status_code == 200, 60, what="ivy reachable again")
+    assert docker_client.inspect_container(f"{hub.prefix}-ivy")["Id"] == before

@@ -155,3 +155,10 @@ def test_unreachable_oidc_issuer_stops_the_hub_with_a_message(load):
             KAGGLE_HUB_OAUTH_CLIENT_ID="hub",
             KAGGLE_HUB_OAUTH_CLIENT_SECRET="s",
         )
+
+
+def test_spawn_limit_and_servers_outlive_a_hub_restart(load):
+    c = load()
+    assert c.JupyterHub.concurrent_spawn_limit == 20
+    assert c.JupyterHub.cleanup_servers is False
+    assert load(KAGGLE_HUB_CONCURRENT_SPAWNS="4").JupyterHub.concurrent_spawn_limit == 4
