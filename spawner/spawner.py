@@ -28,6 +28,7 @@ from .errors import (
     pull_stalled_message,
     version_mismatch_message,
 )
+from .progress import ProgressLog
 
 
 class KaggleSpawner(DockerSpawner):
@@ -301,7 +302,7 @@ class KaggleSpawner(DockerSpawner):
             )
         except profiles.OptionsError as e:
             raise SpawnError(str(e), status_code=400) from None
-        self._progress_events = []
+        self._progress_log = ProgressLog()
         self._profile = profile
         self.image = image
         self.cpu_limit = profile.cpu_limit
@@ -313,42 +314,24 @@ class KaggleSpawner(DockerSpawner):
             volumes.labels(self.name_prefix, self.user.name, self.name or ""),
         )
         ip, port = await super().start()
-        self._report(70, "Waiting for JupyterLab to answer")
+        self._progress.add(70, "Waiting for JupyterLab to answer")
         url = f"http://{ip}:{port}{self.server.base_url if self.server else '/'}api"
         waited = await readiness.wait_until_answers(url, self.http_timeout, self.ready_poll_seconds)
         if waited is not None:
             self.log.info("%s answers after %.2f s", self._log_name, waited)
-            self._report(95, f"JupyterLab answers (after {waited:.1f} s)")
+            self._progress.add(95, f"JupyterLab answers (after {waited:.1f} s)")
         return ip, port
 
-    def _report(self, progress, message=None):
-        """Add an event for the spawn page: ``(percent, message)`` or an event dict."""
-        event = (
-            progress if isinstance(progress, dict) else {"progress": progress, "message": message}
-        )
-        events = getattr(self, "_progress_events", None)
-        if events is None:
-            events = self._progress_events = []
-        events.append(event)
-        self._progress_changed.set()
-
     @property
-    def _progress_changed(self):
-        if not hasattr(self, "_progress_event"):
-            self._progress_event = asyncio.Event()
-        return self._progress_event
+    def _progress(self):
+        if not hasattr(self, "_progress_log"):
+            self._progress_log = ProgressLog()
+        return self._progress_log
 
     async def progress(self):
         """The spawn's events as they happen: the pull, the container, the server's answer."""
-        sent = 0
-        while True:
-            self._progress_changed.clear()
-            events = getattr(self, "_progress_events", [])
-            while sent < len(events):
-                yield events[sent]
-                sent += 1
-            if sent == len(getattr(self, "_progress_events", [])):
-                await self._progress_changed.wait()
+        async for event in self._progress.follow():
+            yield event
 
     async def _in_executor(self, function, *args):
         """Run a blocking Docker helper on DockerSpawner's executor."""
@@ -359,7 +342,7 @@ class KaggleSpawner(DockerSpawner):
         return allowed if allowed == "*" else tuple(allowed)
 
     async def start_object(self):
-        self._report(60, "Starting container")
+        self._progress.add(60, "Starting container")
         try:
             return await super().start_object()
         except docker.errors.APIError as e:
@@ -396,7 +379,7 @@ class KaggleSpawner(DockerSpawner):
             extra = await extra
         # Our host settings are defaults: c.DockerSpawner.extra_host_config wins.
         self.extra_host_config = {**profiles.host_config(self._profile), **(extra or {})}
-        self._report(55, f"Creating container {self.object_name} from {self.image}")
+        self._progress.add(55, f"Creating container {self.object_name} from {self.image}")
         try:
             return await super().create_object()
         finally:
@@ -435,7 +418,7 @@ class KaggleSpawner(DockerSpawner):
             pull.outcome.add_done_callback(lambda _: self._pulls.pop(image, None))
         else:
             self.log.info("%s waits for the pull of %s already under way", self._log_name, image)
-        pull.subscribe(self._report)
+        pull.subscribe(self._progress.add)
         try:
             await pull.wait()
         except pulling.PullStalled:
@@ -443,7 +426,7 @@ class KaggleSpawner(DockerSpawner):
         except pulling.PullFailed as e:
             raise self._image_missing(image, None if e.status_code == 404 else str(e)) from None
         finally:
-            pull.subscribers.remove(self._report)
+            pull.subscribers.remove(self._progress.add)
 
     async def image_jupyterhub_version(self, image):
         """The jupyterhub version installed in ``image`` (None if absent), once per image id."""

@@ -1,0 +1,32 @@
+"""The spawn's progress log: readers get past events, then new ones as they come."""
+
+import asyncio
+
+from spawner.progress import ProgressLog
+
+
+def test_a_late_reader_gets_every_event_then_the_new_ones():
+    async def scenario():
+        log = ProgressLog()
+        log.add(55, "Creating container")
+        seen = []
+
+        async def read():
+            async for event in log.follow():
+                seen.append(event)
+                if len(seen) == 3:
+                    return
+
+        reader = asyncio.ensure_future(read())
+        await asyncio.sleep(0)
+        log.add({"progress": 60, "message": "Starting container"})
+        await asyncio.sleep(0)
+        log.add(95, "JupyterLab answers")
+        await asyncio.wait_for(reader, 5)
+        return seen
+
+    assert asyncio.run(scenario()) == [
+        {"progress": 55, "message": "Creating container"},
+        {"progress": 60, "message": "Starting container"},
+        {"progress": 95, "message": "JupyterLab answers"},
+    ]

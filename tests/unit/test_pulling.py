@@ -1,0 +1,26 @@
+"""Pull naming and the spawn page's pull messages."""
+
+import pytest
+
+from spawner import pulling
+
+
+@pytest.mark.parametrize(
+    ("image", "expected"),
+    [
+        ("kaggle/python", ("kaggle/python", "latest")),
+        ("gcr.io/kaggle-images/python:v160", ("gcr.io/kaggle-images/python", "v160")),
+        ("127.0.0.1:5000/team/kaggle", ("127.0.0.1:5000/team/kaggle", "latest")),
+        ("127.0.0.1:5000/team/kaggle:1", ("127.0.0.1:5000/team/kaggle", "1")),
+    ],
+)
+def test_split_image(image, expected):
+    assert pulling.split_image(image) == expected
+
+
+def test_pull_event_maps_the_pull_onto_its_span_of_the_progress_bar():
+    start = pulling.pull_event("img:1", 0, 300_000_000, 0.0, 3)
+    end = pulling.pull_event("img:1", 300_000_000, 300_000_000, 1.0, 3)
+    half = pulling.pull_event("img:1", 150_000_000, 300_000_000, 0.5, 3)
+    assert (start["progress"], half["progress"], end["progress"]) == (5, 27, 50)
+    assert half["message"] == "Pulling image img:1: 50% (150 of 300 MB downloaded, 3 layers)"
