@@ -15,28 +15,34 @@ pytestmark = pytest.mark.docker
 
 
 @pytest.fixture(scope="module")
-def remote_image(tmp_path_factory, docker_client, image):
-    """The lite image pushed to a registry on 127.0.0.1; afterwards the lite tag is back."""
+def registry_copy(tmp_path_factory, docker_client, image):
+    """The lite image pushed to a registry on 127.0.0.1, as ``(registry, remote tag)``."""
     registry = Registry(tmp_path_factory.mktemp("registry")).start()
     repository, tag = image.rsplit(":", 1)
-    remote = f"{registry.host}/{repository}:{tag}"
     docker_client.tag(image, f"{registry.host}/{repository}", tag)
     for line in docker_client.push(f"{registry.host}/{repository}", tag, stream=True, decode=True):
         assert "error" not in line, line
+    remote = f"{registry.host}/{repository}:{tag}"
     yield remote
-    if not docker_client.images(image):
-        docker_client.pull(f"{registry.host}/{repository}", tag)
-        docker_client.tag(remote, repository, tag)
-    docker_client.remove_image(remote)
+    if docker_client.images(remote):
+        docker_client.remove_image(remote)
     registry.stop()
 
 
-def remove_local(docker_client, image, remote):
-    """Take the image off this machine (both tags), so a spawn must pull it."""
-    for tag in (remote, image):
+@pytest.fixture
+def remote_image(docker_client, image, registry_copy):
+    """The registry copy, with the image taken off this machine (both tags) so that a spawn
+    must pull it; afterwards the lite tag is back for the other tests."""
+    for tag in (registry_copy, image):
         if docker_client.images(tag):
             docker_client.remove_image(tag)
-    assert not docker_client.images(remote)
+    assert not docker_client.images(registry_copy)
+    yield registry_copy
+    if not docker_client.images(registry_copy):
+        repository, tag = registry_copy.rsplit(":", 1)
+        docker_client.pull(repository, tag)
+    repository, tag = image.rsplit(":", 1)
+    docker_client.tag(registry_copy, repository, tag)
 
 
 def spawn_and_follow(hub, user, options=None):
@@ -50,10 +56,7 @@ def pull_messages(events):
     return [e for e in events if e.get("message", "").startswith("Pulling image")]
 
 
-def test_a_spawn_pulls_the_missing_image_with_progress_and_shares_the_pull(
-    make_hub, docker_client, image, remote_image
-):
-    remove_local(docker_client, image, remote_image)
+def test_a_spawn_pulls_the_missing_image_with_progress_and_shares_the_pull(make_hub, remote_image):
     hub = make_hub(env={"KAGGLE_HUB_IMAGE": remote_image})
     for user in ("ann", "bob"):
         hub.create_user(user)
@@ -76,8 +79,7 @@ def test_a_spawn_pulls_the_missing_image_with_progress_and_shares_the_pull(
     assert hub.log().count(f"waits for the pull of {remote_image}") == 1
 
 
-def test_after_a_pre_pull_a_spawn_pulls_nothing(make_hub, docker_client, image, remote_image):
-    remove_local(docker_client, image, remote_image)
+def test_after_a_pre_pull_a_spawn_pulls_nothing(make_hub, docker_client, remote_image):
     hub = make_hub(env={"KAGGLE_HUB_IMAGE": remote_image})
     pulled = kaggle_hub(hub.env, "pull")
     assert pulled.returncode == 0, pulled.stdout + pulled.stderr
