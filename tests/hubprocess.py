@@ -81,6 +81,7 @@ class Hub:
         }
         self.env.update(
             {
+                "PYTHONFAULTHANDLER": "1",
                 "KAGGLE_HUB_IMAGE": image,
                 "KAGGLE_HUB_DATA_DIR": str(self.workdir / "data"),
                 "KAGGLE_HUB_PORT": str(self.port),
