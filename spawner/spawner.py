@@ -258,6 +258,10 @@ class KaggleSpawner(DockerSpawner):
         return naming.volume_name(self.name_prefix, self.user.name, self.name or "")
 
     @property
+    def _volume_labels(self):
+        return volumes.labels(self.name_prefix, self.user.name, self.name or "")
+
+    @property
     def volume_binds(self):
         binds = super().volume_binds
         binds.update(container.work_volume_bind(self.volume_name))
@@ -308,10 +312,7 @@ class KaggleSpawner(DockerSpawner):
         self.cpu_limit = profile.cpu_limit
         self.mem_limit = profile.mem_limit
         await self._in_executor(
-            volumes.ensure_volume,
-            self.client,
-            self.volume_name,
-            volumes.labels(self.name_prefix, self.user.name, self.name or ""),
+            volumes.ensure_volume, self.client, self.volume_name, self._volume_labels
         )
         ip, port = await super().start()
         self._progress.add(70, "Waiting for JupyterLab to answer")
@@ -361,8 +362,9 @@ class KaggleSpawner(DockerSpawner):
                 self.log.warning("Removed volume %s of deleted server %s", name, self._log_name)
             return
         image = await self._in_executor(volumes.helper_image, self.client, self.image)
-        owner = volumes.labels(self.name_prefix, self.user.name, self.name or "")
-        moved = await self._in_executor(volumes.quarantine, self.client, image, name, owner)
+        moved = await self._in_executor(
+            volumes.quarantine, self.client, image, name, self._volume_labels
+        )
         if moved:
             self.log.warning(
                 "Quarantined volume %s of deleted server %s as %s", name, self._log_name, moved
