@@ -3,7 +3,6 @@
 import json
 import os
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import websocket
 
 from spawner import settings
 
+from .processes import LoggedProcess
 from .waiting import wait_for
 
 REPO_DIR = settings.REPO_DIR
@@ -50,27 +50,16 @@ def free_port():
         return s.getsockname()[1]
 
 
-def terminate(process, grace):
-    """SIGTERM ``process``; kill it if it has not exited after ``grace`` seconds."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(grace)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
-
-
-class Hub:
+class Hub(LoggedProcess):
     """One hub with its own ports, data dir, network and name prefix."""
 
     def __init__(self, workdir, image, prefix, env=None, dropins=None):
         self.workdir = Path(workdir)
+        super().__init__("hub", self.workdir / "hub.log", grace=30)
         self.prefix = prefix
         self.network = f"{prefix}-net"
         self.port = free_port()
         self.token = secrets.token_hex(32)
-        self.log_path = self.workdir / "hub.log"
         config_d = self.workdir / "config.d"
         config_d.mkdir(parents=True, exist_ok=True)
         (config_d / "00-tester.py").write_text(SERVICE_DROPIN.format(token=self.token))
@@ -96,33 +85,15 @@ class Hub:
             }
         )
         self.url = f"http://127.0.0.1:{self.port}"
-        self.process = None
 
     def start(self, wait=True):
-        self._log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
+        return self.launch(
             [sys.executable, "-m", "jupyterhub", "-f", str(REPO_DIR / "jupyterhub_config.py")],
+            ready_url=f"{self.url}/hub/api/" if wait else None,
+            timeout=60,
             cwd=self.workdir,
             env=self.env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
         )
-        if wait:
-            wait_for(self._answers, 60, what=f"hub on port {self.port} answering")
-        return self
-
-    def _answers(self):
-        if self.process.poll() is not None:
-            raise RuntimeError(f"hub exited with {self.process.returncode}:\n{self.log()}")
-        return requests.get(f"{self.url}/hub/api/", timeout=2).status_code == 200
-
-    def log(self):
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def stop(self):
-        if self.process:
-            terminate(self.process, grace=30)
-            self._log.close()
 
     # REST API as the test service -------------------------------------------------------
 

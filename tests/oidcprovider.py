@@ -3,13 +3,10 @@
 import json
 import os
 import secrets
-import subprocess
 from pathlib import Path
 
-import requests
-
-from .hubprocess import free_port, terminate
-from .waiting import wait_for
+from .hubprocess import free_port
+from .processes import LoggedProcess
 
 SCRIPT = Path(__file__).resolve().parent / "e2e/oidc_provider.mjs"
 
@@ -25,7 +22,7 @@ def provider_module():
     return path
 
 
-class OIDCProvider:
+class OIDCProvider(LoggedProcess):
     """One provider with one registered client: the hub whose callback is ``redirect_uri``."""
 
     def __init__(self, workdir, redirect_uri, groups=None):
@@ -33,7 +30,7 @@ class OIDCProvider:
         self.issuer = f"http://127.0.0.1:{self.port}"
         self.client_id = "kaggle-team-hub"
         self.client_secret = secrets.token_hex(24)
-        self.log_path = Path(workdir) / "oidc-provider.log"
+        super().__init__("oidc-provider", Path(workdir) / "oidc-provider.log")
         self.env = {
             **os.environ,
             "OIDC_PROVIDER_MODULE": provider_module(),
@@ -43,7 +40,6 @@ class OIDCProvider:
             "OIDC_REDIRECT_URI": redirect_uri,
             "OIDC_GROUPS": json.dumps(groups or {}),
         }
-        self.process = None
 
     def hub_env(self):
         """The hub settings that use this provider through discovery."""
@@ -55,23 +51,8 @@ class OIDCProvider:
         }
 
     def start(self):
-        self._log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            ["node", str(SCRIPT)], env=self.env, stdout=self._log, stderr=subprocess.STDOUT
+        return self.launch(
+            ["node", str(SCRIPT)],
+            ready_url=f"{self.issuer}/.well-known/openid-configuration",
+            env=self.env,
         )
-        wait_for(self._answers, 30, what=f"oidc-provider on port {self.port}")
-        return self
-
-    def _answers(self):
-        if self.process.poll() is not None:
-            raise RuntimeError(f"oidc-provider exited: {self.log()}")
-        url = f"{self.issuer}/.well-known/openid-configuration"
-        return requests.get(url, timeout=2).status_code == 200
-
-    def log(self):
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def stop(self):
-        if self.process:
-            terminate(self.process, grace=10)
-            self._log.close()

@@ -3,15 +3,12 @@
 import io
 import os
 import socket
-import subprocess
 import tarfile
 import threading
 from pathlib import Path
 
-import requests
-
-from .hubprocess import free_port, terminate
-from .waiting import wait_for
+from .hubprocess import free_port
+from .processes import LoggedProcess
 
 CONFIG = """version: 0.1
 log:
@@ -24,35 +21,19 @@ http:
 """
 
 
-class Registry:
+class Registry(LoggedProcess):
     def __init__(self, workdir):
         self.workdir = Path(workdir)
         self.port = free_port()
         self.host = f"127.0.0.1:{self.port}"
         self.config = self.workdir / "registry.yml"
         self.config.write_text(CONFIG.format(root=self.workdir / "storage", port=self.port))
-        self.log_path = self.workdir / "registry.log"
-        self.process = None
+        super().__init__("docker-registry", self.workdir / "registry.log")
 
     def start(self):
-        self._log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            ["docker-registry", "serve", str(self.config)],
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
+        return self.launch(
+            ["docker-registry", "serve", str(self.config)], ready_url=f"http://{self.host}/v2/"
         )
-        wait_for(self._answers, 30, what=f"registry on {self.host}")
-        return self
-
-    def _answers(self):
-        if self.process.poll() is not None:
-            raise RuntimeError(f"docker-registry exited: {self.log_path.read_text()}")
-        return requests.get(f"http://{self.host}/v2/", timeout=2).status_code == 200
-
-    def stop(self):
-        if self.process:
-            terminate(self.process, grace=10)
-            self._log.close()
 
 
 def import_image(client, tag, megabytes):
