@@ -79,15 +79,7 @@ def cmd_restore(args, s, out):
     image = volumes.helper_image(client, s.image)
     labels = volumes.labels(s.prefix, args.user, args.server or "")
     if args.from_volume:
-        if volumes.volume_info(client, args.from_volume) is None:
-            raise volumes.VolumeError(f"There is no volume {args.from_volume!r}.")
-        volumes.ensure_volume(client, volume, labels)
-        if not args.force and not volumes.is_empty(client, image, volume):
-            raise volumes.VolumeError(
-                f"Volume {volume!r} is not empty: nothing was changed. Purge it first, or "
-                "pass --force."
-            )
-        volumes.copy(client, image, args.from_volume, volume)
+        volumes.restore_volume(client, image, volume, args.from_volume, labels, force=args.force)
         out.write(f"Copied {args.from_volume} into {volume}.\n")
         return 0
     if not args.file:
@@ -97,7 +89,7 @@ def cmd_restore(args, s, out):
     return 0
 
 
-def cmd_purge(args, s, out, stdin=None):
+def cmd_purge(args, s, out):
     client = _client()
     names = [
         r["name"]
@@ -109,13 +101,12 @@ def cmd_purge(args, s, out, stdin=None):
         return 0
     out.write(f"Volumes of {args.user!r}: {', '.join(names)}\n")
     if not args.yes:
-        stdin = stdin or sys.stdin
-        if not stdin.isatty():
+        if not sys.stdin.isatty():
             out.write("Not removed: confirm with --yes (no terminal to ask on).\n")
             return 1
         out.write(f"Type the user name ({args.user}) to remove them for good: ")
         out.flush()
-        if stdin.readline().strip() != args.user:
+        if sys.stdin.readline().strip() != args.user:
             out.write("Not confirmed: nothing removed.\n")
             return 1
     for name in names:

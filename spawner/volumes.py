@@ -165,16 +165,29 @@ def backup(client, image, volume, path):
                     out.addfile(member, data)
 
 
-def restore(client, image, volume, path, volume_labels, force=False):
-    """Unpack the tar.gz at ``path`` into ``volume``; refuse a non-empty volume unless ``force``."""
+def _empty_target(client, image, volume, volume_labels, force):
+    """Create ``volume`` if missing; refuse one with files in it unless ``force``."""
     ensure_volume(client, volume, volume_labels)
     if not force and not is_empty(client, image, volume):
         raise VolumeError(
             f"Volume {volume!r} is not empty: nothing was changed. Purge it first, or pass "
             "--force to unpack over its files."
         )
+
+
+def restore(client, image, volume, path, volume_labels, force=False):
+    """Unpack the tar.gz at ``path`` into ``volume``; refuse a non-empty volume unless ``force``."""
+    _empty_target(client, image, volume, volume_labels, force)
     with _Helper(client, image, volume) as helper, open(path, "rb") as archive:
         helper.put(MOUNT, archive)
+
+
+def restore_volume(client, image, volume, source, volume_labels, force=False):
+    """Copy volume ``source`` (e.g. a quarantined one) into ``volume``, as ``restore`` does."""
+    if volume_info(client, source) is None:
+        raise VolumeError(f"There is no volume {source!r}: 'kaggle-hub volumes' lists them.")
+    _empty_target(client, image, volume, volume_labels, force)
+    copy(client, image, source, volume)
 
 
 def quarantine(client, image, volume, owner_labels, now=None):

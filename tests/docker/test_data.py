@@ -84,7 +84,17 @@ def test_deleted_users_volume_is_quarantined_not_handed_to_the_next_owner(make_h
     assert listing.returncode == 0, listing.stderr
     quarantined = [line for line in listing.stdout.splitlines() if "quarantined" in line]
     assert len(quarantined) == 1 and " dan " in quarantined[0]
-    assert quarantined[0].split()[0].startswith(f"{hub.prefix}-dan-work-deleted-")
+    kept = quarantined[0].split()[0]
+    assert kept.startswith(f"{hub.prefix}-dan-work-deleted-")
+
+    # An admin gives the old files back, into a named server of the new dan.
+    restored = kaggle_hub(hub.env, "restore", "dan", "--server", "old", "--from-volume", kept)
+    assert restored.returncode == 0, restored.stderr
+    hub.start_server("dan", "old")
+    old = UserServer(hub, "dan", new_dan.headers["Authorization"].split()[1], "old")
+    assert old.read_text("code/secret.txt") == "dan's\n"
+    again = kaggle_hub(hub.env, "restore", "dan", "--server", "old", "--from-volume", kept)
+    assert again.returncode == 2 and "is not empty" in again.stderr
 
 
 def test_deleted_volumes_can_be_removed_instead_and_the_log_says_so(make_hub, docker_client):
