@@ -31,6 +31,10 @@ from .errors import (
 from .progress import ProgressLog
 
 
+def _options_applied_in_start(spawner, user_options):
+    """JupyterHub's apply_user_options hook: KaggleSpawner.start() does the work."""
+
+
 class KaggleSpawner(DockerSpawner):
     """Spawns JupyterLab in Kaggle's Python image (or an image of the same shape).
 
@@ -214,6 +218,12 @@ class KaggleSpawner(DockerSpawner):
     @default("options_from_form")
     def _default_options_from_form(self):
         return profiles.options_from_form
+
+    @default("apply_user_options")
+    def _default_apply_user_options(self):
+        # start() checks and applies the options (profiles.select), answering a bad choice
+        # with its own message; this tells the hub that they are handled.
+        return _options_applied_in_start
 
     @default("start_timeout")
     def _default_start_timeout(self):
