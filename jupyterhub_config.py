@@ -8,8 +8,9 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-from spawner import auth, dockerapi, hubdata, network, oidc, services, settings
+from spawner import auth, dockerapi, doctor, hubdata, network, oidc, prepull, services, settings
 from spawner.dropins import apply_dropins
+from spawner.spawner import KaggleSpawner
 
 c = get_config()  # noqa: F821 (provided by JupyterHub)
 here = Path(__file__).resolve().parent
@@ -65,3 +66,10 @@ revoked = hubdata.record_settings_admins(paths["admins_file"], s.admins)
 c.merge(Config(auth.authenticator_config(s.auth, s.admins, revoked, discovered)))
 
 apply_dropins(c, s.config_d)
+
+# Missing images are pulled in the background from now on, so the first user does not wait;
+# a spawn that needs one meanwhile follows the same pull.
+if s.prepull:
+    prepull.start(
+        KaggleSpawner, doctor.configured_images(s), c.KaggleSpawner, dockerapi.client_kwargs()
+    )

@@ -43,6 +43,14 @@ class LayerProgress:
         return downloaded, total, fraction, len(self.total)
 
 
+def split_image(image):
+    """``(repository, tag)``; a registry port is not a tag."""
+    if ":" in image.split("/")[-1]:
+        repository, tag = image.rsplit(":", 1)
+        return repository, tag
+    return image, "latest"
+
+
 def layer_progress(events):
     """(done bytes, total bytes, layers) after each of ``events``."""
     progress = LayerProgress()
@@ -57,8 +65,8 @@ def bar(downloaded, total, fraction, width=30):
 
 
 def pull_one(client, image, out):
-    repository, _, tag = image.rpartition(":") if ":" in image.split("/")[-1] else (image, "", "")
-    events = client.pull(repository, tag=tag or "latest", stream=True, decode=True)
+    repository, tag = split_image(image)
+    events = client.pull(repository, tag=tag, stream=True, decode=True)
     for downloaded, total, fraction, layers in layer_progress(events):
         if total:
             out.write(f"\r  {bar(downloaded, total, fraction)} in {layers} layers")

@@ -1,21 +1,22 @@
 """Image pulls shared by every spawn that needs the image, with progress and a stall bound.
 
-A pull runs in a thread of its own, never on the executor that serves the other users'
-starts, stops and status checks. Its Docker connection has a read timeout: a registry that
-stops sending data makes the pull fail after ``stall_seconds`` instead of hanging.
+A pull runs in a daemon thread of its own, never on the executor that serves the other
+users' starts, stops and status checks, and never holds up stopping the hub. A watchdog
+makes a pull whose registry stops sending data fail after ``stall_seconds`` instead of
+hanging.
 """
 
 import asyncio
+import contextlib
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import docker
 import requests
 import urllib3
 
-from .pull import LayerProgress
+from .pull import LayerProgress, split_image
 
-PULL_THREADS = 4
 # progress bar span of the pull, in percent of the whole spawn
 PULL_START, PULL_END = 5, 50
 REPORT_EVERY_SECONDS = 0.5
@@ -31,14 +32,6 @@ class PullFailed(RuntimeError):
     def __init__(self, message, status_code=None):
         super().__init__(message)
         self.status_code = status_code
-
-
-def split_image(image):
-    """``(repository, tag)``; a registry port is not a tag."""
-    if ":" in image.split("/")[-1]:
-        repository, tag = image.rsplit(":", 1)
-        return repository, tag
-    return image, "latest"
 
 
 def pull_event(image, downloaded, total, fraction, layers):
@@ -60,8 +53,6 @@ class SharedPull:
     reads a pull's stream without a timeout), and closes the connection to stop it.
     """
 
-    executor = ThreadPoolExecutor(PULL_THREADS, thread_name_prefix="kaggle-pull")
-
     def __init__(self, image, client_kwargs, stall_seconds, log):
         self.image = image
         self.client = docker.APIClient(**client_kwargs)
@@ -76,10 +67,9 @@ class SharedPull:
         loop = asyncio.get_running_loop()
         self.log.info("Pulling image %s", self.image)
         self.outcome = loop.create_future()
-        pulled = loop.run_in_executor(
-            self.executor, self._pull, lambda event: loop.call_soon_threadsafe(self._publish, event)
-        )
-        pulled.add_done_callback(self._finish)
+        threading.Thread(
+            target=self._run, args=(loop,), name=f"kaggle-pull-{self.image}", daemon=True
+        ).start()
         loop.create_task(self._watch())
         return self
 
@@ -94,11 +84,23 @@ class SharedPull:
         for callback in self.subscribers:
             callback(event)
 
-    def _finish(self, pulled):
+    def _run(self, loop):
+        def publish(event):
+            loop.call_soon_threadsafe(self._publish, event)
+
+        error = None
+        try:
+            self._pull(publish)
+        except Exception as e:
+            error = e
+        # The loop is closed when the hub stopped during the pull: nobody is waiting.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(self._finish, error)
+
+    def _finish(self, error):
         self.client.close()
         if self.outcome.done():
             return
-        error = pulled.exception()
         if error:
             self.outcome.set_exception(error)
         else:

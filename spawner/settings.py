@@ -48,6 +48,8 @@ VARIABLES = {
     "KAGGLE_HUB_CULL_IDLE_SECONDS": "stop servers idle this long; 0 turns it off; default 3600",
     "KAGGLE_HUB_CONCURRENT_SPAWNS": "servers that may be starting at once; more are asked to "
     "retry; default 20",
+    "KAGGLE_HUB_PREPULL": "1 = pull missing images of the hub and its profiles in the "
+    "background when the hub starts; default 1",
     **auth.VARIABLES,
 }
 
@@ -76,6 +78,7 @@ class Settings:
     deleted_volumes: str = "quarantine"
     cull_idle_seconds: int = 3600
     concurrent_spawns: int = 20
+    prepull: bool = True
 
 
 def derived_port(base, offset):
@@ -152,6 +155,7 @@ def from_env(env, config_dir=REPO_DIR, euid=None, home=None):
         ),
         cull_idle_seconds=count(env, "KAGGLE_HUB_CULL_IDLE_SECONDS", 3600),
         concurrent_spawns=count(env, "KAGGLE_HUB_CONCURRENT_SPAWNS", 20),
+        prepull=flag(env, "KAGGLE_HUB_PREPULL", True),
     )
     if settings.datasets_dir and not Path(settings.datasets_dir).is_dir():
         raise SettingsError(

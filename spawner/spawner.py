@@ -421,15 +421,21 @@ class KaggleSpawner(DockerSpawner):
         if self.check_jupyterhub_version:
             await self.check_image_version(image)
 
-    async def _shared_pull(self, image):
-        pull = self._pulls.get(image)
+    @classmethod
+    def shared_pull(cls, image, client_kwargs, stall_seconds, log):
+        """The pull of ``image`` under way in this hub, or a new one that others will join."""
+        pull = cls._pulls.get(image)
         if pull is None:
-            kwargs = dockerapi.client_kwargs(self._client_overrides())
-            pull = pulling.SharedPull(image, kwargs, self.pull_stall_seconds, self.log).start()
-            self._pulls[image] = pull
-            pull.outcome.add_done_callback(lambda _: self._pulls.pop(image, None))
-        else:
+            pull = pulling.SharedPull(image, client_kwargs, stall_seconds, log).start()
+            cls._pulls[image] = pull
+            pull.outcome.add_done_callback(lambda _: cls._pulls.pop(image, None))
+        return pull
+
+    async def _shared_pull(self, image):
+        if image in self._pulls:
             self.log.info("%s waits for the pull of %s already under way", self._log_name, image)
+        kwargs = dockerapi.client_kwargs(self._client_overrides())
+        pull = self.shared_pull(image, kwargs, self.pull_stall_seconds, self.log)
         pull.subscribe(self._progress.add)
         try:
             await pull.wait()

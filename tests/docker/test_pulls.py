@@ -1,7 +1,9 @@
 """Pulls through a real registry: progress on the spawn page, one pull shared by spawns,
-pre-pulling, a registry that hangs, and other users' spawns going on meanwhile."""
+pre-pulling at hub start and by command, a registry that hangs, and other users' spawns
+going on meanwhile."""
 
 import json
+import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -56,8 +58,11 @@ def pull_messages(events):
     return [e for e in events if e.get("message", "").startswith("Pulling image")]
 
 
+NO_PREPULL = {"KAGGLE_HUB_PREPULL": "0"}
+
+
 def test_a_spawn_pulls_the_missing_image_with_progress_and_shares_the_pull(make_hub, remote_image):
-    hub = make_hub(env={"KAGGLE_HUB_IMAGE": remote_image})
+    hub = make_hub(env={"KAGGLE_HUB_IMAGE": remote_image, **NO_PREPULL})
     for user in ("ann", "bob"):
         hub.create_user(user)
     with ThreadPoolExecutor(2) as pool:
@@ -79,8 +84,8 @@ def test_a_spawn_pulls_the_missing_image_with_progress_and_shares_the_pull(make_
     assert hub.log().count(f"waits for the pull of {remote_image}") == 1
 
 
-def test_after_a_pre_pull_a_spawn_pulls_nothing(make_hub, docker_client, remote_image):
-    hub = make_hub(env={"KAGGLE_HUB_IMAGE": remote_image})
+def test_after_the_pull_command_a_spawn_pulls_nothing(make_hub, docker_client, remote_image):
+    hub = make_hub(env={"KAGGLE_HUB_IMAGE": remote_image, **NO_PREPULL})
     pulled = kaggle_hub(hub.env, "pull")
     assert pulled.returncode == 0, pulled.stdout + pulled.stderr
     assert docker_client.images(remote_image)
@@ -92,6 +97,21 @@ def test_after_a_pre_pull_a_spawn_pulls_nothing(make_hub, docker_client, remote_
     assert f"Pulling image {remote_image}" not in hub.log()
 
 
+def test_the_hub_pre_pulls_at_start_and_a_spawn_afterwards_pulls_nothing(
+    make_hub, docker_client, remote_image
+):
+    hub = make_hub(env={"KAGGLE_HUB_IMAGE": remote_image})
+    wait_for(lambda: f"Pre-pulled image {remote_image} in" in hub.log(), 300, what="pre-pull")
+    assert docker_client.images(remote_image)
+    assert hub.log().count(f"Pre-pulling image {remote_image}") == 1
+
+    hub.create_user("gus")
+    events = spawn_and_follow(hub, "gus")
+    assert events[-1]["ready"] is True
+    assert pull_messages(events) == []
+    assert hub.log().count(f"Pulling image {remote_image}") == 1
+
+
 STALL = "c.KaggleSpawner.pull_stall_seconds = {seconds}\n"
 
 
@@ -100,7 +120,7 @@ def test_a_registry_that_never_answers_fails_the_spawn_with_a_message(make_hub, 
     hanging = f"{silent.host}/team/kaggle:1"
     try:
         hub = make_hub(
-            env={"KAGGLE_HUB_IMAGE": hanging},
+            env={"KAGGLE_HUB_IMAGE": hanging, **NO_PREPULL},
             dropins={"50-stall.py": STALL.format(seconds=3)},
         )
         hub.create_user("dee")
@@ -128,7 +148,7 @@ def test_other_users_start_and_stop_while_a_pull_hangs(make_hub, image, tmp_path
     )
     try:
         hub = make_hub(
-            env={"KAGGLE_HUB_PROFILES_FILE": str(offer)},
+            env={"KAGGLE_HUB_PROFILES_FILE": str(offer), **NO_PREPULL},
             dropins={"50-stall.py": STALL.format(seconds=60)},
         )
         for user in ("eva", "fin"):
@@ -149,5 +169,34 @@ def test_other_users_start_and_stop_while_a_pull_hangs(make_hub, image, tmp_path
             assert f"Pulling image {hanging}" in hub.log()
             assert hung.result().status_code == 202
         print(f"fin started and stopped in {took:.1f} s while eva's pull hung")
+    finally:
+        silent.stop()
+
+
+def test_a_spawn_during_the_pre_pull_follows_it_and_a_hanging_pull_never_holds_up_a_stop(
+    make_hub,
+):
+    silent = SilentRegistry().start()
+    hanging = f"{silent.host}/team/kaggle:1"
+    try:
+        hub = make_hub(
+            env={"KAGGLE_HUB_IMAGE": hanging},
+            dropins={"50-stall.py": STALL.format(seconds=20)},
+        )
+        wait_for(lambda: f"Pre-pulling image {hanging}" in hub.log(), 10, what="pre-pull")
+        hub.create_user("hal")
+        r = hub.api("POST", "/users/hal/server")
+        assert r.status_code == 202, r.text
+        wait_for(
+            lambda: f"waits for the pull of {hanging} already under way" in hub.log(),
+            10,
+            what="hal's spawn joining the pre-pull",
+        )
+        assert hub.log().count(f"Pulling image {hanging}") == 1
+
+        started = time.monotonic()
+        hub.process.send_signal(signal.SIGTERM)
+        hub.process.wait(15)
+        print(f"the hub stopped {time.monotonic() - started:.1f} s after SIGTERM, pull hanging")
     finally:
         silent.stop()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from spawner import pulling
+from spawner import pull, pulling
 
 
 @pytest.mark.parametrize(
@@ -15,7 +15,7 @@ from spawner import pulling
     ],
 )
 def test_split_image(image, expected):
-    assert pulling.split_image(image) == expected
+    assert pull.split_image(image) == expected
 
 
 def test_pull_event_maps_the_pull_onto_its_span_of_the_progress_bar():

@@ -1,0 +1,90 @@
+"""Pulling the configured images as the hub starts, before anyone logs in.
+
+Each pull is the spawner's shared pull: a user who logs in while it is under way follows
+it on their spawn page instead of starting another. Images this project builds on the
+machine (``./deploy/build-image``) are never pulled.
+"""
+
+import asyncio
+import logging
+import time
+
+import docker
+import requests
+
+from . import images
+from .pulling import PullFailed, PullStalled
+
+log = logging.getLogger("JupyterHub")
+
+
+def pulled_from_registry(image):
+    return images.get_command(image).startswith("docker pull")
+
+
+def missing(client_kwargs, image_names):
+    """The images of ``image_names`` that are not on this machine."""
+    absent = []
+    with docker.APIClient(**client_kwargs) as client:
+        for image in image_names:
+            try:
+                client.inspect_image(image)
+            except docker.errors.NotFound:
+                absent.append(image)
+    return absent
+
+
+def start(spawner_class, image_names, spawner_config, client_kwargs):
+    """Pre-pull in the background on the running event loop; return the task.
+
+    JupyterHub reads its configuration inside its event loop, so the configuration file
+    can start this; the hub's start does not wait for it. A stalled pull fails after the
+    configured ``pull_stall_seconds``, as a spawn's would. Where the configuration is read
+    outside an event loop (``jupyterhub upgrade-db``), no hub serves users: return None.
+    """
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    stall_seconds = spawner_config.get(
+        "pull_stall_seconds", spawner_class.pull_stall_seconds.default_value
+    )
+    coroutine = prepull(spawner_class, tuple(image_names), client_kwargs, stall_seconds)
+    return loop.create_task(coroutine)
+
+
+async def prepull(spawner_class, image_names, client_kwargs, stall_seconds):
+    loop = asyncio.get_running_loop()
+    try:
+        absent = await loop.run_in_executor(None, missing, client_kwargs, image_names)
+    except (docker.errors.DockerException, requests.exceptions.RequestException) as e:
+        log.warning("Not pre-pulling images: Docker does not answer: %s", e)
+        return
+    pulls = []
+    for image in absent:
+        if pulled_from_registry(image):
+            log.info("Pre-pulling image %s before anyone needs it", image)
+            pulls.append(
+                (image, spawner_class.shared_pull(image, client_kwargs, stall_seconds, log))
+            )
+        else:
+            log.warning(
+                "Image %s is missing: it is built on this machine with %s",
+                image,
+                images.get_command(image),
+            )
+    started = time.monotonic()
+    for image, pull in pulls:
+        try:
+            await pull.wait()
+        except PullStalled:
+            log.warning(
+                "Pre-pull of %s stalled: the registry sent nothing for %s s; a spawn will "
+                "try again",
+                image,
+                stall_seconds,
+            )
+        except PullFailed as e:
+            log.warning("Pre-pull of %s failed: %s", image, e)
+        else:
+            log.info("Pre-pulled image %s in %.0f s", image, time.monotonic() - started)
