@@ -7,8 +7,10 @@ only to 127.0.0.1 and to containers on an internal Docker network made for the r
 
 import argparse
 import json
+import re
 import secrets
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -25,6 +27,7 @@ import websocket
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from spawner.layout import WORK_DIR  # noqa: E402
 from tests.hubprocess import Hub  # noqa: E402
 from tests.hubs import remove_prefixed  # noqa: E402
 
@@ -40,6 +43,11 @@ c.DockerSpawner.args = ["--allow-root"]
 c.DockerSpawner.name_template = "{prefix}-{{username}}"
 """
 LAB_PORT = 8888
+BULK_BYTES = 50 * 10**6
+SINGLEUSER_IMPORT = (
+    "import time, jupyter_server.serverapp, jupyterlab.labapp; t = time.perf_counter(); "
+    "import jupyterhub.singleuser.extension; print(time.perf_counter() - t)"
+)
 
 
 def now():
@@ -201,6 +209,7 @@ class Bench:
                 results[stock] = times
             finally:
                 self.finish(hub)
+        imports = self.singleuser_import()
         b, ours, stock = stats(bare), stats(results[False]), stats(results[True])
         overhead = stats([t - b["median"] for t in results[False]])
         self.rows += [
@@ -216,9 +225,28 @@ class Bench:
                 f"{stock['median'] / b['median']:.2f}",
             ),
             ("1. our overhead over bare, p95", f"{overhead['p95']:.2f} s", ""),
+            (
+                "1. of which: the server importing jupyterhub's single-user code (bare has no hub)",
+                fmt(imports),
+                f"{imports['median'] / b['median']:.2f}",
+            ),
         ]
         self.result["spawn_ratio"] = ours["median"] / b["median"]
         self.result["stock_speedup"] = stock["median"] / ours["median"]
+
+    def singleuser_import(self):
+        """Seconds a server in the image spends importing ``jupyterhub.singleuser`` (which
+        loads the hub's database layer) after what bare ``jupyter lab`` imports too."""
+        took = []
+        for _ in range(self.runs):
+            c = self.client.create_container(
+                self.image, command=["python3", "-c", SINGLEUSER_IMPORT], network_disabled=True
+            )
+            self.client.start(c["Id"])
+            self.client.wait(c["Id"])
+            took.append(float(self.client.logs(c["Id"], stderr=False)))
+            self.remove(c["Id"])
+        return stats(took)
 
     def bursts(self, sizes):
         hub = self.hub()
@@ -312,15 +340,32 @@ class Bench:
             ]["IPAddress"]
             direct = f"http://{ip}:8888/user/mem/"
             headers = {"Authorization": f"token {token}"}
-            rps_proxy = self.requests_per_second(proxied + "api/status", headers)
-            rps_direct = self.requests_per_second(direct + "api/status", headers)
+            rps_proxy, rps_direct = self.alternate(
+                partial(self.requests_per_second, proxied + "api/status", headers),
+                partial(self.requests_per_second, direct + "api/status", headers),
+            )
+            self.client.exec_start(
+                self.client.exec_create(
+                    f"{hub.prefix}-mem",
+                    ["sh", "-c", f"head -c {BULK_BYTES} /dev/urandom > {WORK_DIR}/code/bulk.bin"],
+                )
+            )
+            bulk_proxy, bulk_direct = self.alternate(
+                partial(self.download_rate, proxied + "files/code/bulk.bin", headers),
+                partial(self.download_rate, direct + "files/code/bulk.bin", headers),
+            )
             rtt_proxy = self.websocket_rtt(proxied, headers)
             rtt_direct = self.websocket_rtt(direct, headers)
             self.rows += [
                 (
-                    "5. requests/s through the proxy, 4 connections (direct)",
-                    f"{rps_proxy:.0f} ({rps_direct:.0f})",
-                    f"{rps_proxy / rps_direct:.2f}",
+                    "5. requests/s through the proxy, wrk, 4 connections (direct)",
+                    f"{fmt(rps_proxy, 'req/s', digits=0)} ({fmt(rps_direct, 'req/s', digits=0)})",
+                    f"{rps_proxy['median'] / rps_direct['median']:.2f}",
+                ),
+                (
+                    f"5. download of {BULK_BYTES // 10**6} MB through the proxy, curl (direct)",
+                    f"{fmt(bulk_proxy, 'MB/s', 1e-6, 0)} ({fmt(bulk_direct, 'MB/s', 1e-6, 0)})",
+                    f"{bulk_proxy['median'] / bulk_direct['median']:.2f}",
                 ),
                 (
                     "5. kernel websocket round trip via proxy (direct)",
@@ -339,21 +384,35 @@ class Bench:
         )
         return s["usage"] - inactive
 
-    def requests_per_second(self, url, headers, seconds=5, connections=4):
-        """Small GETs on ``connections`` keep-alive connections for ``seconds``."""
+    def alternate(self, first, second):
+        """``self.runs`` runs of two measurements taken in turn; stats of each."""
+        a, b = [], []
+        for _ in range(self.runs):
+            a.append(first())
+            b.append(second())
+        return stats(a), stats(b)
 
-        def client(deadline):
-            session = requests.Session()
-            count = 0
-            while now() < deadline:
-                assert session.get(url, headers=headers, timeout=10).status_code == 200
-                count += 1
-            return count
+    def requests_per_second(self, url, headers, seconds=3, connections=4):
+        """Small GETs for ``seconds`` from wrk, a C load generator: the client takes little
+        of the CPU that the proxy and the server share on a small machine."""
+        argv = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s"]
+        for name, value in headers.items():
+            argv += ["-H", f"{name}: {value}"]
+        out = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout
+        if "Non-2xx" in out or "Socket errors" in out:
+            raise RuntimeError(f"wrk saw failed requests to {url}:\n{out}")
+        return float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
 
-        started = now()
-        with ThreadPoolExecutor(connections) as pool:
-            counts = list(pool.map(client, [started + seconds] * connections))
-        return sum(counts) / (now() - started)
+    def download_rate(self, url, headers):
+        """Bytes per second of one download with curl."""
+        argv = ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{speed_download}"]
+        for name, value in headers.items():
+            argv += ["-H", f"{name}: {value}"]
+        out = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout
+        status, rate = out.split()
+        if status != "200":
+            raise RuntimeError(f"download of {url} answered {status}")
+        return float(rate)
 
     def websocket_rtt(self, base, headers, rounds=50):
         r = requests.post(

@@ -76,6 +76,10 @@ ensure_registry() {
     command -v docker-registry >/dev/null || apt_install docker-registry
 }
 
+ensure_load_tools() {
+    { command -v wrk && command -v curl; } >/dev/null || apt_install wrk curl
+}
+
 ensure_oidc_provider() {
     command -v npm >/dev/null || apt_install nodejs npm
     # oidc-provider 9 wants node 20 or later; 8.x is the line for Debian 12's node 18.
