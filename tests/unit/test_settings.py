@@ -16,6 +16,7 @@ def test_defaults(tmp_path):
     assert s.admins == frozenset()
     assert s.named_servers == 3
     assert s.config_d == tmp_path / "jupyterhub_config.d"
+    assert s.prepull is True
 
 
 def test_non_root_data_dir_is_under_home(tmp_path):
@@ -30,6 +31,7 @@ def test_values_from_variables(tmp_path):
         "KAGGLE_HUB_ADMINS": " ann, bob ,,",
         "KAGGLE_HUB_NAMED_SERVERS": "0",
         "KAGGLE_HUB_IMAGE": "my/image:1",
+        "KAGGLE_HUB_PREPULL": "0",
     }
     s = settings.from_env(env, config_dir=tmp_path)
     assert (s.port, s.proxy_api_port, s.api_port) == (8100, 18100, 28100)
@@ -37,6 +39,7 @@ def test_values_from_variables(tmp_path):
     assert s.admins == {"ann", "bob"}
     assert s.named_servers == 0
     assert s.image == "my/image:1"
+    assert s.prepull is False
 
 
 def test_adjacent_hub_ports_never_share_api_ports(tmp_path):
@@ -62,6 +65,7 @@ def test_derived_ports_stay_unprivileged_and_differ(port):
         ({"KAGGLE_HUB_PORT": "eighty"}, "KAGGLE_HUB_PORT='eighty' is not a port"),
         ({"KAGGLE_HUB_PORT": "70000"}, "KAGGLE_HUB_PORT='70000' is not a port"),
         ({"KAGGLE_HUB_NETWORK_INTERNAL": "maybe"}, "KAGGLE_HUB_NETWORK_INTERNAL='maybe'"),
+        ({"KAGGLE_HUB_PREPULL": "later"}, "KAGGLE_HUB_PREPULL='later' is not a flag"),
         ({"KAGGLE_HUB_NAMED_SERVERS": "-1"}, "KAGGLE_HUB_NAMED_SERVERS='-1' is not a count"),
         ({"KAGGLE_HUB_PREFIX": "bad prefix"}, "KAGGLE_HUB_PREFIX: Name prefix 'bad prefix'"),
         (
