@@ -33,6 +33,11 @@ def get_command(image, hub_version=jupyterhub.__version__):
     return f"docker pull {image}"
 
 
+def pulled_from_registry(image, hub_version=jupyterhub.__version__):
+    """True for an image that ``docker pull`` gets; False for one this project builds."""
+    return get_command(image, hub_version).startswith("docker pull")
+
+
 def fix_version_command(image, hub_version=jupyterhub.__version__):
     """The step that gives ``image`` the hub's jupyterhub version."""
     for variant, (_, command) in VARIANTS.items():

@@ -18,10 +18,6 @@ from .pulling import PullFailed, PullStalled
 log = logging.getLogger("JupyterHub")
 
 
-def pulled_from_registry(image):
-    return images.get_command(image).startswith("docker pull")
-
-
 def missing(client_kwargs, image_names):
     """The images of ``image_names`` that are not on this machine."""
     absent = []
@@ -62,7 +58,7 @@ async def prepull(spawner_class, image_names, client_kwargs, stall_seconds):
         return
     pulls = []
     for image in absent:
-        if pulled_from_registry(image):
+        if images.pulled_from_registry(image):
             log.info("Pre-pulling image %s before anyone needs it", image)
             pulls.append(
                 (image, spawner_class.shared_pull(image, client_kwargs, stall_seconds, log))

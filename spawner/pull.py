@@ -84,9 +84,10 @@ def pull_images(client, s, out):
             continue
         except docker.errors.NotFound:
             pass
-        command = images.get_command(image)
-        if not command.startswith("docker pull"):
-            out.write(f"{image}: built on this machine, not pulled: run {command}\n")
+        if not images.pulled_from_registry(image):
+            out.write(
+                f"{image}: built on this machine, not pulled: run {images.get_command(image)}\n"
+            )
             ok = False
             continue
         out.write(f"{image}: pulling\n")

@@ -27,6 +27,7 @@ def test_tags_carry_the_hub_version(variant, tag):
 )
 def test_get_command(image, command):
     assert images.get_command(image) == command
+    assert images.pulled_from_registry(image) == command.startswith("docker pull")
 
 
 def test_fix_version_command_for_other_images():
