@@ -16,6 +16,7 @@ class LayerProgress:
         self.total = {}
         self.downloaded = {}
         self.extracted = {}
+        self.latest = None
 
     def add(self, event):
         """Fold in one event; return (downloaded bytes, total bytes, fraction done, layers).
@@ -33,6 +34,7 @@ class LayerProgress:
             phase[layer] = detail.get("current", 0)
             if phase is self.extracted:
                 self.downloaded[layer] = detail["total"]
+            self.latest = (layer, status.lower(), phase[layer], detail["total"])
         elif layer in self.total and status in ("Download complete", "Pull complete"):
             self.downloaded[layer] = self.total[layer]
             if status == "Pull complete":
@@ -41,6 +43,13 @@ class LayerProgress:
         downloaded = sum(self.downloaded.values())
         fraction = (downloaded + sum(self.extracted.values())) / (2 * total) if total else 0.0
         return downloaded, total, fraction, len(self.total)
+
+    def layer_note(self):
+        """The layer that moved last, e.g. ``layer 3f2a1b0c9d8e extracting: 40 of 200 MB``."""
+        if self.latest is None:
+            return ""
+        layer, status, current, total = self.latest
+        return f"layer {layer} {status}: {current / 1e6:.0f} of {total / 1e6:.0f} MB"
 
 
 def split_image(image):

@@ -34,14 +34,16 @@ class PullFailed(RuntimeError):
         self.status_code = status_code
 
 
-def pull_event(image, downloaded, total, fraction, layers):
+def pull_event(image, downloaded, total, fraction, layers, layer_note=""):
     """The spawn page's progress event for a pull at ``fraction``."""
     percent = PULL_START + int(fraction * (PULL_END - PULL_START))
+    layer_count = f"{layers} layer" if layers == 1 else f"{layers} layers"
+    note = f"; {layer_note}" if layer_note else ""
     return {
         "progress": percent,
         "message": (
             f"Pulling image {image}: {fraction:.0%} "
-            f"({downloaded / 1e6:.0f} of {total / 1e6:.0f} MB downloaded, {layers} layers)"
+            f"({downloaded / 1e6:.0f} of {total / 1e6:.0f} MB downloaded, {layer_count}{note})"
         ),
     }
 
@@ -127,7 +129,8 @@ class SharedPull:
                 downloaded, total, fraction, layers = progress.add(event)
                 if total and (now - reported >= REPORT_EVERY_SECONDS or fraction == 1):
                     reported = now
-                    publish(pull_event(self.image, downloaded, total, fraction, layers))
+                    note = progress.layer_note()
+                    publish(pull_event(self.image, downloaded, total, fraction, layers, note))
         except docker.errors.APIError as e:  # before its base class, requests' HTTPError
             raise PullFailed(e.explanation or str(e), e.status_code) from None
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError):

@@ -3,6 +3,7 @@ pre-pulling at hub start and by command, a registry that hangs, and other users'
 going on meanwhile."""
 
 import json
+import re
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -75,6 +76,9 @@ def test_a_spawn_pulls_the_missing_image_with_progress_and_shares_the_pull(make_
         assert percents == sorted(percents), percents
         assert pulls[0]["progress"] < pulls[-1]["progress"]
         assert "MB downloaded" in pulls[-1]["message"]
+        assert any(
+            re.search(r"; layer \w+ (downloading|extracting): ", e["message"]) for e in pulls
+        )
         messages = [e.get("message", "") for e in events]
         after_pull = messages[messages.index(pulls[-1]["message"]) + 1 :]
         assert any(m.startswith("Starting container") for m in after_pull)
