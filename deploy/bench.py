@@ -71,6 +71,11 @@ def fmt(s, unit="s", scale=1.0, digits=2):
     )
 
 
+def header_args(headers):
+    """``-H 'Name: value'`` arguments, as wrk and curl both take them."""
+    return [arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")]
+
+
 def wait_http(url, timeout=120, headers=None, ok=lambda r: True):
     deadline = now() + timeout
     while now() < deadline:
@@ -395,9 +400,7 @@ class Bench:
     def requests_per_second(self, url, headers, seconds=3, connections=4):
         """Small GETs for ``seconds`` from wrk, a C load generator: the client takes little
         of the CPU that the proxy and the server share on a small machine."""
-        argv = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s"]
-        for name, value in headers.items():
-            argv += ["-H", f"{name}: {value}"]
+        argv = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", *header_args(headers)]
         out = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout
         if "Non-2xx" in out or "Socket errors" in out:
             raise RuntimeError(f"wrk saw failed requests to {url}:\n{out}")
@@ -406,8 +409,7 @@ class Bench:
     def download_rate(self, url, headers):
         """Bytes per second of one download with curl."""
         argv = ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{speed_download}"]
-        for name, value in headers.items():
-            argv += ["-H", f"{name}: {value}"]
+        argv += header_args(headers)
         out = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout
         status, rate = out.split()
         if status != "200":
