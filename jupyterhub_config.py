@@ -3,37 +3,42 @@
 # Settings come from environment variables (and an optional .env file next to this one);
 # the README lists every variable with its default. Site-specific changes go in
 # jupyterhub_config.d/*.py, applied last in name order, so this file stays as shipped.
+#
+# Four steps do I/O while this file loads, each because the hub needs its result before
+# it starts serving: the data dir (secrets and the database must exist for the hub to
+# open them), the network gateway (the hub binds its API there), OpenID Connect
+# discovery (the login handlers need the endpoints), and the pre-pull (started in the
+# hub's event loop so that it runs while the hub starts).
 import sys
 from pathlib import Path
 
 from traitlets.config import Config
 
-from spawner import auth, dockerapi, doctor, hubdata, network, oidc, prepull, services, settings
-from spawner.dropins import apply_dropins
-from spawner.spawner import KaggleSpawner
+from spawner.hub import datadir, network, services
+from spawner.hub.dropins import apply_dropins
+from spawner.images import inventory, prepull
+from spawner.images.pulls import PULL_STALL_SECONDS
+from spawner.login import oidc
+from spawner.login.config import authenticator_config
+from spawner.settings.hub import load
 
 c = get_config()  # noqa: F821 (provided by JupyterHub)
-here = Path(__file__).resolve().parent
-s = settings.from_env(settings.read_environment(config_dir=here), config_dir=here)
+s = load(Path(__file__).resolve().parent)
 
 # Hub state: one owner-only directory; secrets generated once and reused.
-hubdata.ensure_private_dir(s.data_dir)
-paths = hubdata.hub_paths(s.data_dir)
-c.JupyterHub.db_url = paths["db_url"]
-c.JupyterHub.cookie_secret_file = paths["cookie_secret_file"]
-c.JupyterHub.pid_file = paths["hub_pid_file"]
-c.ConfigurableHTTPProxy.pid_file = paths["proxy_pid_file"]
-c.ConfigurableHTTPProxy.auth_token = hubdata.read_or_create_secret(paths["proxy_token_file"])
+state = datadir.prepare(s.data_dir, s.admins)
+c.JupyterHub.db_url = state.db_url
+c.JupyterHub.cookie_secret_file = state.cookie_secret_file
+c.JupyterHub.pid_file = state.hub_pid_file
+c.ConfigurableHTTPProxy.pid_file = state.proxy_pid_file
+c.ConfigurableHTTPProxy.auth_token = state.proxy_token
 
 # Where people connect, and the internal ports (derived so they never clash with it).
 c.JupyterHub.bind_url = f"http://{s.ip}:{s.port}"
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{s.proxy_api_port}"
 
 # The hub API listens on the user network's gateway: containers reach it, nothing else.
-api_ip = s.api_ip or network.network_gateway(
-    dockerapi.connect(dockerapi.client_kwargs()), s.network, s.network_internal
-)
-c.JupyterHub.hub_ip = api_ip
+c.JupyterHub.hub_ip = network.hub_api_ip(s.api_ip, s.network, s.network_internal)
 c.JupyterHub.hub_port = s.api_port
 
 # User servers.
@@ -60,10 +65,9 @@ c.JupyterHub.services, c.JupyterHub.load_roles = services.idle_culler(
 # may log in; admins named in KAGGLE_HUB_ADMINS are admins, and a name removed from it
 # loses admin rights at this start. Auth state (OAuth tokens) is encrypted with a key kept
 # in the data directory.
-c.CryptKeeper.keys = [hubdata.read_or_create_secret(paths["crypt_key_file"])]
-discovered = oidc.discover(s.auth.oidc_issuer) if s.auth.needs_discovery else {}
-revoked = hubdata.record_settings_admins(paths["admins_file"], s.admins)
-c.merge(Config(auth.authenticator_config(s.auth, s.admins, revoked, discovered)))
+c.CryptKeeper.keys = [state.crypt_key]
+discovered = oidc.endpoints_for(s.auth)
+c.merge(Config(authenticator_config(s.auth, s.admins, state.revoked_admins, discovered)))
 
 apply_dropins(c, s.config_d)
 
@@ -71,5 +75,6 @@ apply_dropins(c, s.config_d)
 # a spawn that needs one meanwhile follows the same pull.
 if s.prepull:
     prepull.start(
-        KaggleSpawner, doctor.configured_images(s), c.KaggleSpawner, dockerapi.client_kwargs()
+        inventory.configured_images(s.image, s.profiles),
+        c.KaggleSpawner.get("pull_stall_seconds", PULL_STALL_SECONDS),
     )

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import sync_playwright
 
-from spawner.settings import REPO_DIR
+from spawner.settings.environment import REPO_DIR
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [

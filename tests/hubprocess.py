@@ -6,18 +6,16 @@ import secrets
 import socket
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import requests
-import websocket
 
-from spawner import settings
+from spawner.settings.environment import REPO_DIR
 
+from . import kernel
 from .processes import LoggedProcess
 from .waiting import wait_for
 
-REPO_DIR = settings.REPO_DIR
 SERVICE_DROPIN = """
 c.JupyterHub.services.append({{"name": "tester", "api_token": {token!r}}})
 c.JupyterHub.load_roles.append({{
@@ -223,57 +221,11 @@ class UserServer:
         )
         assert r.status_code == 201, r.text
         session = r.json()
-        ws_url = (
-            self.base.replace("http://", "ws://")
-            + f"api/kernels/{session['kernel']['id']}/channels"
-        )
-        ws = websocket.create_connection(
-            ws_url, header=[f"{k}: {v}" for k, v in self.headers.items()], timeout=timeout
-        )
+        ws = kernel.connect(self.base, session["kernel"]["id"], self.headers, timeout)
         try:
-            return _execute(ws, code)
+            return kernel.execute(ws, code)
         finally:
             ws.close()
             requests.delete(
                 self.base + f"api/sessions/{session['id']}", headers=self.headers, timeout=30
             )
-
-
-def _execute(ws, code):
-    msg_id = uuid.uuid4().hex
-    ws.send(
-        json.dumps(
-            {
-                "header": {
-                    "msg_id": msg_id,
-                    "msg_type": "execute_request",
-                    "username": "test",
-                    "session": uuid.uuid4().hex,
-                    "version": "5.3",
-                    "date": "",
-                },
-                "parent_header": {},
-                "metadata": {},
-                "channel": "shell",
-                "content": {
-                    "code": code,
-                    "silent": False,
-                    "store_history": False,
-                    "user_expressions": {},
-                    "allow_stdin": False,
-                },
-            }
-        )
-    )
-    out = []
-    while True:
-        msg = json.loads(ws.recv())
-        if msg.get("parent_header", {}).get("msg_id") != msg_id:
-            continue
-        kind = msg["msg_type"]
-        if kind == "stream":
-            out.append(msg["content"]["text"])
-        elif kind == "error":
-            raise AssertionError("kernel error: " + "\n".join(msg["content"]["traceback"]))
-        elif kind == "status" and msg["content"]["execution_state"] == "idle":
-            return "".join(out)

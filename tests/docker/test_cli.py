@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from spawner import images
+from spawner.images import tags
 
 from ..hubprocess import KAGGLE_HUB, UserServer, kaggle_hub
 from ..registry import Registry, import_image
@@ -30,7 +30,7 @@ def test_backup_purge_restore_gives_back_identical_files(make_hub, tmp_path):
     eli = UserServer(hub, "eli", hub.create_user("eli"))
     hub.start_server("eli")
     eli.put_dir("input/titanic")
-    titanic = Path(__file__).resolve().parents[3] / "shared/data/titanic/train.csv"
+    titanic = Path(__file__).resolve().parents[1] / "data/titanic/train.csv"
     eli.put_text("input/titanic/train.csv", titanic.read_text())
     eli.put_text("code/notes.md", "# é ünïcode\n")
     before = json.loads(eli.run(CHECKSUMS))
@@ -86,7 +86,7 @@ def test_doctor_reports_a_missing_image_and_a_version_mismatch_with_the_fix(
     assert healthy.returncode == 0, healthy.stdout
     assert "All checks passed." in healthy.stdout
 
-    missing = images.image_tag("kaggle")
+    missing = tags.image_tag("kaggle")
     env = {**hub.env, "KAGGLE_HUB_IMAGE": missing}
     report = kaggle_hub(env, "doctor")
     assert report.returncode == 1
@@ -127,7 +127,7 @@ def test_pull_fetches_configured_images_from_a_registry_with_progress(
 
         again = kaggle_hub(env, "pull")
         assert f"{tag}: already here" in again.stdout
-        built_here = kaggle_hub({**hub.env, "KAGGLE_HUB_IMAGE": images.image_tag("kaggle")}, "pull")
+        built_here = kaggle_hub({**hub.env, "KAGGLE_HUB_IMAGE": tags.image_tag("kaggle")}, "pull")
         assert built_here.returncode == 1
         assert "built on this machine, not pulled: run ./deploy/build-image kaggle" in (
             built_here.stdout

@@ -6,7 +6,7 @@ from pathlib import Path
 import docker
 import pytest
 
-from spawner import images
+from spawner.images import tags
 
 from ..waiting import wait_for
 
@@ -68,7 +68,7 @@ def test_missing_image_says_which_and_how_to_get_it(make_hub, docker_client):
 
 
 def test_missing_built_image_names_the_build_command(make_hub):
-    kaggle = images.image_tag("kaggle")
+    kaggle = tags.image_tag("kaggle")
     hub = hub_where_user_gets(make_hub, "old", kaggle)
     assert_failed_everywhere(
         hub, "old", f"The image '{kaggle}' is not on this machine. Pulling it failed: "

@@ -9,7 +9,7 @@ from ..hubprocess import UserServer
 
 pytestmark = pytest.mark.docker
 
-TITANIC = Path(__file__).resolve().parents[3] / "shared/data/titanic"
+TITANIC = Path(__file__).resolve().parents[1] / "data/titanic"
 
 
 @pytest.fixture(scope="module")

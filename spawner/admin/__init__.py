@@ -1,0 +1,3 @@
+"""The admin's ``kaggle-hub`` command: doctor, pull, volumes, backup and restore.
+
+The hub's running code never imports this wing."""

@@ -1,0 +1,177 @@
+"""kaggle-hub: the admin's command on the workstation, reading the hub's own settings.
+
+kaggle-hub doctor                       check the machine and say how to fix what is not
+kaggle-hub pull                         pull the configured images, with progress
+kaggle-hub volumes                      users' volumes, live and quarantined, with sizes
+kaggle-hub backup USER [--server S]     write a volume to a .tar.gz
+kaggle-hub restore USER FILE            unpack a .tar.gz into the user's empty volume
+kaggle-hub restore USER --from-volume Q copy a quarantined volume back
+kaggle-hub purge USER [--yes]           remove a user's volumes, after confirmation
+"""
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import docker
+
+from .. import engine
+from ..errors import DockerUnreachable, SetupError
+from ..server import naming, volumes
+from ..settings.environment import REPO_DIR, SettingsError
+from ..settings.hub import load
+from ..sizes import human_size
+from . import backups
+from .doctor import run_checks
+from .pull import pull_images
+
+
+def _client():
+    return engine.connect(engine.client_kwargs())
+
+
+def _volume(s, user, server):
+    return naming.volume_name(s.prefix, user, server or "")
+
+
+def cmd_doctor(args, s, out):
+    return 0 if run_checks(s, out) else 1
+
+
+def cmd_pull(args, s, out):
+    return 0 if pull_images(_client(), s, out) else 1
+
+
+def cmd_volumes(args, s, out):
+    rows = backups.list_volumes(_client(), s.prefix)
+    if not rows:
+        out.write(f"No volumes of hub prefix {s.prefix!r}.\n")
+        return 0
+    table = [("VOLUME", "USER", "SERVER", "SIZE", "STATUS")]
+    for r in rows:
+        status = f"quarantined {r['quarantined_at'][:19]}" if r["quarantined_at"] else "in use"
+        table.append((r["name"], r["user"], r["server"] or "-", human_size(r["size"]), status))
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    for row in table:
+        out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        out.write("\n")
+    return 0
+
+
+def cmd_backup(args, s, out):
+    client = _client()
+    volume = args.volume or _volume(s, args.user, args.server)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = Path(args.output or f"{volume}-{stamp}.tar.gz")
+    image = volumes.helper_image(client, s.image)
+    backups.backup(client, image, volume, path)
+    out.write(f"Wrote {volume} to {path} ({human_size(path.stat().st_size)}).\n")
+    return 0
+
+
+def cmd_restore(args, s, out):
+    client = _client()
+    volume = _volume(s, args.user, args.server)
+    image = volumes.helper_image(client, s.image)
+    labels = volumes.labels(s.prefix, args.user, args.server or "")
+    if args.from_volume:
+        backups.restore_volume(client, image, volume, args.from_volume, labels, force=args.force)
+        out.write(f"Copied {args.from_volume} into {volume}.\n")
+        return 0
+    if not args.file:
+        raise volumes.VolumeError("Give a FILE to restore, or --from-volume NAME.")
+    backups.restore(client, image, volume, args.file, labels, force=args.force)
+    out.write(f"Restored {args.file} into {volume}.\n")
+    return 0
+
+
+def cmd_purge(args, s, out):
+    client = _client()
+    names = [
+        r["name"]
+        for r in backups.list_volumes(client, s.prefix, sizes=False)
+        if r["user"] == args.user
+    ]
+    if not names:
+        out.write(f"{args.user!r} has no volumes: nothing to remove.\n")
+        return 0
+    out.write(f"Volumes of {args.user!r}: {', '.join(names)}\n")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            out.write("Not removed: confirm with --yes (no terminal to ask on).\n")
+            return 1
+        out.write(f"Type the user name ({args.user}) to remove them for good: ")
+        out.flush()
+        if sys.stdin.readline().strip() != args.user:
+            out.write("Not confirmed: nothing removed.\n")
+            return 1
+    for name in names:
+        try:
+            volumes.remove(client, name)
+        except docker.errors.APIError as e:
+            if e.status_code != 409:
+                raise
+            raise volumes.VolumeError(
+                f"Volume {name!r} is in use: stop {args.user}'s server first (admin page)."
+            ) from None
+        out.write(f"Removed {name}\n")
+    return 0
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="kaggle-hub", description=__doc__.split("\n\n")[0])
+    p.add_argument(
+        "--config-dir",
+        default=str(REPO_DIR),
+        help="folder of jupyterhub_config.py and .env (default: %(default)s)",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("doctor", help="check Docker, the network, images, data dir and disk")
+    sub.add_parser("pull", help="pull the configured images")
+    sub.add_parser("volumes", help="list users' volumes")
+    b = sub.add_parser("backup", help="write a user's volume to a .tar.gz")
+    b.add_argument("user", nargs="?")
+    b.add_argument("--server", default="", help="a named server (default: the default server)")
+    b.add_argument("--volume", help="a volume by name, e.g. a quarantined one")
+    b.add_argument("-o", "--output", help="file to write (default: VOLUME-TIME.tar.gz)")
+    r = sub.add_parser("restore", help="restore a .tar.gz or a quarantined volume")
+    r.add_argument("user")
+    r.add_argument("file", nargs="?")
+    r.add_argument("--server", default="")
+    r.add_argument("--from-volume", help="copy this (quarantined) volume instead of a file")
+    r.add_argument("--force", action="store_true", help="unpack over a non-empty volume")
+    g = sub.add_parser("purge", help="remove a user's volumes")
+    g.add_argument("user")
+    g.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    return p
+
+
+COMMANDS = {
+    "doctor": cmd_doctor,
+    "pull": cmd_pull,
+    "volumes": cmd_volumes,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "purge": cmd_purge,
+}
+
+
+def main(argv=None, out=None):
+    out = out or sys.stdout
+    args = parser().parse_args(argv)
+    if args.command == "backup" and not (args.user or args.volume):
+        parser().error("backup needs USER or --volume NAME")
+    try:
+        s = load(Path(args.config_dir))
+        return COMMANDS[args.command](args, s, out)
+    except (SettingsError, SetupError, DockerUnreachable, volumes.VolumeError) as e:
+        sys.stderr.write(f"kaggle-hub {args.command}: {e}\n")
+        return 2
+    except docker.errors.APIError as e:
+        sys.stderr.write(f"kaggle-hub {args.command}: Docker refused: {e.explanation or e}\n")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

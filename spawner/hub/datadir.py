@@ -1,0 +1,101 @@
+"""The hub's data directory: database, secrets and small records, owner-only."""
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class HubState:
+    """What the hub's configuration takes from the data directory."""
+
+    db_url: str
+    cookie_secret_file: str
+    hub_pid_file: str
+    proxy_pid_file: str
+    proxy_token: str
+    crypt_key: str
+    revoked_admins: frozenset
+
+
+def prepare(data_dir, admins):
+    """Make ``data_dir`` ready for the hub and return its ``HubState``.
+
+    The directory is created owner-only; the proxy token and the key that encrypts auth
+    state are generated at the first start and reused after; ``admins`` (the settings'
+    admins) are recorded, and those named last time but not now are ``revoked_admins``.
+    """
+    ensure_private_dir(data_dir)
+    paths = hub_paths(data_dir)
+    return HubState(
+        db_url=paths["db_url"],
+        cookie_secret_file=paths["cookie_secret_file"],
+        hub_pid_file=paths["hub_pid_file"],
+        proxy_pid_file=paths["proxy_pid_file"],
+        proxy_token=read_or_create_secret(paths["proxy_token_file"]),
+        crypt_key=read_or_create_secret(paths["crypt_key_file"]),
+        revoked_admins=frozenset(record_settings_admins(paths["admins_file"], admins)),
+    )
+
+
+def ensure_private_dir(path):
+    """Create ``path`` (and parents) and restrict it to its owner."""
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    return path
+
+
+def read_or_create_secret(path, nbytes=32):
+    """The hex secret stored in ``path``; generated once, owner-only, reused afterwards."""
+    path = Path(path)
+    try:
+        value = path.read_text().strip()
+    except FileNotFoundError:
+        value = ""
+    if not value:
+        value = secrets.token_hex(nbytes)
+        _write_private(path, value + "\n")
+    os.chmod(path, 0o600)
+    return value
+
+
+def hub_paths(data_dir):
+    """Files the hub keeps in ``data_dir``."""
+    data_dir = Path(data_dir)
+    return {
+        "db_url": f"sqlite:///{data_dir / 'jupyterhub.sqlite'}",
+        "cookie_secret_file": str(data_dir / "jupyterhub_cookie_secret"),
+        "proxy_token_file": str(data_dir / "proxy_auth_token"),
+        "crypt_key_file": str(data_dir / "auth_state_crypt_key"),
+        "admins_file": str(data_dir / "settings_admins.json"),
+        "hub_pid_file": str(data_dir / "jupyterhub.pid"),
+        "proxy_pid_file": str(data_dir / "jupyterhub-proxy.pid"),
+    }
+
+
+def _write_private(path, text):
+    """Replace ``path`` with ``text`` atomically, owner-only."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def record_settings_admins(path, admins):
+    """Store the admins named in settings; return those named last time but not now.
+
+    Those lose their admin rights at this start; admins made on the admin page are not in
+    either list and keep theirs.
+    """
+    path = Path(path)
+    try:
+        previous = set(json.loads(path.read_text()))
+    except (FileNotFoundError, ValueError):
+        previous = set()
+    _write_private(path, json.dumps(sorted(admins)) + "\n")
+    return previous - set(admins)

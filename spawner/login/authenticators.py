@@ -1,0 +1,140 @@
+"""The hub's authenticators: the stock ones plus what a shared workstation needs.
+
+- Admins named in settings are admins; a name removed from the setting loses admin rights
+  at the next start (admins made on the admin page keep theirs).
+- Deleting a user stops every server of theirs first, named ones included, so their access
+  ends at once and the deletion does not fail on a running named server.
+- OAuth logins can be bound to the provider's stable account id, so a recycled login name
+  cannot inherit an old account.
+"""
+
+from inspect import isawaitable
+
+from jupyterhub import roles
+from jupyterhub.auth import Authenticator
+from nativeauthenticator import NativeAuthenticator
+from nativeauthenticator.orm import UserInfo
+from oauthenticator.generic import GenericOAuthenticator
+from oauthenticator.github import GitHubOAuthenticator
+from oauthenticator.google import GoogleOAuthenticator
+from sqlalchemy.orm import object_session
+from traitlets import Bool, Set, Unicode
+
+from ..errors import LoginRefused
+
+ACCOUNT_ID = "account_id"
+
+
+def account_mismatch_message(username):
+    return (
+        f"The hub user {username!r} belongs to another account of the login provider (the "
+        "name may have been given up and taken again). Ask an admin: if this is really you, "
+        "they can delete that hub user, after which your next login creates it afresh."
+    )
+
+
+class HubAccounts(Authenticator):
+    """Admin rights from settings, and deletion that stops every server first."""
+
+    revoked_admins = Set(
+        Unicode(),
+        config=True,
+        help="""
+        Usernames removed from the admins setting since the last start: they lose admin
+        rights at this start. Filled in by jupyterhub_config.py from KAGGLE_HUB_ADMINS.
+        Default: empty.
+
+            c.Authenticator.revoked_admins = {"ann"}
+        """,
+    )
+
+    def add_user(self, user):
+        result = super().add_user(user)
+        orm_user = getattr(user, "orm_user", user)
+        if orm_user.name in self.revoked_admins and orm_user.admin:
+            self.log.info("Removing admin rights of %s: no longer in the admins setting", user.name)
+            orm_user.admin = False
+            roles.assign_default_roles(object_session(orm_user), orm_user)
+        return result
+
+    async def delete_user(self, user):
+        from jupyterhub.app import JupyterHub
+
+        proxy = JupyterHub.instance().proxy
+        for name, spawner in list(user.spawners.items()):
+            if spawner.active:
+                self.log.info("Stopping %s before deleting user %s", spawner._log_name, user.name)
+                await proxy.delete_user(user, name)
+                await user.stop(name)
+        result = super().delete_user(user)
+        if result is not None:
+            await result
+
+
+class KaggleNativeAuthenticator(HubAccounts, NativeAuthenticator):
+    """Accounts in the hub: sign-up, then an admin's approval (or an admin added the name)."""
+
+    async def check_allowed(self, username, authentication=None):
+        allowed = super().check_allowed(username, authentication)
+        if isawaitable(allowed):
+            allowed = await allowed
+        if allowed:
+            return True
+        # authenticate() only returns approved accounts: an admin approved this sign-up.
+        info = UserInfo.find(self.db, username)
+        return bool(info and info.is_authorized)
+
+
+class AccountBinding(HubAccounts):
+    """OAuth login bound to the provider's stable account id."""
+
+    bind_account_id = Bool(
+        True,
+        config=True,
+        help="""
+        Bind each hub user to the provider account that first logged in as it (GitHub's
+        numeric id, OpenID Connect's ``sub``): a later login with the same name from another
+        account is refused. Deleting the hub user releases the name. Default: True.
+
+            c.KaggleOIDCAuthenticator.bind_account_id = False
+        """,
+    )
+
+    account_id_claim = "sub"
+
+    def build_auth_state_dict(self, token_info, user_info):
+        state = super().build_auth_state_dict(token_info, user_info)
+        account_id = user_info.get(self.account_id_claim)
+        state[ACCOUNT_ID] = None if account_id is None else str(account_id)
+        return state
+
+    async def authenticate(self, handler, data=None, **kwargs):
+        model = await super().authenticate(handler, data, **kwargs)
+        if not model or not self.bind_account_id:
+            return model
+        user = handler.find_user(model["name"])
+        if user is None:
+            return model
+        bound = (await user.get_auth_state() or {}).get(ACCOUNT_ID)
+        new = model["auth_state"].get(ACCOUNT_ID)
+        if bound and bound != new:
+            self.log.warning(
+                "Refused login as %s: bound to account %s, login came from account %s",
+                model["name"],
+                bound,
+                new,
+            )
+            raise LoginRefused(account_mismatch_message(model["name"]))
+        return model
+
+
+class KaggleGitHubAuthenticator(AccountBinding, GitHubOAuthenticator):
+    account_id_claim = "id"
+
+
+class KaggleGoogleAuthenticator(AccountBinding, GoogleOAuthenticator):
+    account_id_claim = "id"
+
+
+class KaggleOIDCAuthenticator(AccountBinding, GenericOAuthenticator):
+    account_id_claim = "sub"

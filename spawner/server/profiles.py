@@ -1,0 +1,216 @@
+"""Server profiles: what an admin offers (image, CPUs, memory, shared memory, GPUs) and the
+choice a user makes, checked before anything is created.
+
+A profile is a dict in ``c.KaggleSpawner.profiles`` (or the JSON file named by
+``KAGGLE_HUB_PROFILES_FILE``)::
+
+    {"name": "gpu", "description": "2 GPUs, 64 GB", "image": "kaggle-team-hub:kaggle-gpu-jh5.5.4",
+     "cpu_limit": 8, "mem_limit": "64G", "shm_size": "16g", "gpus": ["0", "1"],
+     "default": true}
+
+Only ``name`` is required; a missing image, limit or shared memory size takes the
+spawner's own setting. ``gpus`` is ``"none"`` (default), ``"all"`` or a list of device ids.
+"""
+
+import html
+import re
+from dataclasses import dataclass
+
+from ..sizes import human_size, parse_size
+
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
+KEYS = {"name", "description", "image", "cpu_limit", "mem_limit", "shm_size", "gpus", "default"}
+OPTION_KEYS = ("profile", "image")
+MAX_OPTION_LENGTH = 256
+
+
+class OptionsError(ValueError):
+    """A user's server options cannot be used; the message names the problem and the choices."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    description: str
+    image: str
+    cpu_limit: float | None
+    mem_limit: int | None  # bytes
+    shm_size: int  # bytes
+    gpus: object  # "none", "all" or a tuple of device ids
+    default: bool = False
+
+
+def _check_size(where, key, value):
+    if value is None:
+        return None
+    try:
+        return parse_size(value)
+    except ValueError:
+        raise ValueError(
+            f"{where}: {key}={value!r} is not a size: use e.g. '16G' or '512m'."
+        ) from None
+
+
+def _check_gpus(where, value):
+    if value in (None, "none", "all"):
+        return value or "none"
+    if isinstance(value, list | tuple) and value and all(isinstance(v, str | int) for v in value):
+        return tuple(str(v) for v in value)
+    raise ValueError(f"{where}: gpus={value!r}: use 'none', 'all' or a list of device ids.")
+
+
+def parse(raw, image, shm_size, mem_limit=None, cpu_limit=None):
+    """Check ``raw`` profile dicts and fill in the spawner's defaults.
+
+    An empty list gives one profile, ``default``, from the spawner's own settings. Raise
+    ValueError naming the profile and the setting that is wrong.
+    """
+    if not raw:
+        raw = [{"name": "default", "description": "Kaggle's Python image", "default": True}]
+    profiles = []
+    for index, item in enumerate(raw):
+        where = f"profile {index + 1}"
+        if not isinstance(item, dict):
+            raise ValueError(f"{where} is {item!r}, not a dict of settings.")
+        unknown = set(item) - KEYS
+        if unknown:
+            raise ValueError(
+                f"{where}: unknown settings {sorted(unknown)}: use {', '.join(sorted(KEYS))}."
+            )
+        name = item.get("name")
+        if not isinstance(name, str) or not NAME_PATTERN.match(name):
+            raise ValueError(
+                f"{where}: name={name!r}: use lowercase letters, digits, '.', '_' or '-'."
+            )
+        where = f"profile {name!r}"
+        cpu = item.get("cpu_limit", cpu_limit)
+        if cpu is not None and (isinstance(cpu, bool) or not isinstance(cpu, int | float)):
+            raise ValueError(f"{where}: cpu_limit={cpu!r} is not a number of CPUs.")
+        if cpu is not None and cpu <= 0:
+            raise ValueError(f"{where}: cpu_limit={cpu!r} must be more than 0.")
+        profiles.append(
+            Profile(
+                name=name,
+                description=str(item.get("description", "")),
+                image=str(item.get("image") or image),
+                cpu_limit=None if cpu is None else float(cpu),
+                mem_limit=_check_size(where, "mem_limit", item.get("mem_limit", mem_limit)),
+                shm_size=_check_size(where, "shm_size", item.get("shm_size", shm_size)),
+                gpus=_check_gpus(where, item.get("gpus")),
+                default=bool(item.get("default", False)),
+            )
+        )
+    names = [p.name for p in profiles]
+    if len(set(names)) != len(names):
+        raise ValueError(f"Profile names must differ: {names}.")
+    if sum(p.default for p in profiles) > 1:
+        raise ValueError("Only one profile may be the default.")
+    return tuple(profiles)
+
+
+def default_profile(profiles):
+    return next((p for p in profiles if p.default), profiles[0])
+
+
+def allowed_images(profiles, extra=()):
+    """The images a user may ask for: every profile's, and any listed in ``extra``."""
+    return sorted({p.image for p in profiles} | set(extra))
+
+
+def select(profiles, user_options, extra_images=()):
+    """The profile and image that ``user_options`` ask for; OptionsError if they cannot be."""
+    if not isinstance(user_options, dict):
+        raise OptionsError(f"Server options must be an object, not {type(user_options).__name__}.")
+    unknown = set(user_options) - set(OPTION_KEYS)
+    if unknown:
+        raise OptionsError(
+            f"Unknown server options {sorted(unknown)}: the options are {', '.join(OPTION_KEYS)}."
+        )
+    for key, value in user_options.items():
+        if not isinstance(value, str) or len(value) > MAX_OPTION_LENGTH:
+            shown = repr(value)[:60]
+            raise OptionsError(
+                f"Server option {key!r} must be a name of at most {MAX_OPTION_LENGTH} "
+                f"characters, not {shown}."
+            )
+    by_name = {p.name: p for p in profiles}
+    name = user_options.get("profile")
+    if name is None:
+        profile = default_profile(profiles)
+    elif name in by_name:
+        profile = by_name[name]
+    else:
+        raise OptionsError(f"Unknown profile {name!r}: choose one of {', '.join(by_name)}.")
+    image = user_options.get("image") or profile.image
+    if extra_images == "*":
+        return profile, image
+    allowed = allowed_images(profiles, extra_images)
+    if image not in allowed:
+        raise OptionsError(
+            f"Image {image!r} is not allowed here: choose one of {', '.join(allowed)}."
+        )
+    return profile, image
+
+
+def gpu_unavailable_message(profile, reason):
+    return (
+        f"The profile {profile.name!r} asks for GPUs, but Docker on this machine cannot give "
+        f"them ({reason}). Choose a profile without GPUs, or ask an admin to install the "
+        "NVIDIA driver and the NVIDIA Container Toolkit."
+    )
+
+
+def device_requests(gpus):
+    """docker-py ``device_requests`` for a profile's ``gpus``."""
+    if gpus == "none":
+        return []
+    request = {"driver": "nvidia", "capabilities": [["gpu"]]}
+    if gpus == "all":
+        return [{**request, "count": -1}]
+    return [{**request, "device_ids": list(gpus)}]
+
+
+def host_config(profile):
+    """Host settings a profile adds: shared memory and GPUs (CPU and memory are the
+    spawner's ``cpu_limit``/``mem_limit``)."""
+    config = {"shm_size": profile.shm_size}
+    requests = device_requests(profile.gpus)
+    if requests:
+        config["device_requests"] = requests
+    return config
+
+
+def options_from_form(formdata):
+    """``user_options`` from the spawn form's fields (lists of strings)."""
+    chosen = formdata.get("profile") or []
+    return {"profile": chosen[0]} if chosen else {}
+
+
+def render_form(profiles):
+    """The spawn page's choice of profile, or '' when there is nothing to choose."""
+    if len(profiles) < 2:
+        return ""
+    default = default_profile(profiles)
+    rows = []
+    for p in profiles:
+        limits = ", ".join(
+            part
+            for part in (
+                f"{p.cpu_limit:g} CPUs" if p.cpu_limit else "",
+                f"{human_size(p.mem_limit)} memory" if p.mem_limit else "",
+                ""
+                if p.gpus == "none"
+                else f"GPUs: {p.gpus if p.gpus == 'all' else ','.join(p.gpus)}",
+            )
+            if part
+        )
+        checked = " checked" if p is default else ""
+        rows.append(
+            '<div class="form-check">'
+            f'<input class="form-check-input" type="radio" name="profile" '
+            f'id="profile-{html.escape(p.name)}" value="{html.escape(p.name)}"{checked}>'
+            f'<label class="form-check-label" for="profile-{html.escape(p.name)}">'
+            f"<strong>{html.escape(p.name)}</strong> {html.escape(p.description)}"
+            f"{' (' + html.escape(limits) + ')' if limits else ''}</label></div>"
+        )
+    return "<fieldset><legend>Server profile</legend>" + "".join(rows) + "</fieldset>"

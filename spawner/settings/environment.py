@@ -1,0 +1,83 @@
+"""Reading typed values from environment variables and ``.env``, with errors that name them."""
+
+import os
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from ..sizes import parse_size
+
+# The checkout: jupyterhub_config.py, .env and deploy/ live here.
+REPO_DIR = Path(__file__).resolve().parents[2]
+
+
+class SettingsError(ValueError):
+    """A setting has a value the hub cannot use."""
+
+
+def port(env, name, default):
+    raw = env.get(name, "")
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if not 1 <= value <= 65535:
+        raise SettingsError(f"{name}={raw!r} is not a port: use a number from 1 to 65535.")
+    return value
+
+
+def flag(env, name, default=False):
+    raw = env.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise SettingsError(f"{name}={raw!r} is not a flag: use 1 or 0.")
+
+
+def count(env, name, default):
+    raw = env.get(name, "")
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise SettingsError(f"{name}={raw!r} is not a count: use a whole number, 0 or more.")
+    return int(raw)
+
+
+def names(env, name, separator=","):
+    """The non-empty, stripped items of a separated list."""
+    return frozenset(item.strip() for item in env.get(name, "").split(separator) if item.strip())
+
+
+def choice(env, name, choices, default):
+    raw = env.get(name, "").strip().lower() or default
+    if raw not in choices:
+        raise SettingsError(f"{name}={raw!r} is not one of: {', '.join(choices)}.")
+    return raw
+
+
+def size(env, name, default):
+    """A size in Docker's notation (e.g. ``2g``, ``512m``), checked and kept as written."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        parse_size(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a size: use e.g. 2g or 512m.") from None
+    return raw
+
+
+def read_environment(environ=None, config_dir=REPO_DIR):
+    """The environment merged over the ``.env`` file (the environment wins)."""
+    environ = dict(os.environ if environ is None else environ)
+    env_file = Path(environ.get("KAGGLE_HUB_ENV_FILE") or Path(config_dir) / ".env")
+    merged = {}
+    if env_file.is_file():
+        merged.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    merged.update(environ)
+    return merged

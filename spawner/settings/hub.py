@@ -1,0 +1,180 @@
+"""The hub's settings, read from environment variables and an optional ``.env`` file.
+
+Every variable is listed in ``VARIABLES`` with its default and meaning; the README's table
+is the same list. A variable set in the environment wins over the same one in ``.env``.
+"""
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..images import tags
+from ..server import naming, profiles
+from ..server.container import SHM_SIZE
+from . import login
+from .environment import (
+    REPO_DIR,
+    SettingsError,
+    choice,
+    count,
+    flag,
+    names,
+    port,
+    read_environment,
+    size,
+)
+
+VARIABLES = {
+    "KAGGLE_HUB_IMAGE": "image for user servers; default: the Kaggle image built by "
+    "./deploy/build-image kaggle",
+    "KAGGLE_HUB_DATA_DIR": "hub state (database, secrets); default /var/lib/kaggle-team-hub "
+    "as root, else ~/.local/share/kaggle-team-hub",
+    "KAGGLE_HUB_IP": "address the hub's web page listens on; default 127.0.0.1",
+    "KAGGLE_HUB_PORT": "port of the hub's web page; default 8000",
+    "KAGGLE_HUB_PROXY_API_PORT": "port of the proxy's API on 127.0.0.1; default PORT+10000",
+    "KAGGLE_HUB_API_IP": "address of the hub's API, reached by user containers; default the "
+    "gateway of KAGGLE_HUB_NETWORK (the network is created if missing)",
+    "KAGGLE_HUB_API_PORT": "port of the hub's API; default PORT+20000",
+    "KAGGLE_HUB_NETWORK": "Docker network of user containers; default kaggle-team-hub",
+    "KAGGLE_HUB_NETWORK_INTERNAL": "1 = create the network with --internal (no route off the "
+    "machine); default 0",
+    "KAGGLE_HUB_PREFIX": f"prefix of container and volume names; default {naming.DEFAULT_PREFIX}",
+    "KAGGLE_HUB_SHM_SIZE": f"size of /dev/shm in user containers; default {SHM_SIZE}",
+    "KAGGLE_HUB_ADMINS": "comma-separated usernames that are hub admins; default none",
+    "KAGGLE_HUB_NAMED_SERVERS": "named servers a user may have besides the default one; "
+    "0 turns them off; default 3",
+    "KAGGLE_HUB_CONFIG_D": "folder of *.py drop-ins applied last, in name order; default "
+    "jupyterhub_config.d next to jupyterhub_config.py",
+    "KAGGLE_HUB_ENV_FILE": "file of KEY=value lines read before the environment; default .env "
+    "next to jupyterhub_config.py",
+    "KAGGLE_HUB_PROFILES_FILE": "JSON file listing server profiles users choose from; default "
+    "one profile from the settings above",
+    "KAGGLE_HUB_DATASETS_DIR": "host directory of shared datasets, mounted read-only at "
+    "input/<name>/; default none",
+    "KAGGLE_HUB_DELETED_VOLUMES": "quarantine or remove a deleted user's volumes; default "
+    "quarantine",
+    "KAGGLE_HUB_CULL_IDLE_SECONDS": "stop servers idle this long; 0 turns it off; default 3600",
+    "KAGGLE_HUB_CONCURRENT_SPAWNS": "servers that may be starting at once; more are asked to "
+    "retry; default 20",
+    "KAGGLE_HUB_PREPULL": "1 = pull missing images of the hub and its profiles in the "
+    "background when the hub starts; default 1",
+    **login.VARIABLES,
+}
+
+PORT_RANGE = (1024, 65536)
+
+
+@dataclass(frozen=True)
+class Settings:
+    image: str
+    data_dir: Path
+    ip: str
+    port: int
+    proxy_api_port: int
+    api_ip: str
+    api_port: int
+    network: str
+    network_internal: bool
+    prefix: str
+    shm_size: str
+    admins: frozenset
+    named_servers: int
+    config_d: Path
+    auth: login.AuthSettings
+    profiles: tuple = ()
+    datasets_dir: str = ""
+    deleted_volumes: str = "quarantine"
+    cull_idle_seconds: int = 3600
+    concurrent_spawns: int = 20
+    prepull: bool = True
+
+
+def derived_port(base, offset):
+    """A port ``offset`` away from ``base``, wrapped into the unprivileged range."""
+    low, high = PORT_RANGE
+    return (base - low + offset) % (high - low) + low
+
+
+def read_profiles(path):
+    """The profile dicts in the JSON file ``path`` ('' = none)."""
+    if not path:
+        return ()
+    try:
+        raw = json.loads(Path(path).read_text())
+    except OSError as e:
+        raise SettingsError(
+            f"KAGGLE_HUB_PROFILES_FILE={path!r} cannot be read ({e.strerror})."
+        ) from None
+    except ValueError as e:
+        raise SettingsError(f"KAGGLE_HUB_PROFILES_FILE={path!r} is not JSON ({e}).") from None
+    if not isinstance(raw, list):
+        raise SettingsError(f"KAGGLE_HUB_PROFILES_FILE={path!r} must hold a JSON list of profiles.")
+    return tuple(raw)
+
+
+def default_data_dir(euid, home):
+    if euid == 0:
+        return Path("/var/lib/kaggle-team-hub")
+    return Path(home) / ".local/share/kaggle-team-hub"
+
+
+def from_env(env, config_dir=REPO_DIR, euid=None, home=None):
+    """Build ``Settings`` from a mapping of variables; raise SettingsError on bad values."""
+    euid = os.geteuid() if euid is None else euid
+    home = home or os.path.expanduser("~")
+    hub_port = port(env, "KAGGLE_HUB_PORT", 8000)
+    prefix = env.get("KAGGLE_HUB_PREFIX") or naming.DEFAULT_PREFIX
+    try:
+        naming.check_prefix(prefix)
+    except ValueError as e:
+        raise SettingsError(f"KAGGLE_HUB_PREFIX: {e}") from None
+    ip = env.get("KAGGLE_HUB_IP") or "127.0.0.1"
+    settings = Settings(
+        image=env.get("KAGGLE_HUB_IMAGE") or tags.image_tag("kaggle"),
+        data_dir=Path(env.get("KAGGLE_HUB_DATA_DIR") or default_data_dir(euid, home)),
+        ip=ip,
+        port=hub_port,
+        proxy_api_port=port(env, "KAGGLE_HUB_PROXY_API_PORT", derived_port(hub_port, 10000)),
+        api_ip=env.get("KAGGLE_HUB_API_IP", ""),
+        api_port=port(env, "KAGGLE_HUB_API_PORT", derived_port(hub_port, 20000)),
+        network=env.get("KAGGLE_HUB_NETWORK") or "kaggle-team-hub",
+        network_internal=flag(env, "KAGGLE_HUB_NETWORK_INTERNAL"),
+        prefix=prefix,
+        shm_size=size(env, "KAGGLE_HUB_SHM_SIZE", SHM_SIZE),
+        admins=names(env, "KAGGLE_HUB_ADMINS"),
+        named_servers=count(env, "KAGGLE_HUB_NAMED_SERVERS", 3),
+        config_d=Path(env.get("KAGGLE_HUB_CONFIG_D") or Path(config_dir) / "jupyterhub_config.d"),
+        auth=login.from_env(env, ip, hub_port),
+        profiles=read_profiles(env.get("KAGGLE_HUB_PROFILES_FILE", "")),
+        datasets_dir=env.get("KAGGLE_HUB_DATASETS_DIR", ""),
+        deleted_volumes=choice(
+            env, "KAGGLE_HUB_DELETED_VOLUMES", ("quarantine", "remove"), "quarantine"
+        ),
+        cull_idle_seconds=count(env, "KAGGLE_HUB_CULL_IDLE_SECONDS", 3600),
+        concurrent_spawns=count(env, "KAGGLE_HUB_CONCURRENT_SPAWNS", 20),
+        prepull=flag(env, "KAGGLE_HUB_PREPULL", True),
+    )
+    if settings.datasets_dir and not Path(settings.datasets_dir).is_dir():
+        raise SettingsError(
+            f"KAGGLE_HUB_DATASETS_DIR={settings.datasets_dir!r} is not a directory: create it "
+            "(one subdirectory per dataset) or unset the variable."
+        )
+    try:
+        profiles.parse(list(settings.profiles), settings.image, settings.shm_size)
+    except ValueError as e:
+        raise SettingsError(f"KAGGLE_HUB_PROFILES_FILE: {e}") from None
+    clashes = {settings.proxy_api_port, settings.api_port} & {settings.port}
+    if clashes or settings.proxy_api_port == settings.api_port:
+        raise SettingsError(
+            f"KAGGLE_HUB_PORT={settings.port}, KAGGLE_HUB_PROXY_API_PORT="
+            f"{settings.proxy_api_port} and KAGGLE_HUB_API_PORT={settings.api_port} must all "
+            "differ: unset the API ports to have them derived from KAGGLE_HUB_PORT."
+        )
+    return settings
+
+
+def load(config_dir=REPO_DIR):
+    """The settings of the hub whose ``jupyterhub_config.py`` is in ``config_dir``: the
+    environment over that folder's ``.env``."""
+    return from_env(read_environment(config_dir=config_dir), config_dir=config_dir)

@@ -1,0 +1,155 @@
+"""Login settings: how people log in, read from the environment.
+
+Modes (``KAGGLE_HUB_AUTH``):
+
+- ``native`` (default): accounts live in the hub, passwords hashed; a sign-up can log in
+  only after an admin approves it, or when an admin added that name first.
+- ``github``, ``google``: OAuth through the provider, with a client id and secret.
+- ``oidc``: any OpenID Connect provider, given its issuer URL (endpoints discovered) or
+  its endpoints by hand.
+
+In every mode the hub's user list (the admin page) says who may log in. The
+authenticator config these settings become is built in ``spawner.login.config``.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .environment import SettingsError, choice, flag, names
+
+MODES = ("native", "github", "google", "oidc")
+OIDC_ENDPOINTS = {
+    "KAGGLE_HUB_OIDC_AUTHORIZE_URL": "authorize_url",
+    "KAGGLE_HUB_OIDC_TOKEN_URL": "token_url",
+    "KAGGLE_HUB_OIDC_USERINFO_URL": "userdata_url",
+}
+WILDCARD_IPS = ("0.0.0.0", "::", "")
+
+VARIABLES = {
+    "KAGGLE_HUB_AUTH": "how people log in: native, github, google or oidc; default native",
+    "KAGGLE_HUB_PUBLIC_URL": "the hub's address as people open it, e.g. https://hub.example.org; "
+    "default http://KAGGLE_HUB_IP:KAGGLE_HUB_PORT",
+    "KAGGLE_HUB_OAUTH_CLIENT_ID": "OAuth client id registered with the provider",
+    "KAGGLE_HUB_OAUTH_CLIENT_SECRET": "OAuth client secret (or use the _FILE variable)",
+    "KAGGLE_HUB_OAUTH_CLIENT_SECRET_FILE": "file holding the OAuth client secret",
+    "KAGGLE_HUB_OIDC_ISSUER": "OpenID Connect issuer URL; its endpoints are discovered",
+    "KAGGLE_HUB_OIDC_AUTHORIZE_URL": "authorization endpoint, instead of discovery",
+    "KAGGLE_HUB_OIDC_TOKEN_URL": "token endpoint, instead of discovery",
+    "KAGGLE_HUB_OIDC_USERINFO_URL": "userinfo endpoint, instead of discovery",
+    "KAGGLE_HUB_OIDC_SCOPES": "space-separated scopes; default 'openid profile email'",
+    "KAGGLE_HUB_OIDC_USERNAME_CLAIM": "claim that becomes the username; default preferred_username",
+    "KAGGLE_HUB_OIDC_GROUPS_CLAIM": "claim listing the user's groups; default none",
+    "KAGGLE_HUB_ALLOWED_GROUPS": "comma-separated provider groups whose members may log in",
+    "KAGGLE_HUB_ADMIN_GROUPS": "comma-separated provider groups whose members are admins",
+    "KAGGLE_HUB_BIND_ACCOUNT_ID": "1 = a hub user belongs to the provider account that first "
+    "logged in as it (GitHub id, OIDC sub); default 1",
+}
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    mode: str
+    public_url: str
+    client_id: str = ""
+    client_secret: str = ""
+    oidc_issuer: str = ""
+    oidc_endpoints: tuple = ()
+    oidc_scopes: tuple = ("openid", "profile", "email")
+    username_claim: str = "preferred_username"
+    groups_claim: str = ""
+    allowed_groups: frozenset = frozenset()
+    admin_groups: frozenset = frozenset()
+    bind_account_id: bool = True
+
+    @property
+    def needs_discovery(self):
+        """True when endpoints must be read from the issuer's discovery document."""
+        return self.mode == "oidc" and len(self.oidc_endpoints) < len(OIDC_ENDPOINTS)
+
+    @property
+    def callback_url(self):
+        return self.public_url.rstrip("/") + "/hub/oauth_callback"
+
+
+def public_url(env, ip, port):
+    url = (env.get("KAGGLE_HUB_PUBLIC_URL") or "").strip()
+    if url:
+        if not url.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"KAGGLE_HUB_PUBLIC_URL={url!r} is not a URL: give it as people open it, "
+                "e.g. https://hub.example.org"
+            )
+        return url.rstrip("/")
+    return "" if ip in WILDCARD_IPS else f"http://{ip}:{port}"
+
+
+def _client_secret(env):
+    secret = env.get("KAGGLE_HUB_OAUTH_CLIENT_SECRET", "")
+    path = env.get("KAGGLE_HUB_OAUTH_CLIENT_SECRET_FILE", "")
+    if secret and path:
+        raise SettingsError(
+            "KAGGLE_HUB_OAUTH_CLIENT_SECRET and KAGGLE_HUB_OAUTH_CLIENT_SECRET_FILE are both "
+            "set: keep one."
+        )
+    if path:
+        try:
+            return Path(path).read_text().strip()
+        except OSError as e:
+            raise SettingsError(
+                f"KAGGLE_HUB_OAUTH_CLIENT_SECRET_FILE={path!r} cannot be read ({e.strerror})."
+            ) from None
+    return secret
+
+
+def from_env(env, ip, port):
+    """``AuthSettings`` from a mapping of variables; SettingsError names a bad or missing one."""
+    mode = choice(env, "KAGGLE_HUB_AUTH", MODES, "native")
+    url = public_url(env, ip, port)
+    if mode == "native":
+        return AuthSettings(mode=mode, public_url=url)
+    missing = [
+        name
+        for name, value in (
+            ("KAGGLE_HUB_PUBLIC_URL", url),
+            ("KAGGLE_HUB_OAUTH_CLIENT_ID", env.get("KAGGLE_HUB_OAUTH_CLIENT_ID", "")),
+        )
+        if not value
+    ]
+    secret = _client_secret(env)
+    if not secret:
+        missing.append("KAGGLE_HUB_OAUTH_CLIENT_SECRET (or _FILE)")
+    endpoints = tuple(
+        (trait, env[name].strip()) for name, trait in OIDC_ENDPOINTS.items() if env.get(name)
+    )
+    issuer = (env.get("KAGGLE_HUB_OIDC_ISSUER") or "").strip().rstrip("/")
+    if mode == "oidc" and not issuer and len(endpoints) < len(OIDC_ENDPOINTS):
+        missing.append("KAGGLE_HUB_OIDC_ISSUER (or all of " + ", ".join(OIDC_ENDPOINTS) + ")")
+    if missing:
+        raise SettingsError(
+            f"KAGGLE_HUB_AUTH={mode} needs " + ", ".join(missing) + ": register the hub with "
+            f"the provider, with callback URL {url or 'KAGGLE_HUB_PUBLIC_URL'}"
+            "/hub/oauth_callback, and set them in the environment or .env."
+        )
+    groups_claim = (env.get("KAGGLE_HUB_OIDC_GROUPS_CLAIM") or "").strip()
+    allowed_groups = names(env, "KAGGLE_HUB_ALLOWED_GROUPS")
+    admin_groups = names(env, "KAGGLE_HUB_ADMIN_GROUPS")
+    if (allowed_groups or admin_groups) and (mode != "oidc" or not groups_claim):
+        raise SettingsError(
+            "KAGGLE_HUB_ALLOWED_GROUPS and KAGGLE_HUB_ADMIN_GROUPS work with KAGGLE_HUB_AUTH=oidc "
+            "and KAGGLE_HUB_OIDC_GROUPS_CLAIM (the claim that lists a user's groups)."
+        )
+    scopes = tuple((env.get("KAGGLE_HUB_OIDC_SCOPES") or "openid profile email").split())
+    return AuthSettings(
+        mode=mode,
+        public_url=url,
+        client_id=env["KAGGLE_HUB_OAUTH_CLIENT_ID"],
+        client_secret=secret,
+        oidc_issuer=issuer,
+        oidc_endpoints=endpoints,
+        oidc_scopes=scopes,
+        username_claim=(env.get("KAGGLE_HUB_OIDC_USERNAME_CLAIM") or "preferred_username"),
+        groups_claim=groups_claim,
+        allowed_groups=allowed_groups,
+        admin_groups=admin_groups,
+        bind_account_id=flag(env, "KAGGLE_HUB_BIND_ACCOUNT_ID", default=True),
+    )

@@ -1,0 +1,150 @@
+"""One benchmark run: the image, bare JupyterLab containers, and hubs to compare them with."""
+
+import secrets
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import docker
+import requests
+
+from ..hubprocess import Hub
+from ..hubs import remove_prefixed
+from ..waiting import wait_for
+from .figures import now
+
+PREFIX = "kth-bench"
+LAB_PORT = 8888
+STOCK_DROPIN = """
+c.JupyterHub.spawner_class = "dockerspawner.DockerSpawner"
+c.DockerSpawner.image = {image!r}
+c.DockerSpawner.network_name = {network!r}
+c.DockerSpawner.use_internal_ip = True
+c.DockerSpawner.remove = True
+c.DockerSpawner.cmd = ["jupyterhub-singleuser"]
+c.DockerSpawner.args = ["--allow-root"]
+c.DockerSpawner.name_template = "{prefix}-{{username}}"
+"""
+
+
+def wait_http(url, timeout=120, headers=None, ok=lambda r: True):
+    """Poll ``url`` every 20 ms until ``ok(response)``; return the response."""
+
+    def answered():
+        r = requests.get(url, headers=headers, timeout=2, allow_redirects=False)
+        return r if ok(r) else None
+
+    return wait_for(answered, timeout, interval=0.02, what=f"{url} answering")
+
+
+class BenchRun:
+    def __init__(self, image, runs, workdir):
+        self.image = image
+        self.runs = runs
+        self.workdir = Path(workdir)
+        self.client = docker.APIClient(version="auto")
+        self.network = f"{PREFIX}-bare-net"
+        self.rows = []
+        self.result = {}
+
+    # bare docker run of jupyter lab ----------------------------------------------------
+
+    def bare_network(self):
+        if not self.client.networks(names=[self.network]):
+            self.client.create_network(self.network, internal=True)
+
+    def bare_start(self, name):
+        """Start a bare JupyterLab container; return (container id, its URL)."""
+        host = self.client.create_host_config(shm_size="2g", auto_remove=False)
+        net = self.client.create_networking_config({self.network: {}})
+        c = self.client.create_container(
+            self.image,
+            command=[
+                "jupyter",
+                "lab",
+                "--allow-root",
+                "--ip=0.0.0.0",
+                f"--port={LAB_PORT}",
+                "--no-browser",
+                "--IdentityProvider.token=",
+            ],
+            name=name,
+            host_config=host,
+            networking_config=net,
+        )
+        self.client.start(c["Id"])
+        ip = self.container_ip(c["Id"], self.network)
+        return c["Id"], f"http://{ip}:{LAB_PORT}"
+
+    def container_ip(self, container, network):
+        networks = self.client.inspect_container(container)["NetworkSettings"]["Networks"]
+        return networks[network]["IPAddress"]
+
+    def bare_run(self, name):
+        started = now()
+        cid, url = self.bare_start(name)
+        wait_http(url + "/api/status")
+        return now() - started, cid, url
+
+    def remove(self, cid):
+        self.client.remove_container(cid, force=True)
+
+    def bare_burst(self, n):
+        started = now()
+        with ThreadPoolExecutor(n) as pool:
+            results = list(pool.map(self.bare_run, [f"{PREFIX}-bare-{i}" for i in range(n)]))
+        wall = now() - started
+        for _, cid, _ in results:
+            self.remove(cid)
+        return wall, [r[0] for r in results]
+
+    def clean_bare(self):
+        remove_prefixed(self.client, f"{PREFIX}-bare")
+
+    # hubs --------------------------------------------------------------------------------
+
+    def hub(self, stock=False):
+        prefix = f"{PREFIX}-{'stock' if stock else 'ours'}-{secrets.token_hex(2)}"
+        workdir = Path(tempfile.mkdtemp(prefix=prefix, dir=self.workdir))
+        env = {"KAGGLE_HUB_CULL_IDLE_SECONDS": "0"}
+        hub = Hub(workdir, self.image, prefix, env=env)
+        if stock:
+            (workdir / "config.d/50-stock.py").write_text(
+                STOCK_DROPIN.format(image=self.image, network=hub.network, prefix=prefix)
+            )
+        return hub.start()
+
+    def hub_spawn(self, hub, user):
+        """REST start to the server answering through the proxy; return seconds.
+
+        A start that takes longer than the hub's 10 s answer is followed on its progress
+        stream (as the spawn page does), not by polling.
+        """
+        token = hub.create_user(user)
+        started = now()
+        r = hub.api("POST", f"/users/{user}/server")
+        assert r.status_code in (201, 202), r.text
+        if r.status_code == 202:
+            events = hub.progress_events(user)
+            assert events and events[-1].get("ready"), events
+        wait_http(
+            f"{hub.url}/user/{user}/api/status",
+            headers={"Authorization": f"token {token}"},
+            ok=lambda r: r.status_code == 200,
+        )
+        return now() - started
+
+    def hub_stop_all(self, hub, users):
+        for user in users:
+            hub.api("DELETE", f"/users/{user}/server")
+        for user in users:
+            wait_for(
+                lambda u=user: not hub.api("GET", f"/users/{u}").json()["servers"],
+                60,
+                interval=0.2,
+                what=f"server of {user} stopped",
+            )
+
+    def finish(self, hub):
+        hub.stop()
+        remove_prefixed(self.client, hub.prefix)

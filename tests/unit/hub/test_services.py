@@ -1,0 +1,16 @@
+from spawner.hub import services
+
+
+def test_idle_culler_service_and_its_narrow_role():
+    (service,), (role,) = services.idle_culler(3600, "/py")
+    assert service == {
+        "name": "idle-culler",
+        "command": ["/py", "-m", "jupyterhub_idle_culler", "--timeout=3600", "--cull-every=300"],
+    }
+    assert role == {
+        "name": "idle-culler",
+        "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+        "services": ["idle-culler"],
+    }
+    assert services.idle_culler(10, "/py")[0][0]["command"][-1] == "--cull-every=5"
+    assert services.idle_culler(0, "/py") == ([], [])

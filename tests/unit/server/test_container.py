@@ -1,0 +1,38 @@
+from spawner.server import container, layout
+
+
+def test_command_runs_the_layout_script_then_the_server_as_root():
+    cmd = container.command(["jupyterhub-singleuser"], ["--debug"])
+    assert cmd[:2] == ["/bin/sh", "-c"]
+    assert cmd[2] == layout.startup_script()
+    assert cmd[3:] == ["kaggle-team-hub-start", "jupyterhub-singleuser", "--allow-root", "--debug"]
+
+
+def test_command_keeps_an_admins_cmd():
+    cmd = container.command(["tini", "--", "jupyterhub-singleuser"], [])
+    assert cmd[3:] == [
+        "kaggle-team-hub-start",
+        "tini",
+        "--",
+        "jupyterhub-singleuser",
+        "--allow-root",
+    ]
+
+
+def test_environment_keeps_credentials_and_lab_settings_in_the_volume():
+    assert container.environment() == {
+        "KAGGLE_CONFIG_DIR": "/tmp/working/.kaggle",
+        "JUPYTERLAB_SETTINGS_DIR": "/tmp/working/.jupyter/lab/user-settings",
+        "JUPYTERLAB_WORKSPACES_DIR": "/tmp/working/.jupyter/lab/workspaces",
+    }
+    assert container.environment({"X": "1"})["X"] == "1"
+
+
+def test_work_volume_bind():
+    assert container.work_volume_bind("kaggle-alice-work") == {
+        "kaggle-alice-work": {"bind": "/tmp/working", "mode": "rw"}
+    }
+
+
+def test_auth_args_set_how_long_the_server_trusts_a_login():
+    assert container.auth_args(1) == ["--HubOAuth.cache_max_age=1"]

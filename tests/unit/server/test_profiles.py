@@ -1,0 +1,105 @@
+"""Profiles: what admins offer and what users may choose, as exact tables."""
+
+import pytest
+
+from spawner.server import profiles
+from spawner.server.profiles import OptionsError, Profile
+
+GiB = 1024**3
+
+OFFER = [
+    {"name": "cpu", "description": "4 CPUs", "cpu_limit": 4, "mem_limit": "16G", "default": True},
+    {"name": "gpu", "image": "kth:gpu", "mem_limit": "64G", "shm_size": "16g", "gpus": "all"},
+    {"name": "two", "gpus": [0, "1"]},
+]
+
+
+def parsed():
+    return profiles.parse(OFFER, "kth:base", "2g")
+
+
+def test_defaults_fill_what_a_profile_leaves_out():
+    assert parsed() == (
+        Profile("cpu", "4 CPUs", "kth:base", 4.0, 16 * GiB, 2 * GiB, "none", True),
+        Profile("gpu", "", "kth:gpu", None, 64 * GiB, 16 * GiB, "all", False),
+        Profile("two", "", "kth:base", None, None, 2 * GiB, ("0", "1"), False),
+    )
+
+
+def test_no_profiles_is_one_default_from_the_spawner_settings():
+    (only,) = profiles.parse([], "kth:base", "2g", "8G", 2)
+    assert (only.name, only.image, only.mem_limit, only.cpu_limit, only.default) == (
+        "default",
+        "kth:base",
+        8 * GiB,
+        2.0,
+        True,
+    )
+    assert profiles.render_form((only,)) == ""
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ([{"name": "Big Box"}], "name='Big Box'"),
+        ([{"name": "a", "ram": "1G"}], r"unknown settings \['ram'\]"),
+        ([{"name": "a", "mem_limit": "lots"}], "mem_limit='lots' is not a size"),
+        ([{"name": "a", "cpu_limit": "4"}], "cpu_limit='4' is not a number"),
+        ([{"name": "a", "cpu_limit": 0}], "must be more than 0"),
+        ([{"name": "a", "gpus": "some"}], "gpus='some'"),
+        ([{"name": "a"}, {"name": "a"}], "must differ"),
+        ([{"name": "a", "default": True}, {"name": "b", "default": True}], "Only one"),
+        (["a"], "not a dict"),
+    ],
+)
+def test_bad_profiles_are_named(raw, message):
+    with pytest.raises(ValueError, match=message):
+        profiles.parse(raw, "kth:base", "2g")
+
+
+def test_selection():
+    offer = parsed()
+    assert profiles.select(offer, {}) == (offer[0], "kth:base")
+    assert profiles.select(offer, {"profile": "gpu"}) == (offer[1], "kth:gpu")
+    assert profiles.select(offer, {"profile": "cpu", "image": "kth:gpu"}) == (offer[0], "kth:gpu")
+    assert profiles.select(offer, {"image": "other:1"}, ["other:1"]) == (offer[0], "other:1")
+    assert profiles.select(offer, {"image": "any:1"}, "*") == (offer[0], "any:1")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"profile": "huge"}, "Unknown profile 'huge': choose one of cpu, gpu, two"),
+        ({"image": "evil:latest"}, "Image 'evil:latest' is not allowed here: choose one of"),
+        ({"profile": "cpu", "mem_limit": "1T"}, r"Unknown server options \['mem_limit'\]"),
+        ({"profile": "x" * 300}, "at most 256 characters"),
+        ({"profile": ["cpu"]}, "must be a name"),
+        ("cpu", "must be an object"),
+    ],
+)
+def test_bad_options_name_the_problem_and_the_choices(options, message):
+    with pytest.raises(OptionsError, match=message):
+        profiles.select(parsed(), options)
+
+
+def test_host_config_and_gpu_requests():
+    cpu, gpu, two = parsed()
+    assert profiles.host_config(cpu) == {"shm_size": 2 * GiB}
+    assert profiles.host_config(gpu) == {
+        "shm_size": 16 * GiB,
+        "device_requests": [{"driver": "nvidia", "capabilities": [["gpu"]], "count": -1}],
+    }
+    assert profiles.host_config(two)["device_requests"] == [
+        {"driver": "nvidia", "capabilities": [["gpu"]], "device_ids": ["0", "1"]}
+    ]
+
+
+def test_form_lists_profiles_escaped_and_reads_back():
+    offer = profiles.parse(
+        [{"name": "a", "description": "<b>x</b>", "default": True}, {"name": "b"}], "i", "2g"
+    )
+    form = profiles.render_form(offer)
+    assert 'value="a" checked' in form and 'value="b">' in form
+    assert "&lt;b&gt;x&lt;/b&gt;" in form and "<b>x</b>" not in form
+    assert profiles.options_from_form({"profile": ["b"]}) == {"profile": "b"}
+    assert profiles.options_from_form({}) == {}

@@ -1,0 +1,64 @@
+"""KaggleSpawner's settings and names, without a Docker daemon."""
+
+from types import SimpleNamespace
+
+import pytest
+from traitlets.config import Config
+
+from spawner import KaggleSpawner
+
+
+def make(user="alice", server="", **settings):
+    config = Config({"KaggleSpawner": settings})
+    user = SimpleNamespace(name=user, id=1, url=f"/user/{user}/", server=None)
+    return KaggleSpawner(
+        user=user, orm_spawner=SimpleNamespace(name=server, server=None, state=None), config=config
+    )
+
+
+def test_defaults_fit_the_kaggle_image():
+    s = make()
+    assert s.cmd == ["jupyterhub-singleuser"]
+    assert s.remove is True
+    assert s.use_internal_ip is True
+    assert s.notebook_dir == "/tmp/working"
+    assert s.default_url == "/lab"
+    assert s.shm_size == "2g"
+    assert s.check_jupyterhub_version is True
+
+
+@pytest.mark.parametrize(
+    "user, server, container, volume",
+    [
+        ("alice", "", "kaggle-alice", "kaggle-alice-work"),
+        ("alice", "gpu", "kaggle-alice--gpu", "kaggle-alice--gpu-work"),
+        ("Ann.B", "", "kaggle-_41nn_2e_42", "kaggle-_41nn_2e_42-work"),
+    ],
+)
+def test_names(user, server, container, volume):
+    s = make(user, server)
+    assert s.object_name == container
+    assert s.volume_name == volume
+    assert s.volume_binds[volume] == {"bind": "/tmp/working", "mode": "rw"}
+
+
+def test_configured_volumes_are_kept_beside_the_work_volume():
+    s = make(volumes={"/srv/shared": {"bind": "/srv/shared", "mode": "ro"}})
+    assert set(s.volume_binds) == {"/srv/shared", "kaggle-alice-work"}
+
+
+def test_prefix_is_validated_with_the_setting_name():
+    with pytest.raises(ValueError, match="c.KaggleSpawner.name_prefix: Name prefix 'a b'"):
+        make(name_prefix="a b")
+
+
+def test_auth_cache_of_zero_is_refused():
+    assert make().auth_cache_seconds == 1
+    with pytest.raises(ValueError, match="auth_cache_seconds = 0: use 1 or more"):
+        make(auth_cache_seconds=0)
+
+
+def test_shm_size_is_validated_with_the_setting_name():
+    assert make(shm_size="8g").shm_size == "8g"
+    with pytest.raises(ValueError, match="c.KaggleSpawner.shm_size = 'lots' is not a size"):
+        make(shm_size="lots")

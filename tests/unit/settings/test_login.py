@@ -1,0 +1,56 @@
+"""Login settings from the environment, and the errors that name a bad or missing one."""
+
+import pytest
+
+from spawner.settings import login
+from spawner.settings.environment import SettingsError
+
+OIDC = {
+    "KAGGLE_HUB_AUTH": "oidc",
+    "KAGGLE_HUB_OAUTH_CLIENT_ID": "hub",
+    "KAGGLE_HUB_OAUTH_CLIENT_SECRET": "s3cret",
+    "KAGGLE_HUB_OIDC_ISSUER": "https://id.example.org/realms/team/",
+}
+
+
+def test_secret_from_a_file(tmp_path):
+    path = tmp_path / "secret"
+    path.write_text("from-file\n")
+    env = {
+        **OIDC,
+        "KAGGLE_HUB_OAUTH_CLIENT_SECRET": "",
+        "KAGGLE_HUB_OAUTH_CLIENT_SECRET_FILE": str(path),
+    }
+    assert login.from_env(env, "127.0.0.1", 8000).client_secret == "from-file"
+
+
+@pytest.mark.parametrize(
+    ("env", "ip", "message"),
+    [
+        ({"KAGGLE_HUB_AUTH": "ldap"}, "127.0.0.1", "KAGGLE_HUB_AUTH='ldap' is not one of"),
+        ({"KAGGLE_HUB_AUTH": "github"}, "127.0.0.1", "needs KAGGLE_HUB_OAUTH_CLIENT_ID"),
+        ({**OIDC, "KAGGLE_HUB_OAUTH_CLIENT_SECRET": ""}, "127.0.0.1", "CLIENT_SECRET"),
+        ({**OIDC, "KAGGLE_HUB_OIDC_ISSUER": ""}, "127.0.0.1", "needs KAGGLE_HUB_OIDC_ISSUER"),
+        (OIDC, "0.0.0.0", "needs KAGGLE_HUB_PUBLIC_URL"),
+        ({**OIDC, "KAGGLE_HUB_PUBLIC_URL": "hub.example.org"}, "0.0.0.0", "is not a URL"),
+        (
+            {**OIDC, "KAGGLE_HUB_OAUTH_CLIENT_SECRET_FILE": "/nonexistent/secret"},
+            "127.0.0.1",
+            "both set",
+        ),
+        (
+            {
+                **OIDC,
+                "KAGGLE_HUB_OAUTH_CLIENT_SECRET": "",
+                "KAGGLE_HUB_OAUTH_CLIENT_SECRET_FILE": "/nonexistent/s",
+            },
+            "127.0.0.1",
+            "cannot be read",
+        ),
+        ({**OIDC, "KAGGLE_HUB_ALLOWED_GROUPS": "team"}, "127.0.0.1", "GROUPS_CLAIM"),
+        ({**OIDC, "KAGGLE_HUB_BIND_ACCOUNT_ID": "maybe"}, "127.0.0.1", "is not a flag"),
+    ],
+)
+def test_bad_or_missing_settings_are_named(env, ip, message):
+    with pytest.raises(SettingsError, match=message):
+        login.from_env(env, ip, 8000)

@@ -1,0 +1,165 @@
+"""Load the real jupyterhub_config.py, as `jupyterhub -f` does, and check what it sets."""
+
+import os
+import socket
+import stat
+from importlib.metadata import entry_points
+
+import pytest
+from traitlets.config.loader import PyFileConfigLoader
+
+from spawner import KaggleSpawner
+from spawner.errors import SetupError
+from spawner.login.authenticators import KaggleNativeAuthenticator
+from spawner.settings.environment import REPO_DIR, SettingsError
+
+
+@pytest.fixture
+def load(monkeypatch, tmp_path):
+    for name in list(os.environ):
+        if name.startswith("KAGGLE_HUB_"):
+            monkeypatch.delenv(name)
+
+    def load(**env):
+        base = {
+            "KAGGLE_HUB_DATA_DIR": str(tmp_path / "data"),
+            "KAGGLE_HUB_API_IP": "127.0.0.1",
+            "KAGGLE_HUB_ENV_FILE": str(tmp_path / "no.env"),
+            "KAGGLE_HUB_CONFIG_D": str(tmp_path / "config.d"),
+        }
+        for name, value in {**base, **env}.items():
+            monkeypatch.setenv(name, value)
+        loader = PyFileConfigLoader("jupyterhub_config.py", path=str(REPO_DIR))
+        return loader.load_config()
+
+    return load
+
+
+def test_spawner_and_entry_point(load):
+    c = load(KAGGLE_HUB_IMAGE="img:1", KAGGLE_HUB_NETWORK="net1", KAGGLE_HUB_PREFIX="p1")
+    assert c.JupyterHub.spawner_class == "kaggle"
+    (entry,) = entry_points(group="jupyterhub.spawners", name="kaggle")
+    assert entry.load() is KaggleSpawner
+    assert c.KaggleSpawner.image == "img:1"
+    assert c.KaggleSpawner.network_name == "net1"
+    assert c.KaggleSpawner.name_prefix == "p1"
+    assert c.KaggleSpawner.shm_size == "2g"
+
+
+def test_ports_and_addresses(load):
+    c = load(KAGGLE_HUB_PORT="8123")
+    assert c.JupyterHub.bind_url == "http://127.0.0.1:8123"
+    assert c.ConfigurableHTTPProxy.api_url == "http://127.0.0.1:18123"
+    assert c.JupyterHub.hub_ip == "127.0.0.1"
+    assert c.JupyterHub.hub_port == 28123
+
+
+def test_state_lives_in_a_private_data_dir_and_secrets_are_kept(load, tmp_path):
+    c = load()
+    data = tmp_path / "data"
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert c.JupyterHub.db_url == f"sqlite:///{data}/jupyterhub.sqlite"
+    assert c.JupyterHub.cookie_secret_file == f"{data}/jupyterhub_cookie_secret"
+    assert c.JupyterHub.pid_file == f"{data}/jupyterhub.pid"
+    assert c.ConfigurableHTTPProxy.pid_file == f"{data}/jupyterhub-proxy.pid"
+    token_file = data / "proxy_auth_token"
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    assert len(c.ConfigurableHTTPProxy.auth_token) == 64
+    assert load().ConfigurableHTTPProxy.auth_token == c.ConfigurableHTTPProxy.auth_token
+
+
+def test_login_is_native_with_admin_approval(load):
+    c = load(KAGGLE_HUB_ADMINS="ann,bob")
+    assert c.JupyterHub.authenticator_class == "kaggle-native"
+    (entry,) = entry_points(group="jupyterhub.authenticators", name="kaggle-native")
+    assert entry.load() is KaggleNativeAuthenticator
+    native = c.KaggleNativeAuthenticator
+    assert native.open_signup is False
+    assert native.minimum_password_length >= 10
+    assert native.check_common_password is True
+    assert native.allowed_failed_logins == 5
+    assert native.admin_users == {"ann", "bob"}
+    assert (native.allow_all, native.allow_existing_users) == (False, True)
+
+
+def test_auth_state_key_is_generated_once_and_private(load, tmp_path):
+    key = load().CryptKeeper["keys"]
+    key_file = tmp_path / "data/auth_state_crypt_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert len(key) == 1 and len(key[0]) == 64
+    assert load().CryptKeeper["keys"] == key
+
+
+def test_admin_removed_from_the_setting_is_revoked_at_next_start(load):
+    assert load(KAGGLE_HUB_ADMINS="ann,bob").KaggleNativeAuthenticator.revoked_admins == set()
+    c = load(KAGGLE_HUB_ADMINS="ann")
+    assert c.KaggleNativeAuthenticator.admin_users == {"ann"}
+    assert c.KaggleNativeAuthenticator.revoked_admins == {"bob"}
+    assert load(KAGGLE_HUB_ADMINS="ann").KaggleNativeAuthenticator.revoked_admins == set()
+
+
+def test_github_login(load, tmp_path):
+    secret_file = tmp_path / "secret"
+    secret_file.write_text("s3cret\n")
+    c = load(
+        KAGGLE_HUB_AUTH="github",
+        KAGGLE_HUB_OAUTH_CLIENT_ID="cid",
+        KAGGLE_HUB_OAUTH_CLIENT_SECRET_FILE=str(secret_file),
+        KAGGLE_HUB_PUBLIC_URL="https://hub.example.org/",
+    )
+    assert c.JupyterHub.authenticator_class == "kaggle-github"
+    gh = c.KaggleGitHubAuthenticator
+    assert (gh.client_id, gh.client_secret) == ("cid", "s3cret")
+    assert gh.oauth_callback_url == "https://hub.example.org/hub/oauth_callback"
+    assert (gh.allow_all, gh.allow_existing_users, gh.bind_account_id) == (False, True, True)
+    assert gh.enable_auth_state is True
+
+
+def test_named_servers(load):
+    assert load().JupyterHub.allow_named_servers is True
+    assert load().JupyterHub.named_server_limit_per_user == 3
+    assert load(KAGGLE_HUB_NAMED_SERVERS="0").JupyterHub.allow_named_servers is False
+
+
+def test_dropins_apply_last_in_name_order(load, tmp_path):
+    d = tmp_path / "config.d"
+    d.mkdir()
+    (d / "20-second.py").write_text("c.KaggleSpawner.shm_size = '8g'\n")
+    (d / "10-first.py").write_text("c.KaggleSpawner.shm_size = '4g'\nc.Spawner.mem_limit = '1G'\n")
+    (d / "ignored.txt").write_text("c.KaggleSpawner.shm_size = 'no'\n")
+    c = load()
+    assert c.KaggleSpawner.shm_size == "8g"
+    assert c.Spawner.mem_limit == "1G"
+
+
+def test_env_file_next_to_the_config(load, tmp_path):
+    env_file = tmp_path / "site.env"
+    env_file.write_text("KAGGLE_HUB_NETWORK=from-env-file\n")
+    assert load(KAGGLE_HUB_ENV_FILE=str(env_file)).KaggleSpawner.network_name == "from-env-file"
+
+
+def test_bad_setting_stops_the_hub_with_its_name(load):
+    with pytest.raises(SettingsError, match="KAGGLE_HUB_PORT='x' is not a port"):
+        load(KAGGLE_HUB_PORT="x")
+
+
+def test_unreachable_oidc_issuer_stops_the_hub_with_a_message(load):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    with pytest.raises(
+        SetupError, match=f"Cannot reach the OpenID Connect issuer at http://127.0.0.1:{closed}/"
+    ):
+        load(
+            KAGGLE_HUB_AUTH="oidc",
+            KAGGLE_HUB_OIDC_ISSUER=f"http://127.0.0.1:{closed}",
+            KAGGLE_HUB_OAUTH_CLIENT_ID="hub",
+            KAGGLE_HUB_OAUTH_CLIENT_SECRET="s",
+        )
+
+
+def test_spawn_limit_and_servers_outlive_a_hub_restart(load):
+    c = load()
+    assert c.JupyterHub.concurrent_spawn_limit == 20
+    assert c.JupyterHub.cleanup_servers is False
+    assert load(KAGGLE_HUB_CONCURRENT_SPAWNS="4").JupyterHub.concurrent_spawn_limit == 4
