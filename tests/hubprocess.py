@@ -138,14 +138,14 @@ class Hub(LoggedProcess):
             what=f"server {user}/{server} stopped",
         )
 
-    def browser_session(self, user):
+    def browser_session(self, user, password=None):
         """A cookie session of ``user`` after sign-up and login through the hub's pages.
 
         Sign-ups are approved by an admin; give ``user`` in KAGGLE_HUB_ADMINS to be approved.
         """
         session = requests.Session()
         session.get(f"{self.url}/hub/signup", timeout=30)
-        password = secrets.token_urlsafe(16)
+        password = password or secrets.token_urlsafe(16)
         xsrf = session.cookies.get("_xsrf", path="/hub/")
         signup = {
             "username": user,

@@ -15,6 +15,8 @@ class HubState:
     cookie_secret_file: str
     hub_pid_file: str
     proxy_pid_file: str
+    proxy_dir: str
+    tls_dir: str
     proxy_token: str
     crypt_key: str
     revoked_admins: frozenset
@@ -34,6 +36,8 @@ def prepare(data_dir, admins):
         cookie_secret_file=paths["cookie_secret_file"],
         hub_pid_file=paths["hub_pid_file"],
         proxy_pid_file=paths["proxy_pid_file"],
+        proxy_dir=str(ensure_private_dir(paths["proxy_dir"])),
+        tls_dir=paths["tls_dir"],
         proxy_token=read_or_create_secret(paths["proxy_token_file"]),
         crypt_key=read_or_create_secret(paths["crypt_key_file"]),
         revoked_admins=frozenset(record_settings_admins(paths["admins_file"], admins)),
@@ -73,6 +77,8 @@ def hub_paths(data_dir):
         "admins_file": str(data_dir / "settings_admins.json"),
         "hub_pid_file": str(data_dir / "jupyterhub.pid"),
         "proxy_pid_file": str(data_dir / "jupyterhub-proxy.pid"),
+        "proxy_dir": str(data_dir / "proxy"),
+        "tls_dir": str(data_dir / "tls"),
     }
 
 

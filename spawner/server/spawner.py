@@ -2,6 +2,7 @@
 
 import asyncio
 import inspect
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import docker
@@ -21,6 +22,21 @@ from ..images import inventory, probe, pulls, tags
 from ..sizes import parse_size
 from . import container, datasets, layout, naming, profiles, readiness, volumes
 from .progress import ProgressLog
+
+# How long a stop waits for Docker to finish removing the container.
+REMOVAL_SECONDS = 30
+
+
+def _wait_gone(client, container, timeout):
+    """Wait until ``container`` no longer exists, for at most ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            client.inspect_container(container)
+        except docker.errors.NotFound:
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def _options_applied_in_start(spawner, user_options):
@@ -455,3 +471,10 @@ class KaggleSpawner(DockerSpawner):
             # Unknown is not stopped: keep the server's record until Docker answers again.
             self.log.warning("Cannot poll %s: %s", self._log_name, e)
             return None
+
+    async def remove_object(self):
+        """Remove the container and wait until Docker has: a removal already under way
+        (Docker's 409) otherwise lets the next start collide with the old container."""
+        container = self.object_id or self.object_name
+        await super().remove_object()
+        await self._in_executor(_wait_gone, self.client, container, REMOVAL_SECONDS)

@@ -24,6 +24,9 @@ from .environment import (
     read_environment,
     size,
 )
+from .serving import TLS_MODES, ServingSettings, public_url
+from .serving import VARIABLES as SERVING_VARIABLES
+from .serving import from_env as serving_from_env
 
 VARIABLES = {
     "KAGGLE_HUB_IMAGE": "image for user servers; default: the Kaggle image built by "
@@ -59,6 +62,8 @@ VARIABLES = {
     "retry; default 20",
     "KAGGLE_HUB_PREPULL": "1 = pull missing images of the hub and its profiles in the "
     "background when the hub starts; default 1",
+    "KAGGLE_HUB_TEAM_NAME": "the team's name, shown on the hub's pages; default none",
+    **SERVING_VARIABLES,
     **login.VARIABLES,
 }
 
@@ -82,6 +87,9 @@ class Settings:
     named_servers: int
     config_d: Path
     auth: login.AuthSettings
+    serving: ServingSettings = ServingSettings()
+    public_url: str = ""
+    team_name: str = ""
     profiles: tuple = ()
     datasets_dir: str = ""
     deleted_volumes: str = "quarantine"
@@ -130,6 +138,8 @@ def from_env(env, config_dir=REPO_DIR, euid=None, home=None):
     except ValueError as e:
         raise SettingsError(f"KAGGLE_HUB_PREFIX: {e}") from None
     ip = env.get("KAGGLE_HUB_IP") or "127.0.0.1"
+    tls = choice(env, "KAGGLE_HUB_TLS", TLS_MODES, "off")
+    url = public_url(env, ip, hub_port, tls)
     settings = Settings(
         image=env.get("KAGGLE_HUB_IMAGE") or tags.image_tag("kaggle"),
         data_dir=Path(env.get("KAGGLE_HUB_DATA_DIR") or default_data_dir(euid, home)),
@@ -145,7 +155,10 @@ def from_env(env, config_dir=REPO_DIR, euid=None, home=None):
         admins=names(env, "KAGGLE_HUB_ADMINS"),
         named_servers=count(env, "KAGGLE_HUB_NAMED_SERVERS", 3),
         config_d=Path(env.get("KAGGLE_HUB_CONFIG_D") or Path(config_dir) / "jupyterhub_config.d"),
-        auth=login.from_env(env, ip, hub_port),
+        auth=login.from_env(env, ip, hub_port, tls),
+        serving=serving_from_env(env, ip, hub_port, url, euid),
+        public_url=url,
+        team_name=(env.get("KAGGLE_HUB_TEAM_NAME") or "").strip(),
         profiles=read_profiles(env.get("KAGGLE_HUB_PROFILES_FILE", "")),
         datasets_dir=env.get("KAGGLE_HUB_DATASETS_DIR", ""),
         deleted_volumes=choice(

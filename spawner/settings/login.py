@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .environment import SettingsError, choice, flag, names
+from .serving import public_url
 
 MODES = ("native", "github", "google", "oidc")
 OIDC_ENDPOINTS = {
@@ -23,12 +24,9 @@ OIDC_ENDPOINTS = {
     "KAGGLE_HUB_OIDC_TOKEN_URL": "token_url",
     "KAGGLE_HUB_OIDC_USERINFO_URL": "userdata_url",
 }
-WILDCARD_IPS = ("0.0.0.0", "::", "")
 
 VARIABLES = {
     "KAGGLE_HUB_AUTH": "how people log in: native, github, google or oidc; default native",
-    "KAGGLE_HUB_PUBLIC_URL": "the hub's address as people open it, e.g. https://hub.example.org; "
-    "default http://KAGGLE_HUB_IP:KAGGLE_HUB_PORT",
     "KAGGLE_HUB_OAUTH_CLIENT_ID": "OAuth client id registered with the provider",
     "KAGGLE_HUB_OAUTH_CLIENT_SECRET": "OAuth client secret (or use the _FILE variable)",
     "KAGGLE_HUB_OAUTH_CLIENT_SECRET_FILE": "file holding the OAuth client secret",
@@ -71,18 +69,6 @@ class AuthSettings:
         return self.public_url.rstrip("/") + "/hub/oauth_callback"
 
 
-def public_url(env, ip, port):
-    url = (env.get("KAGGLE_HUB_PUBLIC_URL") or "").strip()
-    if url:
-        if not url.startswith(("http://", "https://")):
-            raise SettingsError(
-                f"KAGGLE_HUB_PUBLIC_URL={url!r} is not a URL: give it as people open it, "
-                "e.g. https://hub.example.org"
-            )
-        return url.rstrip("/")
-    return "" if ip in WILDCARD_IPS else f"http://{ip}:{port}"
-
-
 def _client_secret(env):
     secret = env.get("KAGGLE_HUB_OAUTH_CLIENT_SECRET", "")
     path = env.get("KAGGLE_HUB_OAUTH_CLIENT_SECRET_FILE", "")
@@ -101,10 +87,10 @@ def _client_secret(env):
     return secret
 
 
-def from_env(env, ip, port):
+def from_env(env, ip, port, tls="off"):
     """``AuthSettings`` from a mapping of variables; SettingsError names a bad or missing one."""
     mode = choice(env, "KAGGLE_HUB_AUTH", MODES, "native")
-    url = public_url(env, ip, port)
+    url = public_url(env, ip, port, tls)
     if mode == "native":
         return AuthSettings(mode=mode, public_url=url)
     missing = [

