@@ -75,6 +75,7 @@ c.KaggleSpawner.shm_size = s.shm_size
 c.KaggleSpawner.profiles = list(s.profiles)
 c.KaggleSpawner.datasets_dir = s.datasets_dir
 c.KaggleSpawner.deleted_volumes = s.deleted_volumes
+c.KaggleSpawner.log_dir = datadir.server_log_dir(s.data_dir)
 c.JupyterHub.concurrent_spawn_limit = s.concurrent_spawns
 # Restarting the hub (an upgrade, a new setting) leaves running servers alone.
 c.JupyterHub.cleanup_servers = False

@@ -116,3 +116,33 @@ ensure_all() {
     ensure_venv
     export PATH="$VENV/bin:$PATH"
 }
+
+# KEY=value into the hub's .env (replacing an earlier line for KEY), so that a choice made
+# by a deploy command is the hub's setting afterwards: for the direct start, kaggle-hub
+# and the service alike. .env may hold secrets: it is kept owner-only.
+env_file_set() {
+    local key=$1 value=$2 file=${KAGGLE_HUB_ENV_FILE:-$REPO_DIR/.env}
+    touch "$file"
+    chmod 600 "$file"
+    if grep -q "^$key=" "$file"; then
+        sed -i "s|^$key=.*|$key=$value|" "$file"
+    else
+        printf '%s=%s\n' "$key" "$value" >> "$file"
+    fi
+}
+
+# The image the hub is set to use (environment, then .env, then the default).
+configured_image() {
+    "$VENV/bin/python" -c "from spawner.settings.hub import load; print(load().image)"
+}
+
+# Build the configured image when this project builds it and it is missing or stale.
+ensure_image_setting() {
+    local image command
+    image=$(configured_image)
+    command=$("$VENV/bin/python" -c "from spawner.images.tags import get_command; print(get_command('$image'))")
+    case "$command" in
+        ./deploy/build-image*) "$REPO_DIR/${command#./}" >/dev/null ;;
+        *) say "using $image from a registry (the hub pulls it at start if missing)" ;;
+    esac
+}

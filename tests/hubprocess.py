@@ -1,5 +1,6 @@
 """A real `jupyterhub -f jupyterhub_config.py` process, driven over its REST API."""
 
+import functools
 import json
 import os
 import secrets
@@ -82,7 +83,11 @@ class Hub(LoggedProcess):
                 **(env or {}),
             }
         )
-        self.url = f"http://127.0.0.1:{self.port}"
+
+    @property
+    def url(self):
+        tls = self.env.get("KAGGLE_HUB_TLS", "off") in ("files", "self-signed", "acme")
+        return f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
 
     def start(self, wait=True):
         return self.launch(
@@ -98,6 +103,7 @@ class Hub(LoggedProcess):
     def api(self, method, path, **kwargs):
         headers = {"Authorization": f"token {self.token}", **kwargs.pop("headers", {})}
         kwargs.setdefault("timeout", 90)
+        kwargs.setdefault("verify", self.verify)
         return requests.request(method, f"{self.url}/hub/api{path}", headers=headers, **kwargs)
 
     def create_user(self, name):
@@ -144,6 +150,8 @@ class Hub(LoggedProcess):
         Sign-ups are approved by an admin; give ``user`` in KAGGLE_HUB_ADMINS to be approved.
         """
         session = requests.Session()
+        # requests lets REQUESTS_CA_BUNDLE win over a session's verify, not over an argument.
+        session.request = functools.partial(session.request, verify=self.verify)
         session.get(f"{self.url}/hub/signup", timeout=30)
         password = password or secrets.token_urlsafe(16)
         xsrf = session.cookies.get("_xsrf", path="/hub/")
@@ -183,6 +191,7 @@ class UserServer:
         self.headers = {"Authorization": f"token {token}"}
 
     def get(self, path, **kwargs):
+        kwargs.setdefault("verify", self.hub.verify)
         return requests.get(self.base + path, headers=self.headers, timeout=30, **kwargs)
 
     def put_text(self, path, text):

@@ -7,6 +7,7 @@ kaggle-hub backup USER [--server S]     write a volume to a .tar.gz
 kaggle-hub restore USER FILE            unpack a .tar.gz into the user's empty volume
 kaggle-hub restore USER --from-volume Q copy a quarantined volume back
 kaggle-hub purge USER [--yes]           remove a user's volumes, after confirmation
+kaggle-hub logs USER [--server S]       a server's log: its past runs, then the running one
 """
 
 import argparse
@@ -18,7 +19,8 @@ import docker
 
 from .. import engine
 from ..errors import DockerUnreachable, SetupError
-from ..server import naming, volumes
+from ..hub import datadir
+from ..server import logs, naming, volumes
 from ..settings.environment import REPO_DIR, SettingsError
 from ..settings.hub import load
 from ..sizes import human_size
@@ -119,6 +121,25 @@ def cmd_purge(args, s, out):
     return 0
 
 
+def cmd_logs(args, s, out):
+    name = naming.container_name(s.prefix, args.user, args.server or "")
+    kept = logs.log_path(datadir.server_log_dir(s.data_dir), name)
+    found = False
+    if kept.exists():
+        out.write(kept.read_text(errors="replace"))
+        found = True
+    try:
+        live = _client().logs(name, tail=args.tail).decode("utf-8", "replace")
+    except docker.errors.NotFound:
+        live = None
+    if live is not None:
+        out.write(f"===== {name} running now (last {args.tail} lines) =====\n{live}")
+        found = True
+    if not found:
+        out.write(f"No log of {name}: the server has not run since logs are kept.\n")
+    return 0
+
+
 def parser():
     p = argparse.ArgumentParser(prog="kaggle-hub", description=__doc__.split("\n\n")[0])
     p.add_argument(
@@ -144,6 +165,10 @@ def parser():
     g = sub.add_parser("purge", help="remove a user's volumes")
     g.add_argument("user")
     g.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    lg = sub.add_parser("logs", help="a user's server log, kept after it stops")
+    lg.add_argument("user")
+    lg.add_argument("--server", default="", help="a named server (default: the default server)")
+    lg.add_argument("--tail", type=int, default=200, help="lines of the running server's log")
     return p
 
 
@@ -154,6 +179,7 @@ COMMANDS = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "purge": cmd_purge,
+    "logs": cmd_logs,
 }
 
 

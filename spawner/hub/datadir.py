@@ -17,6 +17,7 @@ class HubState:
     proxy_pid_file: str
     proxy_dir: str
     tls_dir: str
+    log_dir: str
     proxy_token: str
     crypt_key: str
     revoked_admins: frozenset
@@ -38,6 +39,7 @@ def prepare(data_dir, admins):
         proxy_pid_file=paths["proxy_pid_file"],
         proxy_dir=str(ensure_private_dir(paths["proxy_dir"])),
         tls_dir=paths["tls_dir"],
+        log_dir=paths["log_dir"],
         proxy_token=read_or_create_secret(paths["proxy_token_file"]),
         crypt_key=read_or_create_secret(paths["crypt_key_file"]),
         revoked_admins=frozenset(record_settings_admins(paths["admins_file"], admins)),
@@ -79,7 +81,13 @@ def hub_paths(data_dir):
         "proxy_pid_file": str(data_dir / "jupyterhub-proxy.pid"),
         "proxy_dir": str(data_dir / "proxy"),
         "tls_dir": str(data_dir / "tls"),
+        "log_dir": str(data_dir / "logs"),
     }
+
+
+def server_log_dir(data_dir):
+    """Where users' server logs are kept after their containers are removed."""
+    return str(Path(hub_paths(data_dir)["log_dir"]) / "servers")
 
 
 def _write_private(path, text):

@@ -8,6 +8,7 @@ TLS reverse proxy, honours that proxy's ``X-Forwarded-*`` headers only.
 """
 
 import asyncio
+import hashlib
 import os
 import signal
 import sys
@@ -26,9 +27,22 @@ ACME_RESOLVER = "acme"
 ROUTE_POLL_SECONDS = 0.01
 
 
-def read_pair(cert_file, key_file):
-    """The certificate and key files' contents, as traefik takes them inline."""
-    return Path(cert_file).read_text(), Path(key_file).read_text()
+def install_pair(cert_file, key_file, directory):
+    """Copy a certificate and its key into ``directory`` under names that carry their
+    digest, so that a changed pair is a changed traefik configuration; return the copies'
+    paths. Older copies are removed."""
+    cert, key = Path(cert_file).read_bytes(), Path(key_file).read_bytes()
+    digest = hashlib.sha256(cert + key).hexdigest()[:16]
+    directory = Path(directory)
+    paths = directory / f"cert-{digest}.pem", directory / f"key-{digest}.pem"
+    for old in [*directory.glob("cert-*.pem"), *directory.glob("key-*.pem")]:
+        if old not in paths:
+            old.unlink()
+    for path, data in zip(paths, (cert, key), strict=True):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+    return tuple(map(str, paths))
 
 
 def static_tls_config(mode, https_entrypoint, http_address, acme=None, trusted_proxies=()):
@@ -73,9 +87,9 @@ def static_tls_config(mode, https_entrypoint, http_address, acme=None, trusted_p
     return config
 
 
-def dynamic_tls_config(mode, hsts_seconds, cert_pem="", key_pem=""):
+def dynamic_tls_config(mode, hsts_seconds, cert_path="", key_path=""):
     """traefik's dynamic configuration for ``mode``: security headers and the default
-    certificate (inline, so that a changed file makes a changed configuration)."""
+    certificate."""
     if mode in ("off", "proxy"):
         return {}
     config = {
@@ -87,12 +101,9 @@ def dynamic_tls_config(mode, hsts_seconds, cert_pem="", key_pem=""):
             }
         }
     }
-    if cert_pem:
-        config["tls"] = {
-            "stores": {
-                "default": {"defaultCertificate": {"certFile": cert_pem, "keyFile": key_pem}}
-            }
-        }
+    if cert_path:
+        default = {"defaultCertificate": {"certFile": cert_path, "keyFile": key_path}}
+        config["tls"] = {"stores": {"default": default}}
     return config
 
 
@@ -248,6 +259,11 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
     def _default_traefik_log_level(self):
         return "WARN"
 
+    @default("extra_static_config")
+    def _default_extra_static_config(self):
+        # Plain lines in the hub's log and the journal, not terminal colour codes.
+        return {"log": {"noColor": True}}
+
     async def _setup_traefik_static_config(self):
         acme = None
         if self.tls_mode == "acme":
@@ -268,34 +284,32 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
         await super()._setup_traefik_static_config()
 
     async def _setup_traefik_dynamic_config(self):
-        self._cert_state = self._read_cert()
-        cert_pem, key_pem = self._cert_state or ("", "")
-        extra = dynamic_tls_config(self.tls_mode, self.hsts_seconds, cert_pem, key_pem)
+        self._cert_state = self._install_cert()
+        extra = dynamic_tls_config(self.tls_mode, self.hsts_seconds, *self._cert_state)
         self.dynamic_config = deep_merge(self.dynamic_config, extra)
         await super()._setup_traefik_dynamic_config()
 
-    def _read_cert(self):
+    def _install_cert(self):
         if not (self.cert_file and self.key_file):
-            return None
-        return read_pair(self.cert_file, self.key_file)
+            return "", ""
+        directory = Path(self.dynamic_config_file).parent
+        return install_pair(self.cert_file, self.key_file, directory)
 
     async def _watch_cert(self):
         while True:
             await asyncio.sleep(self.cert_check_seconds)
             try:
-                current = self._read_cert()
+                current = self._install_cert()
             except OSError as e:
                 self.log.warning("Cannot read the TLS certificate files: %s", e)
                 continue
-            if current and current != self._cert_state:
+            if current != self._cert_state:
                 self._cert_state = current
                 update = dynamic_tls_config(self.tls_mode, self.hsts_seconds, *current)
                 async with self.mutex:
                     self.dynamic_config = deep_merge(self.dynamic_config, update)
                     self._persist_dynamic_config()
-                self.log.info(
-                    "TLS certificate %s changed: traefik serves the new one", self.cert_file
-                )
+                self.log.info("TLS certificate %s changed: traefik serves it now", self.cert_file)
 
     async def _wait_for_route(self, routespec):
         # traefik loads a changed file within milliseconds: ask every 10 ms instead of

@@ -7,6 +7,7 @@ Team members trust the CA once (``ca.pem``, its fingerprint in the hub's log and
 
 import datetime
 import ipaddress
+import logging
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,6 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from ..errors import SetupError
+
+log = logging.getLogger("JupyterHub")
 
 CA_DAYS = 3650
 SERVER_DAYS = 365
@@ -146,9 +149,14 @@ def certificate_files(mode, cert_file, key_file, tls_dir, public_url, team_name=
     ``files`` (checked now, so a wrong path stops the hub with its name), the hub's own for
     ``self-signed``, none for the other modes."""
     if mode == "self-signed":
-        return tuple(
-            map(str, ensure_server_cert(tls_dir, [urlsplit(public_url).hostname], team_name))
+        cert, key = ensure_server_cert(tls_dir, [urlsplit(public_url).hostname], team_name)
+        ca = Path(tls_dir) / "ca.pem"
+        log.info(
+            "HTTPS with the hub's own CA: team members trust %s once, fingerprint SHA-256 %s",
+            ca,
+            fingerprint(ca.read_bytes()),
         )
+        return str(cert), str(key)
     if mode != "files":
         return "", ""
     for variable, path in (("KAGGLE_HUB_TLS_CERT", cert_file), ("KAGGLE_HUB_TLS_KEY", key_file)):

@@ -20,7 +20,7 @@ from ..errors import (
 )
 from ..images import inventory, probe, pulls, tags
 from ..sizes import parse_size
-from . import container, datasets, layout, naming, profiles, readiness, volumes
+from . import container, datasets, layout, logs, naming, profiles, readiness, volumes
 from .progress import ProgressLog
 
 # How long a stop waits for Docker to finish removing the container.
@@ -173,6 +173,18 @@ class KaggleSpawner(DockerSpawner):
         adds nothing. Default: 0.05.
 
             c.KaggleSpawner.ready_poll_seconds = 0.1
+        """,
+    )
+
+    log_dir = Unicode(
+        "",
+        config=True,
+        help="""
+        Folder where a server's log is kept when its container is removed (the last lines
+        of each run, at most 1 MB per server), read with ``kaggle-hub logs USER``. Default:
+        none (logs go with the container).
+
+            c.KaggleSpawner.log_dir = "/var/lib/kaggle-team-hub/logs/servers"
         """,
     )
 
@@ -406,7 +418,11 @@ class KaggleSpawner(DockerSpawner):
         if inspect.isawaitable(extra):
             extra = await extra
         # Our host settings are defaults: c.DockerSpawner.extra_host_config wins.
-        self.extra_host_config = {**profiles.host_config(self._profile), **(extra or {})}
+        self.extra_host_config = {
+            "log_config": logs.LOG_CONFIG,
+            **profiles.host_config(self._profile),
+            **(extra or {}),
+        }
         self._progress.add(55, f"Creating container {self.object_name} from {self.image}")
         try:
             return await super().create_object()
@@ -464,6 +480,17 @@ class KaggleSpawner(DockerSpawner):
                 )
             )
 
+    def _keep_log(self, container):
+        try:
+            state = self.client.inspect_container(container)["State"]
+            text = self.client.logs(container, tail=logs.TAIL_LINES).decode("utf-8", "replace")
+        except docker.errors.NotFound:
+            return
+        status = f"exit code {state.get('ExitCode')}" + (
+            ", killed: out of memory" if state.get("OOMKilled") else ""
+        )
+        logs.keep(self.log_dir, self.object_name, text, status)
+
     async def poll(self):
         try:
             return await super().poll()
@@ -473,8 +500,11 @@ class KaggleSpawner(DockerSpawner):
             return None
 
     async def remove_object(self):
-        """Remove the container and wait until Docker has: a removal already under way
-        (Docker's 409) otherwise lets the next start collide with the old container."""
+        """Keep the container's log, remove the container, and wait until Docker has: a
+        removal already under way (Docker's 409) otherwise lets the next start collide
+        with the old container."""
         container = self.object_id or self.object_name
+        if self.log_dir:
+            await self._in_executor(self._keep_log, container)
         await super().remove_object()
         await self._in_executor(_wait_gone, self.client, container, REMOVAL_SECONDS)

@@ -1,0 +1,44 @@
+"""The logs of users' servers, kept after their containers are removed, so that an admin
+can read why a server died (``kaggle-hub logs USER``).
+
+Each server has one file, ``{log_dir}/{container name}.log``: the last lines of each run,
+newest last, with a header naming the run's end. The file is capped at ``MAX_BYTES``; the
+oldest runs go first.
+"""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+MAX_BYTES = 1024**2
+TAIL_LINES = 2000
+# Docker's own log of a running container: json-file, rotated, so a chatty notebook
+# cannot fill the disk.
+LOG_CONFIG = {"type": "json-file", "config": {"max-size": "10m", "max-file": "3"}}
+
+
+def log_path(log_dir, container_name):
+    return Path(log_dir) / f"{container_name}.log"
+
+
+def header(container_name, status, now=None):
+    now = now or datetime.now(UTC)
+    return f"===== {container_name} ended {now.isoformat(timespec='seconds')}: {status} =====\n"
+
+
+def keep(log_dir, container_name, text, status, max_bytes=MAX_BYTES, now=None):
+    """Append one run's log to the server's file, trimming the oldest lines past
+    ``max_bytes``; return the file's path."""
+    path = log_path(log_dir, container_name)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    old = path.read_bytes() if path.exists() else b""
+    new = old + header(container_name, status, now).encode() + text.encode("utf-8", "replace")
+    if not new.endswith(b"\n"):
+        new += b"\n"
+    if len(new) > max_bytes:
+        new = new[-max_bytes:]
+        new = new[new.find(b"\n") + 1 :]
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(new)
+    tmp.chmod(0o600)
+    tmp.replace(path)
+    return path
