@@ -142,7 +142,7 @@ ensure_image_setting() {
     image=$(configured_image)
     command=$("$VENV/bin/python" -c "from spawner.images.tags import get_command; print(get_command('$image'))")
     case "$command" in
-        ./deploy/build-image*) "$REPO_DIR/${command#./}" >/dev/null ;;
+        ./deploy/build-image*) (cd "$REPO_DIR" && $command >/dev/null) ;;
         *) say "using $image from a registry (the hub pulls it at start if missing)" ;;
     esac
 }

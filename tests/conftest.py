@@ -50,11 +50,11 @@ def make_hub(request, tmp_path_factory, docker_client, image):
     """Start hubs on demand; each is stopped and cleaned up after the test or module."""
     hubs = []
 
-    def make(env=None, dropins=None, wait=True, verify=True):
+    def make(env=None, dropins=None, wait=True, verify=True, start=True):
         hub = new_hub(tmp_path_factory, image, env=env, dropins=dropins)
         hub.verify = verify
         hubs.append(hub)
-        return hub.start(wait=wait)
+        return hub.start(wait=wait) if start else hub
 
     yield make
     failed = request.node.nodeid in request.session.stash.get("failed_nodes", set())

@@ -89,13 +89,15 @@ class Hub(LoggedProcess):
         tls = self.env.get("KAGGLE_HUB_TLS", "off") in ("files", "self-signed", "acme")
         return f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
 
-    def start(self, wait=True):
+    def start(self, wait=True, command=None, cwd=None, env=None):
+        """Start the hub (by default as ``jupyterhub -f jupyterhub_config.py``)."""
         return self.launch(
-            [sys.executable, "-m", "jupyterhub", "-f", str(REPO_DIR / "jupyterhub_config.py")],
+            command
+            or [sys.executable, "-m", "jupyterhub", "-f", str(REPO_DIR / "jupyterhub_config.py")],
             ready_url=f"{self.url}/hub/api/" if wait else None,
             timeout=60,
-            cwd=self.workdir,
-            env=self.env,
+            cwd=cwd or self.workdir,
+            env={**self.env, **(env or {})},
         )
 
     # REST API as the test service -------------------------------------------------------

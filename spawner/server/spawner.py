@@ -419,6 +419,10 @@ class KaggleSpawner(DockerSpawner):
             extra = await extra
         # Our host settings are defaults: c.DockerSpawner.extra_host_config wins.
         self.extra_host_config = {
+            # The spawner removes the container when the server stops (remove=True), after
+            # keeping its log; Docker's auto-remove would take the log of a server that
+            # died on its own with it.
+            "auto_remove": False,
             "log_config": logs.LOG_CONFIG,
             **profiles.host_config(self._profile),
             **(extra or {}),
