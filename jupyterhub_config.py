@@ -86,6 +86,18 @@ c.JupyterHub.named_server_limit_per_user = s.named_servers
 c.JupyterHub.services, c.JupyterHub.load_roles = services.idle_culler(
     s.cull_idle_seconds, sys.executable
 )
+# Prometheus reads /hub/metrics with the token in the data dir's metrics_token.
+metrics_service, metrics_role = services.metrics_reader(state.metrics_token)
+c.JupyterHub.services.append(metrics_service)
+c.JupyterHub.load_roles.append(metrics_role)
+
+# The hub's pages carry the product's and the team's name.
+c.JupyterHub.template_paths = [services.TEMPLATES]
+c.JupyterHub.template_vars = {
+    "product_name": "Kaggle Team Hub",
+    "team_name": s.team_name,
+    "native_accounts": s.auth.mode == "native",
+}
 
 # Login: the mode chosen by KAGGLE_HUB_AUTH. The hub's user list (the admin page) says who
 # may log in; admins named in KAGGLE_HUB_ADMINS are admins, and a name removed from it

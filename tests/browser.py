@@ -1,10 +1,14 @@
 """Debian's Chromium driven by Playwright, talking to 127.0.0.1 only."""
 
 import tempfile
+from base64 import b64encode
 from contextlib import contextmanager
+from hashlib import sha256
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from playwright.sync_api import sync_playwright
 
 from spawner.settings.environment import REPO_DIR
@@ -29,12 +33,20 @@ def playwright_driver():
         yield driver
 
 
+def trust_args(ca_pem):
+    """Chromium arguments that trust certificates chaining to the CA ``ca_pem``, as a
+    team member who installed the hub's CA would (by the CA's public key)."""
+    ca = x509.load_pem_x509_certificate(ca_pem)
+    spki = ca.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    return [f"--ignore-certificate-errors-spki-list={b64encode(sha256(spki).digest()).decode()}"]
+
+
 @contextmanager
-def fresh_context(driver):
+def fresh_context(driver, args=()):
     """A new browser profile: no cookies, no storage. Requests off 127.0.0.1 are aborted."""
     with tempfile.TemporaryDirectory(prefix="kth-browser-") as profile:
         context = driver.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=ARGS
+            profile, executable_path=CHROMIUM, headless=True, args=[*ARGS, *args]
         )
         context.set_default_timeout(30_000)
         context.blocked = []

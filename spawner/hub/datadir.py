@@ -20,6 +20,7 @@ class HubState:
     log_dir: str
     proxy_token: str
     crypt_key: str
+    metrics_token: str
     revoked_admins: frozenset
 
 
@@ -42,6 +43,7 @@ def prepare(data_dir, admins):
         log_dir=paths["log_dir"],
         proxy_token=read_or_create_secret(paths["proxy_token_file"]),
         crypt_key=read_or_create_secret(paths["crypt_key_file"]),
+        metrics_token=read_or_create_secret(paths["metrics_token_file"]),
         revoked_admins=frozenset(record_settings_admins(paths["admins_file"], admins)),
     )
 
@@ -77,6 +79,7 @@ def hub_paths(data_dir):
         "proxy_token_file": str(data_dir / "proxy_auth_token"),
         "crypt_key_file": str(data_dir / "auth_state_crypt_key"),
         "admins_file": str(data_dir / "settings_admins.json"),
+        "metrics_token_file": str(data_dir / "metrics_token"),
         "hub_pid_file": str(data_dir / "jupyterhub.pid"),
         "proxy_pid_file": str(data_dir / "jupyterhub-proxy.pid"),
         "proxy_dir": str(data_dir / "proxy"),

@@ -1,4 +1,9 @@
-"""Hub-managed services, as plain config values."""
+"""Hub-managed services and the hub's own pages, as plain config values."""
+
+from pathlib import Path
+
+# Templates that put the product's and the team's name on every page.
+TEMPLATES = str(Path(__file__).resolve().parent / "templates")
 
 CULLER = "idle-culler"
 # Exactly what jupyterhub-idle-culler needs to find idle servers and stop them.
@@ -21,3 +26,13 @@ def idle_culler(timeout, python):
     }
     role = {"name": CULLER, "scopes": list(CULLER_SCOPES), "services": [CULLER]}
     return [service], [role]
+
+
+METRICS = "metrics"
+
+
+def metrics_reader(token):
+    """A service whose token reads ``/hub/metrics`` (Prometheus) and nothing else."""
+    service = {"name": METRICS, "api_token": token}
+    role = {"name": METRICS, "scopes": ["read:metrics"], "services": [METRICS]}
+    return service, role

@@ -20,8 +20,8 @@ def new_page(driver):
     """Open a page in a fresh browser context (one person, no cookies); closed after the test."""
     with ExitStack() as stack:
 
-        def open_page():
-            return stack.enter_context(fresh_context(driver)).new_page()
+        def open_page(args=()):
+            return stack.enter_context(fresh_context(driver, args)).new_page()
 
         yield open_page
 
