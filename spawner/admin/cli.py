@@ -4,7 +4,9 @@ kaggle-hub doctor                       check the machine and say how to fix wha
 kaggle-hub pull                         pull the configured images, with progress
 kaggle-hub volumes                      users' volumes, live and quarantined, with sizes
 kaggle-hub backup USER [--server S]     write a volume to a .tar.gz
+kaggle-hub backup --hub [--list]        save the hub's database and secrets (or list saves)
 kaggle-hub restore USER FILE            unpack a .tar.gz into the user's empty volume
+kaggle-hub restore --hub FILE           put a saved hub state back (the hub stopped)
 kaggle-hub restore USER --from-volume Q copy a quarantined volume back
 kaggle-hub purge USER [--yes]           remove a user's volumes, after confirmation
 kaggle-hub logs USER [--server S]       a server's log: its past runs, then the running one
@@ -24,7 +26,7 @@ from ..server import logs, naming, volumes
 from ..settings.environment import REPO_DIR, SettingsError
 from ..settings.hub import load
 from ..sizes import human_size
-from . import backups
+from . import backups, hubstate
 from .doctor import run_checks
 from .pull import pull_images
 
@@ -62,6 +64,8 @@ def cmd_volumes(args, s, out):
 
 
 def cmd_backup(args, s, out):
+    if args.hub:
+        return backup_hub(args, s, out)
     client = _client()
     volume = args.volume or _volume(s, args.user, args.server)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -72,7 +76,25 @@ def cmd_backup(args, s, out):
     return 0
 
 
+def backup_hub(args, s, out):
+    if args.list:
+        saved = hubstate.list_backups(s.data_dir)
+        for path in saved:
+            out.write(f"{path}  {human_size(path.stat().st_size)}\n")
+        if not saved:
+            out.write(f"No hub backups in {hubstate.backup_dir(s.data_dir)}.\n")
+        return 0
+    path = hubstate.backup(s.data_dir, args.output)
+    out.write(f"Saved the hub's database and secrets to {path} (keep it private).\n")
+    return 0
+
+
 def cmd_restore(args, s, out):
+    if args.hub:
+        saved = hubstate.restore(s.data_dir, args.user)
+        before = f"; the state it replaced is in {saved}" if saved else ""
+        out.write(f"Restored the hub's state from {args.user}{before}. Start the hub.\n")
+        return 0
     client = _client()
     volume = _volume(s, args.user, args.server)
     image = volumes.helper_image(client, s.image)
@@ -156,8 +178,11 @@ def parser():
     b.add_argument("--server", default="", help="a named server (default: the default server)")
     b.add_argument("--volume", help="a volume by name, e.g. a quarantined one")
     b.add_argument("-o", "--output", help="file to write (default: VOLUME-TIME.tar.gz)")
+    b.add_argument("--hub", action="store_true", help="the hub's database and secrets")
+    b.add_argument("--list", action="store_true", help="with --hub: list the saved states")
     r = sub.add_parser("restore", help="restore a .tar.gz or a quarantined volume")
-    r.add_argument("user")
+    r.add_argument("user", help="the user (with --hub: the hub backup file)")
+    r.add_argument("--hub", action="store_true", help="restore the hub's state from a backup")
     r.add_argument("file", nargs="?")
     r.add_argument("--server", default="")
     r.add_argument("--from-volume", help="copy this (quarantined) volume instead of a file")
@@ -186,12 +211,18 @@ COMMANDS = {
 def main(argv=None, out=None):
     out = out or sys.stdout
     args = parser().parse_args(argv)
-    if args.command == "backup" and not (args.user or args.volume):
-        parser().error("backup needs USER or --volume NAME")
+    if args.command == "backup" and not (args.user or args.volume or args.hub):
+        parser().error("backup needs USER, --volume NAME or --hub")
     try:
         s = load(Path(args.config_dir))
         return COMMANDS[args.command](args, s, out)
-    except (SettingsError, SetupError, DockerUnreachable, volumes.VolumeError) as e:
+    except (
+        SettingsError,
+        SetupError,
+        DockerUnreachable,
+        volumes.VolumeError,
+        hubstate.HubStateError,
+    ) as e:
         sys.stderr.write(f"kaggle-hub {args.command}: {e}\n")
         return 2
     except docker.errors.APIError as e:

@@ -44,3 +44,15 @@ def fix_version_command(image, hub_version=jupyterhub.__version__):
         if image == image_tag(variant, hub_version):
             return command
     return f"a Dockerfile FROM {image} that runs 'pip install jupyterhub=={hub_version}'"
+
+
+def current_tag(image, hub_version=jupyterhub.__version__):
+    """``image`` as this hub version builds it: an image of ours made for another
+    jupyterhub version becomes the same variant's tag for ``hub_version``; any other
+    image is returned as it is."""
+    repository, _, tag = image.rpartition(":")
+    if repository == REPOSITORY:
+        for variant, (name, _) in VARIANTS.items():
+            if tag.startswith(f"{name}-jh") and tag[len(name) + 3 :][:1].isdigit():
+                return image_tag(variant, hub_version)
+    return image

@@ -4,9 +4,11 @@ import argparse
 import tempfile
 
 from . import __doc__ as summary
-from . import bursts, datapath, restart, spawn
+from . import bursts, datapath, proxies, restart, spawn
 from .figures import table
 from .run import BenchRun
+
+STEPS = ("spawn", "bursts", "datapath", "restart", "proxies")
 
 
 def main(argv=None):
@@ -14,30 +16,31 @@ def main(argv=None):
     p.add_argument("--image", required=True)
     p.add_argument("--runs", type=int, default=5, help="runs per figure (default 5)")
     p.add_argument("--bursts", default="1,4,8,16", help="burst sizes (default 1,4,8,16)")
+    p.add_argument(
+        "--steps",
+        default=",".join(STEPS),
+        help=f"what to measure, comma-separated (default all: {','.join(STEPS)})",
+    )
     args = p.parse_args(argv)
     sizes = [int(n) for n in args.bursts.split(",")]
+    steps = {
+        "spawn": spawn.measure,
+        "bursts": lambda r: bursts.measure(r, sizes),
+        "datapath": datapath.measure,
+        "restart": restart.measure,
+        "proxies": proxies.measure,
+    }
     with tempfile.TemporaryDirectory(prefix="kth-bench-") as workdir:
         run = BenchRun(args.image, args.runs, workdir)
         run.bare_network()
         try:
-            for step in (
-                spawn.measure,
-                lambda r: bursts.measure(r, sizes),
-                datapath.measure,
-                restart.measure,
-            ):
-                step(run)
+            for name in args.steps.split(","):
+                steps[name](run)
                 print(table(run.rows), flush=True)
                 print(flush=True)
         finally:
             run.clean_bare()
-    r = run.result
-    print(
-        f"RESULT spawn_ratio={r['spawn_ratio']:.2f} stock_speedup={r['stock_speedup']:.2f} "
-        f"burst16_s={r.get('burst16_s', float('nan')):.1f} "
-        f"api_p95_ms={r.get('api_p95_ms', float('nan')):.0f} "
-        f"idle_mem_mb={r['idle_mem_mb']:.0f}"
-    )
+    print("RESULT " + " ".join(f"{key}={value:.2f}" for key, value in run.result.items()))
 
 
 if __name__ == "__main__":

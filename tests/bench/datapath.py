@@ -117,10 +117,10 @@ def requests_per_second(url, headers, seconds=3, connections=4):
     return float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
 
 
-def download_rate(url, headers):
-    """Bytes per second of one download with curl."""
+def download_rate(url, headers, extra=()):
+    """Bytes per second of one download with curl (``extra``: more curl arguments)."""
     argv = ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{speed_download}"]
-    argv += header_args(headers)
+    argv += [*header_args(headers), *extra]
     out = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout
     status, rate = out.split()
     if status != "200":

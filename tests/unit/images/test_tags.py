@@ -39,3 +39,18 @@ def test_fix_version_command_for_other_images():
 def test_unknown_variant():
     with pytest.raises(ValueError, match="Unknown image variant 'gpu'"):
         tags.image_tag("gpu")
+
+
+@pytest.mark.parametrize(
+    "image, current",
+    [
+        ("kaggle-team-hub:lite-jh5.5.4", "kaggle-team-hub:lite-jh6.1.1"),
+        ("kaggle-team-hub:kaggle-jh5.5.4", "kaggle-team-hub:kaggle-jh6.1.1"),
+        ("kaggle-team-hub:kaggle-gpu-jh5.5.4", "kaggle-team-hub:kaggle-gpu-jh6.1.1"),
+        ("kaggle-team-hub:lite-jh6.1.1", "kaggle-team-hub:lite-jh6.1.1"),
+        ("kaggle-team-hub:custom", "kaggle-team-hub:custom"),
+        ("quay.io/team/img:1", "quay.io/team/img:1"),
+    ],
+)
+def test_an_upgrade_moves_our_images_to_the_new_hub_version(image, current):
+    assert tags.current_tag(image, "6.1.1") == current

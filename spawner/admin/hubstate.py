@@ -1,0 +1,113 @@
+"""Backups of the hub's own state: its database, secrets and certificates.
+
+A backup is a ``hub-{UTC time}.tar.gz`` in ``{data dir}/backups/`` (or a path given),
+owner-only since it holds the hub's secrets. The database is copied with SQLite's own
+backup, consistent even while the hub runs. Users' files are in their volumes, which
+``kaggle-hub backup USER`` saves.
+"""
+
+import os
+import sqlite3
+import tarfile
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..hub.datadir import hub_paths
+
+DATABASE = "jupyterhub.sqlite"
+# What a restored hub needs besides the database; logs, pid files and the proxy's
+# generated configuration are made anew at start.
+STATE = (
+    "jupyterhub_cookie_secret",
+    "proxy_auth_token",
+    "auth_state_crypt_key",
+    "metrics_token",
+    "settings_admins.json",
+    "tls",
+    "proxy/acme.json",
+)
+
+
+class HubStateError(RuntimeError):
+    """The hub's state cannot be saved or restored as asked; the message says why."""
+
+
+def backup_dir(data_dir):
+    return Path(data_dir) / "backups"
+
+
+def list_backups(data_dir):
+    """The hub backups in the data dir, oldest first."""
+    return sorted(backup_dir(data_dir).glob("hub-*.tar.gz"))
+
+
+def _private_open(path):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    return os.fdopen(fd, "wb")
+
+
+def backup(data_dir, path=None, now=None):
+    """Write the hub's state to ``path`` (default: a new file in the backups folder);
+    return the path."""
+    data_dir = Path(data_dir)
+    database = data_dir / DATABASE
+    if not database.exists():
+        raise HubStateError(f"There is no hub database at {database}: nothing to back up.")
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    if path is None:
+        backup_dir(data_dir).mkdir(mode=0o700, exist_ok=True)
+        path = backup_dir(data_dir) / f"hub-{stamp}.tar.gz"
+    path = Path(path)
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / DATABASE
+        source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+        target = sqlite3.connect(copy)
+        with target:
+            source.backup(target)
+        source.close()
+        target.close()
+        with _private_open(path) as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+            tar.add(copy, arcname=DATABASE)
+            for name in STATE:
+                if (data_dir / name).exists():
+                    tar.add(data_dir / name, arcname=name)
+    return path
+
+
+def hub_running(data_dir):
+    """True if the hub whose pid file is in ``data_dir`` is alive."""
+    try:
+        pid = int(Path(hub_paths(data_dir)["hub_pid_file"]).read_text().strip())
+    except (OSError, ValueError):
+        return False
+    return Path(f"/proc/{pid}").exists()
+
+
+def restore(data_dir, path):
+    """Replace the hub's state with the backup at ``path``. The hub must be stopped; the
+    state replaced is first saved as a backup of its own. Return that backup's path."""
+    data_dir = Path(data_dir)
+    path = Path(path)
+    if not path.is_file():
+        raise HubStateError(f"There is no backup at {path}: 'kaggle-hub backup --hub --list'.")
+    if hub_running(data_dir):
+        raise HubStateError(
+            "The hub is running: stop it first (./deploy/service stop, or Ctrl-C), then restore."
+        )
+    with tarfile.open(path, "r:gz") as tar:
+        members = tar.getmembers()
+        names = {m.name for m in members}
+        if DATABASE not in names:
+            raise HubStateError(f"{path} is not a hub backup: it holds no {DATABASE}.")
+        allowed = {DATABASE, *STATE}
+        for member in members:
+            top = member.name.split("/")[0]
+            if not (member.isfile() or member.isdir()) or not (
+                member.name in allowed or top in allowed
+            ):
+                raise HubStateError(f"{path} holds {member.name!r}, which a hub backup does not.")
+        saved = backup(data_dir) if (data_dir / DATABASE).exists() else None
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tar.extractall(data_dir, filter="data")
+    return saved
