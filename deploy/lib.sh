@@ -78,6 +78,10 @@ ensure_registry() {
     command -v docker-registry >/dev/null || apt_install docker-registry
 }
 
+ensure_acme_server() {
+    command -v pebble >/dev/null || apt_install pebble
+}
+
 ensure_load_tools() {
     { command -v wrk && command -v curl; } >/dev/null || apt_install wrk curl
 }

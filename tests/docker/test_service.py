@@ -1,6 +1,7 @@
 """The hub as a system service: the unit, the hub started as the unit starts it, a crash
 and restart, Docker restarted underneath, and users' server logs kept for the admin."""
 
+import json
 import os
 import shlex
 import signal
@@ -79,6 +80,16 @@ def test_the_unit_verifies_and_runs_from_the_checkout(unit):
     assert unit_env["PATH"].startswith(f"{REPO_DIR}/.venv/bin:")
     status = deploy_service("status", env=env)
     assert f"installed at {path}" in status.stderr
+
+
+def test_live_restore_is_added_to_dockers_settings(unit, tmp_path):
+    daemon_json = tmp_path / "daemon.json"
+    daemon_json.write_text('{"log-level": "warn"}\n')
+    env = {**unit[1], "KAGGLE_HUB_DOCKER_DAEMON_JSON": str(daemon_json)}
+    installed = deploy_service("install", "--live-restore", env=env)
+    assert installed.returncode == 0, installed.stderr
+    assert json.loads(daemon_json.read_text()) == {"log-level": "warn", "live-restore": True}
+    assert "live-restore is on" in installed.stderr
 
 
 def test_a_hub_run_as_the_unit_runs_it_survives_a_crash_with_servers_kept(unit, make_hub):
