@@ -25,12 +25,18 @@ def image_tag(variant, hub_version=jupyterhub.__version__):
     return f"{REPOSITORY}:{name}-jh{hub_version}"
 
 
-def get_command(image, hub_version=jupyterhub.__version__):
-    """The command an admin runs to get ``image`` onto this machine."""
+def build_command(image, hub_version=jupyterhub.__version__):
+    """The ``./deploy/build-image`` command that makes ``image``, or None for an image
+    this project does not build."""
     for variant, (_, command) in VARIANTS.items():
         if image == image_tag(variant, hub_version):
             return command
-    return f"docker pull {image}"
+    return None
+
+
+def get_command(image, hub_version=jupyterhub.__version__):
+    """The command an admin runs to get ``image`` onto this machine."""
+    return build_command(image, hub_version) or f"docker pull {image}"
 
 
 def pulled_from_registry(image, hub_version=jupyterhub.__version__):
@@ -40,10 +46,9 @@ def pulled_from_registry(image, hub_version=jupyterhub.__version__):
 
 def fix_version_command(image, hub_version=jupyterhub.__version__):
     """The step that gives ``image`` the hub's jupyterhub version."""
-    for variant, (_, command) in VARIANTS.items():
-        if image == image_tag(variant, hub_version):
-            return command
-    return f"a Dockerfile FROM {image} that runs 'pip install jupyterhub=={hub_version}'"
+    return build_command(image, hub_version) or (
+        f"a Dockerfile FROM {image} that runs 'pip install jupyterhub=={hub_version}'"
+    )
 
 
 def current_tag(image, hub_version=jupyterhub.__version__):
