@@ -21,7 +21,8 @@ from jupyterhub_traefik_proxy.fileprovider import TraefikFileProviderProxy
 from jupyterhub_traefik_proxy.traefik_utils import deep_merge
 from traitlets import Enum, Float, Integer, List, Unicode, default
 
-TLS_MODES = ("off", "files", "acme", "self-signed", "proxy")
+from ..settings.serving import LETS_ENCRYPT, TLS_MODES
+
 HEADERS_MIDDLEWARE = "kaggle-team-hub-headers"
 ACME_RESOLVER = "acme"
 ROUTE_POLL_SECONDS = 0.01
@@ -168,7 +169,7 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
         "", config=True, help="""The host name the ACME certificate is for (the public URL's)."""
     )
     acme_directory = Unicode(
-        "https://acme-v02.api.letsencrypt.org/directory",
+        LETS_ENCRYPT,
         config=True,
         help="""
         The ACME CA's directory URL. Default: Let's Encrypt's production directory.
