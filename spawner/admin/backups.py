@@ -2,6 +2,7 @@
 
 import gzip
 import tarfile
+from pathlib import Path
 
 from ..server import naming
 from ..server.volumes import (
@@ -37,6 +38,7 @@ def list_volumes(client, prefix, sizes=True):
         owner = _owner(v, prefix)
         if owner:
             found.append((v, owner))
+    mounted = {m.get("Name") for c in client.containers(all=True) for m in c.get("Mounts") or []}
     size_of = {}
     if sizes:
         for v in client.df().get("Volumes") or []:
@@ -51,6 +53,7 @@ def list_volumes(client, prefix, sizes=True):
                 "server": server,
                 "quarantined_at": lab.get(LABEL_QUARANTINED_AT, ""),
                 "size": size_of.get(v["Name"], -1),
+                "in_use": v["Name"] in mounted,
             }
         )
     return sorted(rows, key=lambda r: r["name"])
@@ -88,6 +91,8 @@ def _empty_target(client, image, volume, volume_labels, force):
 
 def restore(client, image, volume, path, volume_labels, force=False):
     """Unpack the tar.gz at ``path`` into ``volume``; refuse a non-empty volume unless ``force``."""
+    if not Path(path).is_file():
+        raise VolumeError(f"There is no file {str(path)!r} to restore: nothing was changed.")
     _empty_target(client, image, volume, volume_labels, force)
     with Helper(client, image, volume) as helper, open(path, "rb") as archive:
         helper.put(MOUNT, archive)

@@ -54,7 +54,10 @@ def cmd_volumes(args, s, out):
         return 0
     table = [("VOLUME", "USER", "SERVER", "SIZE", "STATUS")]
     for r in rows:
-        status = f"quarantined {r['quarantined_at'][:19]}" if r["quarantined_at"] else "in use"
+        if r["quarantined_at"]:
+            status = f"quarantined {r['quarantined_at'][:19]}"
+        else:
+            status = "in use" if r["in_use"] else "idle"
         table.append((r["name"], r["user"], r["server"] or "-", human_size(r["size"]), status))
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
@@ -210,7 +213,13 @@ COMMANDS = {
 
 def main(argv=None, out=None):
     out = out or sys.stdout
-    args = parser().parse_args(argv)
+    args, extra = parser().parse_known_args(argv)
+    # argparse gives 'restore USER --server S FILE' no place for FILE after an option.
+    late_file = len(extra) == 1 and not extra[0].startswith("-")
+    if args.command == "restore" and args.file is None and late_file:
+        args.file = extra.pop()
+    if extra:
+        parser().error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "backup" and not (args.user or args.volume or args.hub):
         parser().error("backup needs USER, --volume NAME or --hub")
     try:

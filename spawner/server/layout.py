@@ -19,6 +19,10 @@ KAGGLE_LINKS = {"/kaggle/working": "code", "/kaggle/input": "input"}
 KAGGLE_CONFIG_DIR = f"{WORK_DIR}/.kaggle"
 LAB_SETTINGS_DIR = f"{WORK_DIR}/.jupyter/lab/user-settings"
 LAB_WORKSPACES_DIR = f"{WORK_DIR}/.jupyter/lab/workspaces"
+# JupyterLab asks every new user whether to fetch Jupyter's news; the answer "no" is
+# written once as the user's own setting, which they can change.
+NEWS_SETTING = f"{LAB_SETTINGS_DIR}/@jupyterlab/apputils-extension/notification.jupyterlab-settings"
+NEWS_OFF = '{"fetchNews": "false"}'
 
 
 def persistent_env():
@@ -45,6 +49,11 @@ def startup_script():
     for dir_name in (KAGGLE_CONFIG_DIR, LAB_SETTINGS_DIR, LAB_WORKSPACES_DIR):
         lines.append(f"mkdir -p {shlex.quote(dir_name)} 2>/dev/null || true")
     lines.append("chmod 700 " + shlex.quote(KAGGLE_CONFIG_DIR) + " 2>/dev/null || true")
+    news = shlex.quote(NEWS_SETTING)
+    lines.append(
+        f'[ -e {news} ] || {{ mkdir -p "$(dirname {news})" && '
+        f"echo {shlex.quote(NEWS_OFF)} > {news}; }} 2>/dev/null || true"
+    )
     lines.append("mkdir -p /kaggle/temp")
     for link, target in KAGGLE_LINKS.items():
         src = shlex.quote(f"{WORK_DIR}/{target}")

@@ -349,10 +349,18 @@ class KaggleSpawner(DockerSpawner):
         self.image = image
         self.cpu_limit = profile.cpu_limit
         self.mem_limit = profile.mem_limit
-        await self._in_executor(
+        created = await self._in_executor(
             volumes.ensure_volume, self.client, self.volume_name, self._volume_labels
         )
-        ip, port = await super().start()
+        try:
+            ip, port = await super().start()
+        except Exception:
+            # A first start that fails leaves nothing behind: not even an empty volume.
+            if created and await self._in_executor(
+                volumes.remove_if_unused, self.client, self.volume_name
+            ):
+                self.log.info("Removed the new volume %s of a failed start", self.volume_name)
+            raise
         self._progress.add(70, "Waiting for JupyterLab to answer")
         url = f"http://{ip}:{port}{self.server.base_url if self.server else '/'}api"
         waited = await readiness.wait_until_answers(url, self.http_timeout, self.ready_poll_seconds)
@@ -446,7 +454,8 @@ class KaggleSpawner(DockerSpawner):
         policy = self.pull_policy.lower()
         if policy != "skip":
             present = await self._in_executor(inventory.image_id, self.client, image) is not None
-            if policy == "never" and not present:
+            # Images this project builds come from ./deploy/build-image, never a registry.
+            if not present and (policy == "never" or not tags.pulled_from_registry(image)):
                 raise self._image_missing(image)
             if policy == "always" or not present:
                 await self._shared_pull(image)

@@ -31,11 +31,13 @@ def labels(prefix, user, server=""):
 
 
 def ensure_volume(client, name, volume_labels):
-    """Create volume ``name`` with ``volume_labels`` unless it exists."""
+    """Create volume ``name`` with ``volume_labels`` unless it exists; True if created."""
     try:
         client.inspect_volume(name)
     except docker.errors.NotFound:
         client.create_volume(name, labels=volume_labels)
+        return True
+    return False
 
 
 def volume_info(client, name):
@@ -135,3 +137,13 @@ def remove(client, volume):
     except docker.errors.NotFound:
         return False
     return True
+
+
+def remove_if_unused(client, volume):
+    """Remove ``volume`` unless a container still uses it; True if removed."""
+    try:
+        return remove(client, volume)
+    except docker.errors.APIError as e:
+        if e.status_code != 409:
+            raise
+        return False

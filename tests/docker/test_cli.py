@@ -146,3 +146,33 @@ def test_volumes_lists_owners_also_of_volumes_made_without_labels(make_hub, dock
     assert listing.returncode == 0, listing.stderr
     (row,) = [line.split() for line in listing.stdout.splitlines() if line.startswith(old)]
     assert row[:3] == [old, "old-user", "lab2"]
+
+
+def test_a_named_servers_volume_round_trip_as_the_readme_writes_it(make_hub, tmp_path):
+    hub = make_hub()
+    gus = UserServer(hub, "gus", hub.create_user("gus"), "lab2")
+    volume = f"{hub.prefix}-gus--lab2-work"
+    hub.start_server("gus", "lab2")
+    gus.put_text("code/notes.txt", "kept\n")
+
+    def status():
+        listing = kaggle_hub(hub.env, "volumes")
+        assert listing.returncode == 0, listing.stderr
+        (row,) = [line.split() for line in listing.stdout.splitlines() if line.startswith(volume)]
+        return row[-1]
+
+    assert status() == "use"  # "in use": the running server mounts it
+    hub.stop_server("gus", "lab2")
+    assert status() == "idle"
+
+    archive = tmp_path / "gus.tar.gz"
+    saved = kaggle_hub(hub.env, "backup", "gus", "--server", "lab2", "-o", str(archive))
+    assert saved.returncode == 0, saved.stderr
+    assert kaggle_hub(hub.env, "purge", "gus", "--yes").returncode == 0
+    missing = kaggle_hub(hub.env, "restore", "gus", "--server", "lab2", str(tmp_path / "no.tgz"))
+    assert missing.returncode == 2
+    assert f"There is no file '{tmp_path}/no.tgz' to restore" in missing.stderr
+    restored = kaggle_hub(hub.env, "restore", "gus", "--server", "lab2", str(archive))
+    assert restored.returncode == 0, restored.stderr
+    hub.start_server("gus", "lab2")
+    assert gus.read_text("code/notes.txt") == "kept\n"

@@ -112,3 +112,21 @@ def test_a_hub_restart_keeps_running_servers(make_hub, docker_client):
     hub.wait_ready("ivy", timeout=60)
     wait_for(lambda: ivy.get("api/status").status_code == 200, 60, what="ivy reachable again")
     assert docker_client.inspect_container(f"{hub.prefix}-ivy")["Id"] == before
+
+
+NEWS = "@jupyterlab/apputils-extension:notification"
+
+
+def test_jupyterlab_does_not_ask_about_news_and_a_users_answer_is_kept(hub, docker_client):
+    hal = UserServer(hub, "hal", hub.create_user("hal"))
+    hub.start_server("hal")
+    assert json.loads(hal.get(f"lab/api/settings/{NEWS}").json()["raw"]) == {"fetchNews": "false"}
+    r = requests.put(
+        hal.base + f"lab/api/settings/{NEWS}",
+        json={"raw": json.dumps({"fetchNews": "true"})},
+        headers=hal.headers,
+        timeout=30,
+    )
+    assert r.status_code == 204, r.text
+    restart(hub, docker_client, "hal")
+    assert json.loads(hal.get(f"lab/api/settings/{NEWS}").json()["raw"])["fetchNews"] == "true"
