@@ -21,7 +21,7 @@ from jupyterhub_traefik_proxy.fileprovider import TraefikFileProviderProxy
 from jupyterhub_traefik_proxy.traefik_utils import deep_merge
 from traitlets import Enum, Float, Integer, List, Unicode, default
 
-from ..settings.serving import LETS_ENCRYPT, TLS_MODES
+from ..settings.serving import LETS_ENCRYPT, SERVES_HTTPS, TLS_MODES
 
 HEADERS_MIDDLEWARE = "kaggle-team-hub-headers"
 ACME_RESOLVER = "acme"
@@ -238,7 +238,7 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
 
     @default("is_https")
     def _default_is_https(self):
-        return self.tls_mode in ("files", "acme", "self-signed")
+        return self.tls_mode in SERVES_HTTPS
 
     @default("traefik_env")
     def _default_traefik_env(self):

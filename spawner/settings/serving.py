@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 from .environment import SettingsError, choice, names, port
 
 TLS_MODES = ("off", "files", "acme", "self-signed", "proxy")
+# The modes in which the hub's own proxy serves HTTPS.
+SERVES_HTTPS = ("files", "acme", "self-signed")
 LETS_ENCRYPT = "https://acme-v02.api.letsencrypt.org/directory"
 LOOPBACK_NAMES = ("localhost",)
 WILDCARD_IPS = ("0.0.0.0", "::", "")
@@ -51,11 +53,6 @@ class ServingSettings:
     http_port: int = 0
     trusted_proxies: tuple = ()
 
-    @property
-    def terminates_tls(self):
-        """True when the hub's proxy serves HTTPS itself."""
-        return self.tls in ("files", "acme", "self-signed")
-
 
 def is_loopback(ip):
     if ip in LOOPBACK_NAMES:
@@ -79,7 +76,7 @@ def public_url(env, ip, hub_port, tls="off"):
         return url.rstrip("/")
     if ip in WILDCARD_IPS:
         return ""
-    scheme = "https" if tls in ("files", "acme", "self-signed") else "http"
+    scheme = "https" if tls in SERVES_HTTPS else "http"
     host = f"[{ip}]" if ":" in ip else ip
     return f"{scheme}://{host}:{hub_port}"
 
@@ -99,7 +96,7 @@ def from_env(env, ip, hub_port, url, euid):
             f"KAGGLE_HUB_TLS={tls} needs KAGGLE_HUB_PUBLIC_URL as people open it, starting "
             f"with https:// (now {url or 'unset'}), e.g. https://hub.example.lan"
         )
-    default_http = 80 if tls in ("files", "acme", "self-signed") and euid == 0 else 0
+    default_http = 80 if tls in SERVES_HTTPS and euid == 0 else 0
     if env.get("KAGGLE_HUB_HTTP_PORT", "").strip() == "0":
         http_port = 0
     else:
