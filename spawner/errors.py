@@ -5,7 +5,9 @@ from tornado import web
 
 class UserFacingError(web.HTTPError):
     """An error whose message is shown as-is on the hub's page and in the REST API's error
-    body. No traceback reaches the user."""
+    body, under ``title`` instead of the bare HTTP status. No traceback reaches the user."""
+
+    title = "Something went wrong"
 
     def __init__(self, message, status_code=500):
         super().__init__(status_code, "%s", message)
@@ -18,9 +20,13 @@ class UserFacingError(web.HTTPError):
 class SpawnError(UserFacingError):
     """A spawn failure; its message is also shown in the spawn progress stream."""
 
+    title = "Your server could not start"
+
 
 class LoginRefused(UserFacingError):
     """A login the hub refuses, with the reason and who can fix it."""
+
+    title = "This login was refused"
 
     def __init__(self, message):
         super().__init__(message, status_code=403)

@@ -44,6 +44,11 @@ def test_user_not_allowed_gets_403_and_nothing_is_created(oidc_hub, new_page, do
     assert "403" in page.content()
     assert oidc_hub.api("GET", "/users/mallory").status_code == 404
     assert docker_objects(docker_client, oidc_hub, "mallory") == []
+    screenshot(page, "login-refused")
+    # A way out: log out and try another account.
+    page.click("#kth-logout")
+    page.wait_for_url("**/hub/login**")
+    assert page.get_by_text("Sign in with OpenID Connect").is_visible()
 
 
 def test_admin_adds_and_deletes_a_user_on_the_admin_page(oidc_hub, new_page, docker_client):
