@@ -21,6 +21,7 @@ from sqlalchemy.orm import object_session
 from traitlets import Bool, Set, Unicode
 
 from ..errors import LoginRefused
+from .signup import KaggleSignUpHandler
 
 ACCOUNT_ID = "account_id"
 
@@ -73,6 +74,13 @@ class HubAccounts(Authenticator):
 
 class KaggleNativeAuthenticator(HubAccounts, NativeAuthenticator):
     """Accounts in the hub: sign-up, then an admin's approval (or an admin added the name)."""
+
+    def get_handlers(self, app):
+        handlers = super().get_handlers(app)
+        return [
+            (path, KaggleSignUpHandler if path == r"/signup" else handler)
+            for path, handler in handlers
+        ]
 
     async def check_allowed(self, username, authentication=None):
         allowed = super().check_allowed(username, authentication)

@@ -93,3 +93,16 @@ def test_a_deleted_user_cannot_log_in(native_hub, new_page, admin):
     again = new_page()
     assert native_login(again, native_hub, "gus", gus_password).status == 200
     assert not logged_in(again, native_hub)
+
+
+def test_sign_up_answers_name_the_rule_and_what_comes_next(native_hub, new_page):
+    page = new_page()
+    assert "too short: use at least 10 characters" in native_signup(
+        page, native_hub, "gil", "short"
+    )
+    assert "one of the most common ones" in native_signup(page, native_hub, "gil", "1234567890")
+    assert "cannot be a user name" in native_signup(page, native_hub, "gil smith", password())
+    pending = native_signup(page, native_hub, "gil", password())
+    assert "You are signed up as gil. An admin must approve the account" in pending
+    assert "Approve sign-ups" in pending
+    screenshot(page, "signup-pending")

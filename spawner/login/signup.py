@@ -1,0 +1,53 @@
+"""The built-in login's sign-up answer: a refused sign-up names the rule it broke, and one
+that went through says what happens next (nothing is sent to anyone: an admin approves
+sign-ups on the hub's "Approve sign-ups" page)."""
+
+from nativeauthenticator.handlers import SignUpHandler
+
+DANGER, SUCCESS, INFO = "alert-danger", "alert-success", "alert-info"
+
+
+def refusal(authenticator, username, password):
+    """Why ``create_user`` refused ``username`` with ``password``, as a person reads it."""
+    if not authenticator.validate_username(authenticator.normalize_username(username)):
+        return (
+            f"{username!r} cannot be a user name here: use letters, digits, '-', '_' or '.', "
+            "without spaces, commas or slashes."
+        )
+    minimum = authenticator.minimum_password_length
+    if len(password) < minimum:
+        return f"The password is too short: use at least {minimum} characters."
+    if authenticator.check_common_password and authenticator.is_password_common(password):
+        return "That password is one of the most common ones: choose another."
+    return "The sign-up did not go through: ask one of the hub's admins."
+
+
+def result(authenticator, username, password, user, human, taken, matches):
+    """(alert class, message) for a sign-up of ``username``; ``user`` is what
+    ``create_user`` returned (None if it refused)."""
+    if not human:
+        return DANGER, "You failed the reCAPTCHA. Please try again."
+    if taken:
+        return DANGER, f"The name {username!r} is taken: choose another, or log in if it is yours."
+    if not matches:
+        return DANGER, "The two passwords differ: type the same password twice."
+    if user is None:
+        return DANGER, refusal(authenticator, username, password)
+    if user.is_authorized:
+        return SUCCESS, f"You are signed up as {user.username}: log in now."
+    if user.login_email_sent:
+        return SUCCESS, "You are signed up. Check your email to approve your account."
+    return INFO, (
+        f"You are signed up as {user.username}. An admin must approve the account before "
+        "you can log in: ask one of the hub's admins to approve it on its 'Approve sign-ups' "
+        "page."
+    )
+
+
+class KaggleSignUpHandler(SignUpHandler):
+    """NativeAuthenticator's sign-up page with the answers above."""
+
+    def get_result_message(self, user, human, taken, matches, user_is_admin):
+        username = self.get_body_argument("username", "", strip=False)
+        password = self.get_body_argument("signup_password", "", strip=False)
+        return result(self.authenticator, username, password, user, human, taken, matches)
