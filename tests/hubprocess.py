@@ -212,6 +212,23 @@ class UserServer:
         )
         assert r.status_code in (200, 201), r.text
 
+    def lab_setting(self, plugin):
+        """The user's JupyterLab settings of ``plugin``, as the settings API has them."""
+        r = self.get(f"lab/api/settings/{plugin}")
+        assert r.status_code == 200, r.text
+        return json.loads(r.json()["raw"])
+
+    def put_lab_setting(self, plugin, values):
+        """Save ``values`` as the user's settings of ``plugin``, as JupyterLab does."""
+        r = requests.put(
+            self.base + f"lab/api/settings/{plugin}",
+            json={"raw": json.dumps(values)},
+            headers=self.headers,
+            timeout=30,
+            verify=self.hub.verify,
+        )
+        assert r.status_code == 204, r.text
+
     def read_text(self, path):
         r = self.get(f"api/contents/{path}?content=1&format=text&type=file")
         assert r.status_code == 200, r.text

@@ -1,7 +1,5 @@
 """What a user sets up survives server restarts and container removal."""
 
-import json
-
 import docker
 import pytest
 import requests
@@ -53,13 +51,7 @@ def test_kaggle_credentials_and_lab_settings_persist(hub, docker_client):
         "open(p, 'w').write(json.dumps({'username': 'erin-kaggle', 'key': '0' * 32}))\n"
         "os.chmod(p, 0o600)\n"
     )
-    r = requests.put(
-        erin.base + f"lab/api/settings/{THEME}",
-        json={"raw": json.dumps({"theme": "JupyterLab Dark"})},
-        headers=erin.headers,
-        timeout=30,
-    )
-    assert r.status_code == 204, r.text
+    erin.put_lab_setting(THEME, {"theme": "JupyterLab Dark"})
 
     restart(hub, docker_client, "erin")
 
@@ -69,8 +61,7 @@ def test_kaggle_credentials_and_lab_settings_persist(hub, docker_client):
         "print(cli.stdout)\n"
     )
     assert "username: erin-kaggle" in out
-    raw = erin.get(f"lab/api/settings/{THEME}").json()["raw"]
-    assert json.loads(raw)["theme"] == "JupyterLab Dark"
+    assert erin.lab_setting(THEME)["theme"] == "JupyterLab Dark"
 
 
 def test_users_and_named_servers_get_their_own_volumes(hub, docker_client):
@@ -120,13 +111,7 @@ NEWS = "@jupyterlab/apputils-extension:notification"
 def test_jupyterlab_does_not_ask_about_news_and_a_users_answer_is_kept(hub, docker_client):
     hal = UserServer(hub, "hal", hub.create_user("hal"))
     hub.start_server("hal")
-    assert json.loads(hal.get(f"lab/api/settings/{NEWS}").json()["raw"]) == {"fetchNews": "false"}
-    r = requests.put(
-        hal.base + f"lab/api/settings/{NEWS}",
-        json={"raw": json.dumps({"fetchNews": "true"})},
-        headers=hal.headers,
-        timeout=30,
-    )
-    assert r.status_code == 204, r.text
+    assert hal.lab_setting(NEWS) == {"fetchNews": "false"}
+    hal.put_lab_setting(NEWS, {"fetchNews": "true"})
     restart(hub, docker_client, "hal")
-    assert json.loads(hal.get(f"lab/api/settings/{NEWS}").json()["raw"])["fetchNews"] == "true"
+    assert hal.lab_setting(NEWS)["fetchNews"] == "true"
