@@ -20,7 +20,7 @@ from spawner.hub import datadir, network, services, tls
 from spawner.hub.dropins import apply_dropins
 from spawner.images import inventory, prepull
 from spawner.images.pulls import PULL_STALL_SECONDS
-from spawner.login import oidc
+from spawner.login import approval, oidc
 from spawner.login.config import authenticator_config
 from spawner.settings.hub import load
 
@@ -91,12 +91,16 @@ metrics_service, metrics_role = services.metrics_reader(state.metrics_token)
 c.JupyterHub.services.append(metrics_service)
 c.JupyterHub.load_roles.append(metrics_role)
 
-# The hub's pages carry the product's and the team's name.
+# The hub's pages carry the product's and the team's name; with the built-in login, an
+# admin sees how many sign-ups wait for approval.
+native = s.auth.mode == "native"
 c.JupyterHub.template_paths = [services.TEMPLATES]
 c.JupyterHub.template_vars = {
     "product_name": "Kaggle Team Hub",
     "team_name": s.team_name,
-    "native_accounts": s.auth.mode == "native",
+    "native_accounts": native,
+    "pending_signups": approval.pending_signups if native else 0,
+    "deleted_volumes": s.deleted_volumes,
 }
 
 # Login: the mode chosen by KAGGLE_HUB_AUTH. The hub's user list (the admin page) says who

@@ -21,7 +21,10 @@ from sqlalchemy.orm import object_session
 from traitlets import Bool, Set, Unicode
 
 from ..errors import LoginRefused
+from . import approval
+from .logout import with_logout_page
 from .signup import KaggleSignUpHandler
+from .usernames import AddUsersHandler
 
 ACCOUNT_ID = "account_id"
 
@@ -35,7 +38,8 @@ def account_mismatch_message(username):
 
 
 class HubAccounts(Authenticator):
-    """Admin rights from settings, and deletion that stops every server first."""
+    """Admin rights from settings, deletion that stops every server first, a batch of new
+    users that adds the valid names, and a logout that says so."""
 
     revoked_admins = Set(
         Unicode(),
@@ -48,6 +52,10 @@ class HubAccounts(Authenticator):
             c.Authenticator.revoked_admins = {"ann"}
         """,
     )
+
+    def get_handlers(self, app):
+        handlers = with_logout_page(super().get_handlers(app))
+        return [(r"/api/users", AddUsersHandler), *handlers]
 
     def add_user(self, user):
         result = super().add_user(user)
@@ -76,11 +84,8 @@ class KaggleNativeAuthenticator(HubAccounts, NativeAuthenticator):
     """Accounts in the hub: sign-up, then an admin's approval (or an admin added the name)."""
 
     def get_handlers(self, app):
-        handlers = super().get_handlers(app)
-        return [
-            (path, KaggleSignUpHandler if path == r"/signup" else handler)
-            for path, handler in handlers
-        ]
+        replaced = {r"/signup": KaggleSignUpHandler, **approval.HANDLERS}
+        return [(path, replaced.get(path, handler)) for path, handler in super().get_handlers(app)]
 
     async def check_allowed(self, username, authentication=None):
         allowed = super().check_allowed(username, authentication)

@@ -4,16 +4,16 @@ sign-ups on the hub's "Approve sign-ups" page)."""
 
 from nativeauthenticator.handlers import SignUpHandler
 
+from .usernames import why_invalid
+
 DANGER, SUCCESS, INFO = "alert-danger", "alert-success", "alert-info"
 
 
 def refusal(authenticator, username, password):
     """Why ``create_user`` refused ``username`` with ``password``, as a person reads it."""
-    if not authenticator.validate_username(authenticator.normalize_username(username)):
-        return (
-            f"{username!r} cannot be a user name here: use letters, digits, '-', '_' or '.', "
-            "without spaces, commas or slashes."
-        )
+    invalid = why_invalid(authenticator, username)
+    if invalid:
+        return f"{invalid}."
     minimum = authenticator.minimum_password_length
     if len(password) < minimum:
         return f"The password is too short: use at least {minimum} characters."

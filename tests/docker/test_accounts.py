@@ -56,3 +56,25 @@ def test_deleting_a_user_stops_every_server_and_revokes_tokens(make_hub, docker_
         f"{hub.url}/hub/api/user", headers={"Authorization": f"token {token}"}, timeout=30
     )
     assert as_dora.status_code == 403
+
+
+def test_a_batch_of_new_users_adds_the_valid_names_and_names_the_refused(make_hub):
+    hub = make_hub()
+    r = hub.api("POST", "/users", json={"usernames": ["eve", "a/b", "fay", "x\0y"]})
+    assert r.status_code == 400, r.text
+    answer = r.json()
+    assert answer["added"] == ["eve", "fay"]
+    assert answer["message"].startswith("Not added: 'a/b' cannot be a user name here")
+    assert "'x\\x00y' cannot be a user name" in answer["message"]
+    assert hub.api("GET", "/users/eve").status_code == 200
+
+    for body in ({"usernames": [1, 2]}, [1, 2], "x", 5, None, {"usernames": "eve"}):
+        r = hub.api("POST", "/users", json=body)
+        assert r.status_code == 400, (body, r.text)
+        assert r.json()["message"], body
+    assert hub.api("POST", "/users", json={"usernames": ["eve"]}).status_code == 409
+    r = hub.api("POST", "/users", json={"usernames": ["gil"]})
+    assert r.status_code == 201, r.text
+    assert [u["name"] for u in r.json()] == ["gil"]
+    names = {u["name"] for u in hub.api("GET", "/users").json()}
+    assert names == {"eve", "fay", "gil"}

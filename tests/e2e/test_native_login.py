@@ -6,6 +6,7 @@ import pytest
 
 from ..browser import native_login, native_signup, screenshot, wait_for_lab
 from ..hubs import finish_hub, module_failed, new_hub
+from ..waiting import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -52,11 +53,19 @@ def test_sign_up_then_admin_approval_then_login(native_hub, new_page, admin):
     assert refused.status == 200  # the login form again
     assert not logged_in(erin, native_hub)
 
-    admin.goto(f"{native_hub.url}/hub/authorize")
-    admin.get_by_role("row").filter(has_text="erin").get_by_role("button", name="Authorize").click()
-    admin.get_by_role("row").filter(has_text="erin").get_by_role(
-        "button", name="Unauthorize"
-    ).wait_for()
+    # The navigation bar counts the waiting sign-ups and leads to them.
+    admin.goto(f"{native_hub.url}/hub/home")
+    assert admin.locator("#kth-pending").inner_text() == "1"
+    admin.click("#kth-approve-link")
+    waiting = admin.get_by_test_id("signup-erin")
+    assert waiting.get_by_text("Waiting for approval").is_visible()
+    screenshot(admin, "approval-waiting")
+    waiting.get_by_role("button", name="Approve").click()
+    approved = admin.get_by_test_id("signup-erin")
+    approved.get_by_role("button", name="Revoke approval").wait_for()
+    assert approved.get_by_text("Approved: can log in").is_visible()
+    assert admin.locator("#kth-pending").count() == 0
+    screenshot(admin, "approval-approved")
 
     assert native_login(erin, native_hub, "erin", erin_password).status == 302
     assert logged_in(erin, native_hub)
@@ -84,6 +93,15 @@ def test_a_deleted_user_cannot_log_in(native_hub, new_page, admin):
 
     admin.goto(f"{native_hub.url}/hub/admin")
     admin.get_by_test_id("user-row-gus").get_by_role("button", name="Edit User").click()
+    # Deleting asks first; cancelling keeps the user.
+    asked = []
+    admin.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    admin.get_by_role("button", name="Delete user").click()
+    wait_for(lambda: asked, 10, what="the confirmation")
+    assert asked[0].startswith("Delete gus? They lose access at once")
+    assert "quarantined volume" in asked[0]
+    assert native_hub.api("GET", "/users/gus").status_code == 200
+    admin.once("dialog", lambda dialog: dialog.accept())
     admin.get_by_role("button", name="Delete user").click()
     admin.get_by_test_id("user-row-ann").wait_for()
     assert native_hub.api("GET", "/users/gus").status_code == 404
@@ -106,3 +124,58 @@ def test_sign_up_answers_name_the_rule_and_what_comes_next(native_hub, new_page)
     assert "You are signed up as gil. An admin must approve the account" in pending
     assert "Approve sign-ups" in pending
     screenshot(page, "signup-pending")
+
+
+def test_approval_and_discard_need_a_post_with_the_hubs_token(native_hub, new_page, admin):
+    native_signup(new_page(), native_hub, "ivan", password())
+    native_signup(new_page(), native_hub, "jack", password())
+
+    # A page elsewhere sending the admin's browser to the old addresses changes nothing.
+    for path in ("authorize/ivan", "discard/jack"):
+        admin.goto(f"{native_hub.url}/hub/{path}")
+        assert admin.url.endswith("/hub/authorize")
+    waiting = admin.locator("#kth-waiting")
+    assert waiting.get_by_test_id("signup-ivan").is_visible()
+    assert waiting.get_by_test_id("signup-jack").is_visible()
+    # A POST without the hub's XSRF token, as a cross-site form would send it, is refused.
+    forged = admin.request.post(
+        f"{native_hub.url}/hub/authorize/ivan",
+        form={"action": "approve"},
+        headers={"Origin": "http://attacker.example", "Referer": "http://attacker.example/"},
+    )
+    assert forged.status == 403
+    admin.reload()
+    assert admin.locator("#kth-waiting").get_by_test_id("signup-ivan").is_visible()
+
+    admin.get_by_test_id("signup-jack").get_by_role("button", name="Discard").click()
+    admin.locator("#kth-waiting").get_by_test_id("signup-ivan").wait_for()
+    assert admin.get_by_test_id("signup-jack").count() == 0
+
+
+def test_adding_users_with_one_bad_name_adds_the_others_and_says_why(native_hub, admin):
+    admin.goto(f"{native_hub.url}/hub/admin")
+    admin.get_by_role("button", name="Add Users").click()
+    admin.fill("[data-testid=user-textarea]", "hal\ndave smith\nida")
+    admin.get_by_role("button", name="Add Users").click()
+    admin.get_by_test_id("user-row-hal").wait_for()
+    admin.get_by_test_id("user-row-ida").wait_for()
+    message = admin.locator("#kth-admin-message")
+    assert message.is_visible()
+    assert "Not added: 'dave smith' cannot be a user name here" in message.inner_text()
+    assert "Added: hal, ida." in message.inner_text()
+    screenshot(admin, "admin-add-bad-name")
+    assert native_hub.api("GET", "/users/dave smith").status_code == 404
+
+
+def test_logging_out_says_so_and_offers_to_log_in_again(native_hub, new_page):
+    page, kim_password = new_page(), password()
+    native_hub.create_user("kim")
+    native_signup(page, native_hub, "kim", kim_password)
+    assert native_login(page, native_hub, "kim", kim_password).status == 302
+    page.goto(f"{native_hub.url}/hub/logout")
+    assert page.get_by_role("heading", name="You are logged out").is_visible()
+    assert "Your server keeps running" in page.locator("#kth-logged-out").inner_text()
+    screenshot(page, "logged-out")
+    assert not logged_in(page, native_hub)
+    page.click("#kth-login-again")
+    page.wait_for_url("**/hub/login**")

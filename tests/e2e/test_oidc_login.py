@@ -67,6 +67,7 @@ def test_admin_adds_and_deletes_a_user_on_the_admin_page(oidc_hub, new_page, doc
 
     admin.goto(f"{oidc_hub.url}/hub/admin")
     admin.get_by_test_id("user-row-dave").get_by_role("button", name="Edit User").click()
+    admin.once("dialog", lambda dialog: dialog.accept())
     admin.get_by_role("button", name="Delete user").click()
     wait_for(lambda: oidc_hub.api("GET", "/users/dave").status_code == 404, 30, what="dave deleted")
 

@@ -1,0 +1,97 @@
+"""Approving sign-ups of the built-in login: a page that lists them, waiting ones first,
+and changes that only a POST carrying the hub's XSRF token makes.
+
+NativeAuthenticator approves and discards on a plain GET, so any page that sends an admin's
+browser to ``/hub/authorize/NAME`` would approve NAME. Here those addresses answer a GET by
+showing the list, changing nothing.
+"""
+
+from jupyterhub.scopes import needs_scope
+from jupyterhub.utils import url_path_join
+from nativeauthenticator.handlers import LocalBase
+from nativeauthenticator.orm import UserInfo
+from tornado import web
+
+APPROVE, REVOKE = "approve", "revoke"
+
+
+def pending_signups(user):
+    """How many sign-ups wait for approval, for the navigation bar of an admin (else 0)."""
+    if user is None or not user.admin:
+        return 0
+    return user.db.query(UserInfo).filter(UserInfo.is_authorized.is_(False)).count()
+
+
+class ApprovalBase(LocalBase):
+    def list_url(self, anchor=""):
+        url = url_path_join(self.hub.base_url, "authorize")
+        return f"{url}#{anchor}" if anchor else url
+
+    def sign_up(self, username):
+        info = UserInfo.find(self.db, username)
+        if info is None:
+            raise web.HTTPError(404, f"There is no sign-up of {username!r}.")
+        return info
+
+
+class ApprovalPageHandler(ApprovalBase):
+    """GET /hub/authorize: sign-ups waiting for approval, then approved ones."""
+
+    @needs_scope("admin:users")
+    async def get(self):
+        accounts = self.db.query(UserInfo).order_by(UserInfo.username).all()
+        html = await self.render_template(
+            "approval.html",
+            waiting=[a for a in accounts if not a.is_authorized],
+            approved=[a for a in accounts if a.is_authorized],
+            ask_email=self.authenticator.ask_email_on_signup,
+        )
+        self.finish(html)
+
+
+class ApproveHandler(ApprovalBase):
+    """POST /hub/authorize/NAME with action=approve or action=revoke."""
+
+    @needs_scope("admin:users")
+    async def get(self, username):
+        self.redirect(self.list_url())
+
+    @needs_scope("admin:users")
+    async def post(self, username):
+        action = self.get_body_argument("action", "")
+        if action not in (APPROVE, REVOKE):
+            raise web.HTTPError(400, "Say action=approve or action=revoke.")
+        info = self.sign_up(username)
+        info.is_authorized = action == APPROVE
+        self.db.commit()
+        self.log.info("%s %s the sign-up of %s", self.current_user.name, action, username)
+        self.redirect(self.list_url(username))
+
+
+class DiscardHandler(ApprovalBase):
+    """POST /hub/discard/NAME: forget a sign-up that is still waiting."""
+
+    @needs_scope("admin:users")
+    async def get(self, username):
+        self.redirect(self.list_url())
+
+    @needs_scope("admin:users")
+    async def post(self, username):
+        info = self.sign_up(username)
+        if info.is_authorized:
+            raise web.HTTPError(
+                409, f"{username!r} is approved: revoke the approval before discarding it."
+            )
+        self.db.delete(info)
+        self.db.commit()
+        if self.users.get(username) is not None:
+            self.users.delete(username)
+        self.log.info("%s discarded the sign-up of %s", self.current_user.name, username)
+        self.redirect(self.list_url())
+
+
+HANDLERS = {
+    r"/authorize": ApprovalPageHandler,
+    r"/authorize/([^/]*)": ApproveHandler,
+    r"/discard/([^/]*)": DiscardHandler,
+}
