@@ -11,6 +11,7 @@
 # handlers need the endpoints), and the pre-pull (started in the hub's event loop so that
 # it runs while the hub starts).
 import sys
+import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,6 +26,9 @@ from spawner.login.config import authenticator_config
 from spawner.settings.hub import load
 
 c = get_config()  # noqa: F821 (provided by JupyterHub)
+# jupyter_events warns at every start that JupyterHub 5.5's own event schema gives its
+# version as a number: noise for an admin, who can change nothing about it.
+warnings.filterwarnings("ignore", message="The `version` property of an event schema")
 s = load(Path(__file__).resolve().parent)
 
 # Hub state: one owner-only directory; secrets generated once and reused.
@@ -83,6 +87,7 @@ c.JupyterHub.allow_named_servers = s.named_servers > 0
 c.JupyterHub.named_server_limit_per_user = s.named_servers
 
 # Idle servers are stopped by jupyterhub-idle-culler, with a role that can do only that.
+services.let_services_stop()
 c.JupyterHub.services, c.JupyterHub.load_roles = services.idle_culler(
     s.cull_idle_seconds, sys.executable
 )

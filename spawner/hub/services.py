@@ -1,5 +1,6 @@
 """Hub-managed services and the hub's own pages, as plain config values."""
 
+import signal
 from pathlib import Path
 
 # Templates that put the product's and the team's name on every page.
@@ -36,3 +37,11 @@ def metrics_reader(token):
     service = {"name": METRICS, "api_token": token}
     role = {"name": METRICS, "scopes": ["read:metrics"], "services": [METRICS]}
     return service, role
+
+
+def let_services_stop():
+    """Undo an inherited "ignore SIGINT" (a hub started in the background by a shell), which
+    the hub's services would inherit: JupyterHub stops a service with SIGINT, and waits 10 s
+    on one that ignores it before it sends SIGTERM."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)

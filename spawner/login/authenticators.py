@@ -18,7 +18,7 @@ from oauthenticator.generic import GenericOAuthenticator
 from oauthenticator.github import GitHubOAuthenticator
 from oauthenticator.google import GoogleOAuthenticator
 from sqlalchemy.orm import object_session
-from traitlets import Bool, Set, Unicode
+from traitlets import Bool, Set, Unicode, default
 
 from ..errors import LoginRefused
 from . import approval
@@ -82,6 +82,13 @@ class HubAccounts(Authenticator):
 
 class KaggleNativeAuthenticator(HubAccounts, NativeAuthenticator):
     """Accounts in the hub: sign-up, then an admin's approval (or an admin added the name)."""
+
+    @default("db")
+    def _hub_session(self):
+        # NativeAuthenticator keeps its accounts in the hub's database, through the session
+        # JupyterHub still hands authenticators; its deprecation warning at every start tells
+        # the admin of nothing they can change.
+        return self._deprecated_db_session
 
     def get_handlers(self, app):
         replaced = {r"/signup": KaggleSignUpHandler, **approval.HANDLERS}

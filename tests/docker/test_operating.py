@@ -1,8 +1,13 @@
-"""Operating the hub: Prometheus metrics with the documented token, and pages that say
-what this is and whose it is."""
+"""Operating the hub: Prometheus metrics with the documented token, pages that say what
+this is and whose it is, a quiet start and a prompt stop."""
+
+import re
+import sys
 
 import pytest
 import requests
+
+from spawner.settings.environment import REPO_DIR
 
 pytestmark = pytest.mark.docker
 
@@ -29,5 +34,29 @@ def test_pages_carry_the_product_and_team_name_and_link_approval(make_hub):
     assert "<title>Kaggle Team Hub · Churn &lt;Squad&gt;</title>" in login.text
     assert "<strong>Kaggle Team Hub</strong> for Churn &lt;Squad&gt;" in login.text
     home = hub.browser_session("ann").get(f"{hub.url}/hub/home", timeout=30)
-    assert 'href="/hub/authorize">Approve sign-ups</a>' in home.text
+    assert 'id="kth-approve-link" href="/hub/authorize">\n          Approve sign-ups' in home.text
     assert 'href="/hub/change-password">Change password</a>' in home.text
+
+
+def ignored_signals(pid):
+    mask = re.search(r"^SigIgn:\s*([0-9a-f]+)$", open(f"/proc/{pid}/status").read(), re.M)
+    return int(mask.group(1), 16)
+
+
+def test_a_hub_started_in_the_background_starts_quietly_and_its_culler_obeys_sigint(make_hub):
+    hub = make_hub(start=False)
+    # A shell's background job ignores SIGINT, and so would the services the hub starts:
+    # JupyterHub stops them with SIGINT and waits 10 s on one that ignores it.
+    command = [sys.executable, "-m", "jupyterhub", "-f", str(REPO_DIR / "jupyterhub_config.py")]
+    hub.start(command=["sh", "-c", 'trap "" INT; exec "$@"', "sh", *command])
+    children = open(f"/proc/{hub.process.pid}/task/{hub.process.pid}/children").read().split()
+    culler = [
+        pid
+        for pid in children
+        if b"jupyterhub_idle_culler" in open(f"/proc/{pid}/cmdline", "rb").read()
+    ]
+    assert culler, "the idle culler runs"
+    assert not ignored_signals(culler[0]) & (1 << 1), "the idle culler ignores SIGINT"
+    start_log = hub.log()
+    assert "deprecated" not in start_log
+    assert "Warning" not in start_log
