@@ -5,7 +5,7 @@ kaggle-hub pull                         pull the configured images, with progres
 kaggle-hub volumes                      users' volumes, live and quarantined, with sizes
 kaggle-hub backup USER [--server S]     write a volume to a .tar.gz
 kaggle-hub backup --hub [--list]        save the hub's database and secrets (or list saves)
-kaggle-hub restore USER FILE            unpack a .tar.gz into the user's empty volume
+kaggle-hub restore USER FILE            put a .tar.gz in the user's (empty) volume
 kaggle-hub restore --hub FILE           put a saved hub state back (the hub stopped)
 kaggle-hub restore USER --from-volume Q copy a quarantined volume back
 kaggle-hub purge USER [--yes]           remove a user's volumes, after confirmation
@@ -28,6 +28,7 @@ from ..settings.hub import load
 from ..sizes import human_size
 from . import backups, hubstate
 from .doctor import run_checks
+from .meter import Meter, Meters
 from .pull import pull_images
 
 
@@ -74,8 +75,10 @@ def cmd_backup(args, s, out):
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = Path(args.output or f"{volume}-{stamp}.tar.gz")
     image = volumes.helper_image(client, s.image)
-    backups.backup(client, image, volume, path)
-    out.write(f"Wrote {volume} to {path} ({human_size(path.stat().st_size)}).\n")
+    meter = Meter(out, f"reading {volume}", backups.volume_size(client, volume))
+    backups.backup(client, image, volume, path, meter)
+    done = meter.finish()
+    out.write(f"Wrote {volume} to {path} ({human_size(path.stat().st_size)}; read {done}).\n")
     return 0
 
 
@@ -102,14 +105,27 @@ def cmd_restore(args, s, out):
     volume = _volume(s, args.user, args.server)
     image = volumes.helper_image(client, s.image)
     labels = volumes.labels(s.prefix, args.user, args.server or "")
-    if args.from_volume:
-        backups.restore_volume(client, image, volume, args.from_volume, labels, force=args.force)
-        out.write(f"Copied {args.from_volume} into {volume}.\n")
-        return 0
-    if not args.file:
-        raise volumes.VolumeError("Give a FILE to restore, or --from-volume NAME.")
-    backups.restore(client, image, volume, args.file, labels, force=args.force)
-    out.write(f"Restored {args.file} into {volume}.\n")
+    meters = Meters(out)
+    try:
+        if args.from_volume:
+            saved = backups.restore_volume(
+                client, image, volume, args.from_volume, labels, force=args.force, meter=meters
+            )
+            out.write(f"Copied {args.from_volume} into {volume} ({meters.finish()}).\n")
+        elif not args.file:
+            raise volumes.VolumeError("Give a FILE to restore, or --from-volume NAME.")
+        else:
+            saved = backups.restore(
+                client, image, volume, args.file, labels, force=args.force, meter=meters
+            )
+            out.write(f"Restored {args.file} into {volume} ({meters.finish()}).\n")
+    finally:
+        meters.finish()
+    if saved:
+        out.write(
+            f"Its previous content is kept in {saved}: 'kaggle-hub restore {args.user} "
+            f"--from-volume {saved} --force' puts it back, 'kaggle-hub purge' removes it.\n"
+        )
     return 0
 
 
@@ -189,7 +205,11 @@ def parser():
     r.add_argument("file", nargs="?")
     r.add_argument("--server", default="")
     r.add_argument("--from-volume", help="copy this (quarantined) volume instead of a file")
-    r.add_argument("--force", action="store_true", help="unpack over a non-empty volume")
+    r.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a volume's content (the current content is kept, quarantined)",
+    )
     g = sub.add_parser("purge", help="remove a user's volumes")
     g.add_argument("user")
     g.add_argument("--yes", action="store_true", help="do not ask for confirmation")

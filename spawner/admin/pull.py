@@ -4,12 +4,7 @@ import docker
 
 from ..images import inventory, tags
 from ..images.layers import layer_progress, split_image
-
-
-def bar(downloaded, total, fraction, width=30):
-    filled = int(fraction * width)
-    sizes = f"{downloaded / 1e6:.0f}/{total / 1e6:.0f} MB"
-    return f"[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} {sizes}"
+from .meter import bar
 
 
 def pull_one(client, image, out):
@@ -17,7 +12,8 @@ def pull_one(client, image, out):
     events = client.pull(repository, tag=tag, stream=True, decode=True)
     for downloaded, total, fraction, layers in layer_progress(events):
         if total:
-            out.write(f"\r  {bar(downloaded, total, fraction)} in {layers} layers")
+            sizes = f"{downloaded / 1e6:.0f}/{total / 1e6:.0f} MB"
+            out.write(f"\r  {bar(fraction)} {sizes} in {layers} layers")
             out.flush()
     out.write("\n")
 

@@ -19,7 +19,7 @@ from ..errors import (
     version_mismatch_message,
 )
 from ..images import inventory, probe, pulls, tags
-from ..sizes import parse_size
+from ..sizes import human_size, parse_size
 from . import container, datasets, layout, logs, naming, profiles, readiness, volumes
 from .progress import ProgressLog
 
@@ -408,12 +408,19 @@ class KaggleSpawner(DockerSpawner):
                 self.log.warning("Removed volume %s of deleted server %s", name, self._log_name)
             return
         image = await self._in_executor(volumes.helper_image, self.client, self.image)
+        began = time.monotonic()
         moved = await self._in_executor(
             volumes.quarantine, self.client, image, name, self._volume_labels
         )
         if moved:
+            target, size = moved
             self.log.warning(
-                "Quarantined volume %s of deleted server %s as %s", name, self._log_name, moved
+                "Quarantined volume %s of deleted server %s as %s (%s in %.1f s)",
+                name,
+                self._log_name,
+                target,
+                human_size(size),
+                time.monotonic() - began,
             )
 
     async def check_allowed(self, image):

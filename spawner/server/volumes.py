@@ -6,6 +6,7 @@ and never started (no command runs, no network), so any local image serves as th
 """
 
 import io
+import tarfile
 from datetime import UTC, datetime
 
 import docker
@@ -20,6 +21,7 @@ LABEL_QUARANTINED_AT = "org.kaggle-team-hub.quarantined-at"
 LABEL_QUARANTINED_FROM = "org.kaggle-team-hub.quarantined-from"
 LABEL_HELPER = "org.kaggle-team-hub.helper"
 MOUNT = "/data"
+CHUNK = 1024 * 1024
 
 
 class VolumeError(RuntimeError):
@@ -53,6 +55,7 @@ class Helper:
 
     def __init__(self, client, image, volume):
         self.client = client
+        self.responses = []
         host = client.create_host_config(
             binds={volume: {"bind": MOUNT, "mode": "rw"}}, network_mode="none"
         )
@@ -70,24 +73,73 @@ class Helper:
         return self
 
     def __exit__(self, *exc):
+        # Docker cannot remove a container while it still sends an archive of it.
+        for response in self.responses:
+            response.close()
         self.client.remove_container(self.id, force=True)
 
     def archive(self):
-        """The volume's content as a tar stream whose members start with ``data/``."""
-        stream, _ = self.client.get_archive(self.id, MOUNT)
-        return stream
+        """The volume's content as an iterator of tar chunks whose members are ``./...``;
+        Docker sends it as it reads the files, so nothing holds the whole volume. Reading
+        may stop early: leaving the helper ends the transfer."""
+        # docker-py's get_archive gives no way to end a transfer early, so the same GET is
+        # made here, keeping the response to close.
+        url = self.client._url("/containers/{0}/archive", self.id)
+        response = self.client._get(url, params={"path": f"{MOUNT}/."}, stream=True)
+        self.client._raise_for_status(response)
+        self.responses.append(response)
+        return response.iter_content(CHUNK)
 
-    def put(self, path, data):
-        if not self.client.put_archive(self.id, path, data):
-            raise VolumeError(f"Docker refused to unpack the archive into {path}.")
+    def put(self, data):
+        """Unpack ``data`` (a tar, plain or gzip: bytes, a file or an iterator of chunks)
+        into the volume; Docker reads it as it comes."""
+        if not self.client.put_archive(self.id, MOUNT, data):
+            raise VolumeError(f"Docker refused to unpack the archive into {MOUNT}.")
 
 
-def tar_bytes(stream):
-    buffer = io.BytesIO()
-    for chunk in stream:
-        buffer.write(chunk)
-    buffer.seek(0)
-    return buffer
+def counted(chunks, progress=None):
+    """``chunks`` passed through, calling ``progress(bytes so far)`` after each one."""
+    done = 0
+    for chunk in chunks:
+        done += len(chunk)
+        if progress:
+            progress(done)
+        yield chunk
+
+
+class ChunkReader(io.RawIOBase):
+    """A file object reading an iterator of byte chunks, for tarfile's stream mode."""
+
+    def __init__(self, chunks):
+        self.chunks = iter(chunks)
+        self.pending = b""
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        while not self.pending:
+            self.pending = next(self.chunks, b"")
+            if not self.pending:
+                return 0
+        size = min(len(buffer), len(self.pending))
+        buffer[:size] = self.pending[:size]
+        self.pending = self.pending[size:]
+        return size
+
+
+def is_empty(client, image, volume):
+    """True if ``volume`` holds no file; stops reading at the first one."""
+    with Helper(client, image, volume) as helper:
+        stream = helper.archive()
+        with tarfile.open(fileobj=ChunkReader(stream), mode="r|") as tar:
+            return all(member.name in (".", "./") for member in tar)
+
+
+def containers_using(client, volume):
+    """Names of the containers (running or not) that mount ``volume``."""
+    found = client.containers(all=True, filters={"volume": volume})
+    return sorted(name.lstrip("/") for c in found for name in c.get("Names") or [])
 
 
 def helper_image(client, preferred):
@@ -100,15 +152,24 @@ def helper_image(client, preferred):
     raise VolumeError("There is no image on this machine to move volume data with.")
 
 
-def copy(client, image, source, target):
-    """Copy every file of volume ``source`` into volume ``target`` (created if missing)."""
+def copy(client, image, source, target, progress=None):
+    """Copy every file of volume ``source`` into volume ``target``, streamed from one helper
+    to the other; return the bytes moved."""
+    moved = []
+
+    def seen(done):
+        moved[:] = [done]
+        if progress:
+            progress(done)
+
     with Helper(client, image, source) as src, Helper(client, image, target) as dst:
-        # The archive's members are data/...; unpacked at / they land in the target volume.
-        dst.put("/", tar_bytes(src.archive()))
+        dst.put(counted(src.archive(), seen))
+    return moved[0] if moved else 0
 
 
-def quarantine(client, image, volume, owner_labels, now=None):
-    """Move ``volume`` to ``{volume}-deleted-{UTC time}``; return the new name.
+def quarantine(client, image, volume, owner_labels, now=None, progress=None):
+    """Move ``volume`` to ``{volume}-deleted-{UTC time}``; return ``(new name, bytes moved)``,
+    or None if there is no such volume.
 
     ``owner_labels`` label the copy when the volume has none of its own.
     """
@@ -126,9 +187,9 @@ def quarantine(client, image, volume, owner_labels, now=None):
             LABEL_QUARANTINED_FROM: volume,
         },
     )
-    copy(client, image, volume, target)
+    moved = copy(client, image, volume, target, progress)
     client.remove_volume(volume)
-    return target
+    return target, moved
 
 
 def remove(client, volume):
