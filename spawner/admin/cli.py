@@ -231,8 +231,8 @@ COMMANDS = {
 }
 
 
-def main(argv=None, out=None):
-    out = out or sys.stdout
+def parse(argv=None):
+    """The command line's arguments; exits with argparse's message if they are wrong."""
     args, extra = parser().parse_known_args(argv)
     # argparse gives 'restore USER --server S FILE' no place for FILE after an option.
     late_file = len(extra) == 1 and not extra[0].startswith("-")
@@ -242,6 +242,12 @@ def main(argv=None, out=None):
         parser().error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "backup" and not (args.user or args.volume or args.hub):
         parser().error("backup needs USER, --volume NAME or --hub")
+    return args
+
+
+def main(argv=None, out=None):
+    out = out or sys.stdout
+    args = parse(argv)
     try:
         s = load(Path(args.config_dir))
         return COMMANDS[args.command](args, s, out)

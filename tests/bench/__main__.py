@@ -4,11 +4,11 @@ import argparse
 import tempfile
 
 from . import __doc__ as summary
-from . import bursts, datapath, proxies, restart, spawn
+from . import bursts, datapath, proxies, restart, spawn, volumes
 from .figures import table
 from .run import BenchRun
 
-STEPS = ("spawn", "bursts", "datapath", "restart", "proxies")
+STEPS = ("spawn", "bursts", "datapath", "restart", "proxies", "volumes")
 
 
 def main(argv=None):
@@ -16,6 +16,11 @@ def main(argv=None):
     p.add_argument("--image", required=True)
     p.add_argument("--runs", type=int, default=5, help="runs per figure (default 5)")
     p.add_argument("--bursts", default="1,4,8,16", help="burst sizes (default 1,4,8,16)")
+    p.add_argument(
+        "--volume-gb",
+        default="0.5,3",
+        help="sizes of the volumes moved by backup, restore and quarantine (default 0.5,3)",
+    )
     p.add_argument(
         "--steps",
         default=",".join(STEPS),
@@ -29,6 +34,7 @@ def main(argv=None):
         "datapath": datapath.measure,
         "restart": restart.measure,
         "proxies": proxies.measure,
+        "volumes": lambda r: volumes.measure(r, [float(g) for g in args.volume_gb.split(",")]),
     }
     with tempfile.TemporaryDirectory(prefix="kth-bench-") as workdir:
         run = BenchRun(args.image, args.runs, workdir)

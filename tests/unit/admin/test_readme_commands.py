@@ -1,0 +1,44 @@
+"""Every kaggle-hub command line the README shows is one the command accepts, meaning what
+the README says it means."""
+
+import re
+import shlex
+
+import pytest
+
+from spawner.admin.cli import parse
+from spawner.settings.environment import REPO_DIR
+
+README = (REPO_DIR / "README.md").read_text()
+# In code blocks: '.venv/bin/kaggle-hub ARGS   # comment'; in the text: `kaggle-hub ARGS`.
+BLOCK_LINES = re.findall(r"^\.venv/bin/kaggle-hub ([^#\n]*)", README, re.M)
+INLINE = re.findall(r"`kaggle-hub ([^`]*)`", README)
+LINES = sorted({line.strip() for line in BLOCK_LINES + INLINE})
+
+
+def test_the_readme_shows_the_admin_commands():
+    commands = {shlex.split(line)[0] for line in LINES}
+    assert commands == {"doctor", "pull", "volumes", "backup", "restore", "purge", "logs"}
+
+
+@pytest.mark.parametrize("line", LINES)
+def test_each_command_line_of_the_readme_is_accepted(line):
+    parse(shlex.split(line.replace("USER", "ann")))
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("restore ann --server gpu FILE", {"user": "ann", "server": "gpu", "file": "FILE"}),
+        ("restore ann FILE", {"user": "ann", "server": "", "file": "FILE"}),
+        ("backup --hub --list", {"hub": True, "list": True}),
+        (
+            "restore --hub /var/lib/kaggle-team-hub/backups/hub-20261125T010000Z.tar.gz",
+            {"hub": True, "user": "/var/lib/kaggle-team-hub/backups/hub-20261125T010000Z.tar.gz"},
+        ),
+    ],
+)
+def test_the_documented_forms_mean_what_the_readme_says(line, expected):
+    assert line in LINES
+    args = vars(parse(shlex.split(line)))
+    assert {key: args[key] for key in expected} == expected
