@@ -22,11 +22,17 @@ from traitlets import Bool, Set, Unicode, default
 
 from ..errors import LoginRefused
 from . import approval
+from .loginform import KaggleLoginHandler
 from .logout import with_logout_page
-from .signup import KaggleSignUpHandler
+from .servers import ServerStartHandler
+from .signup import BCRYPT_MAX_BYTES, KaggleSignUpHandler
 from .usernames import AddUsersHandler
 
 ACCOUNT_ID = "account_id"
+
+
+def has_control_characters(text):
+    return any(ord(ch) < 32 or ord(ch) == 127 for ch in text)
 
 
 def account_mismatch_message(username):
@@ -55,7 +61,18 @@ class HubAccounts(Authenticator):
 
     def get_handlers(self, app):
         handlers = with_logout_page(super().get_handlers(app))
-        return [(r"/api/users", AddUsersHandler), *handlers]
+        return [
+            (r"/api/users", AddUsersHandler),
+            (r"/api/users/([^/]+)/server", ServerStartHandler),
+            (r"/api/users/([^/]+)/servers/([^/]*)", ServerStartHandler),
+            *handlers,
+        ]
+
+    def validate_username(self, username):
+        # A NUL or a newline in a name reaches logs, labels and file names.
+        if has_control_characters(username):
+            return False
+        return super().validate_username(username)
 
     def add_user(self, user):
         result = super().add_user(user)
@@ -91,8 +108,17 @@ class KaggleNativeAuthenticator(HubAccounts, NativeAuthenticator):
         return self._deprecated_db_session
 
     def get_handlers(self, app):
-        replaced = {r"/signup": KaggleSignUpHandler, **approval.HANDLERS}
+        replaced = {
+            r"/login": KaggleLoginHandler,
+            r"/signup": KaggleSignUpHandler,
+            **approval.HANDLERS,
+        }
         return [(path, replaced.get(path, handler)) for path, handler in super().get_handlers(app)]
+
+    def is_password_strong(self, password):
+        if len(password.encode()) > BCRYPT_MAX_BYTES:
+            return False
+        return super().is_password_strong(password)
 
     async def check_allowed(self, username, authentication=None):
         allowed = super().check_allowed(username, authentication)

@@ -7,6 +7,8 @@ from nativeauthenticator.handlers import SignUpHandler
 from .usernames import why_invalid
 
 DANGER, SUCCESS, INFO = "alert-danger", "alert-success", "alert-info"
+# bcrypt hashes only the first 72 bytes of a password, and bcrypt 5 refuses longer ones.
+BCRYPT_MAX_BYTES = 72
 
 
 def refusal(authenticator, username, password):
@@ -15,6 +17,11 @@ def refusal(authenticator, username, password):
     if invalid:
         return f"{invalid}."
     minimum = authenticator.minimum_password_length
+    if len(password.encode()) > BCRYPT_MAX_BYTES:
+        return (
+            f"The password is too long: use at most {BCRYPT_MAX_BYTES} bytes (as many plain "
+            "letters, fewer accented ones)."
+        )
     if len(password) < minimum:
         return f"The password is too short: use at least {minimum} characters."
     if authenticator.check_common_password and authenticator.is_password_common(password):

@@ -20,7 +20,7 @@ def why_invalid(authenticator, name):
     """Why ``name`` cannot be a user name of this hub, or None if it can."""
     if not isinstance(name, str):
         return f"{name!r} is not a name: user names are text"
-    if "\0" in name or not authenticator.validate_username(authenticator.normalize_username(name)):
+    if not authenticator.validate_username(authenticator.normalize_username(name)):
         return f"{name!r} cannot be a user name here: {RULE}"
     return None
 

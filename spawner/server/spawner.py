@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import docker
 import jupyterhub
 from dockerspawner import DockerSpawner
+from sqlalchemy.orm import object_session
 from traitlets import Bool, Dict, Enum, Float, Integer, List, Unicode, default, validate
 
 from .. import engine
@@ -343,6 +344,10 @@ class KaggleSpawner(DockerSpawner):
                 self.profile_choices, self.user_options, self._extra_allowed_images()
             )
         except profiles.OptionsError as e:
+            # JupyterHub saved these options for the next start without options (the Start
+            # button): forget them, so that one refusal does not refuse every later start.
+            self.orm_spawner.user_options = {}
+            object_session(self.orm_spawner).commit()
             raise SpawnError(str(e), status_code=400) from None
         self._progress_log = ProgressLog()
         self._profile = profile

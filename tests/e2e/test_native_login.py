@@ -57,11 +57,12 @@ def test_sign_up_then_admin_approval_then_login(native_hub, new_page, admin):
     admin.goto(f"{native_hub.url}/hub/home")
     assert admin.locator("#kth-pending").inner_text() == "1"
     admin.click("#kth-approve-link")
-    waiting = admin.get_by_test_id("signup-erin")
+    waiting = admin.locator("#kth-waiting").get_by_test_id("signup-erin")
+    waiting.wait_for()
     assert waiting.get_by_text("Waiting for approval").is_visible()
     screenshot(admin, "approval-waiting")
     waiting.get_by_role("button", name="Approve").click()
-    approved = admin.get_by_test_id("signup-erin")
+    approved = admin.locator("#kth-approved").get_by_test_id("signup-erin")
     approved.get_by_role("button", name="Revoke approval").wait_for()
     assert approved.get_by_text("Approved: can log in").is_visible()
     assert admin.locator("#kth-pending").count() == 0
@@ -147,7 +148,8 @@ def test_approval_and_discard_need_a_post_with_the_hubs_token(native_hub, new_pa
     admin.reload()
     assert admin.locator("#kth-waiting").get_by_test_id("signup-ivan").is_visible()
 
-    admin.get_by_test_id("signup-jack").get_by_role("button", name="Discard").click()
+    with admin.expect_navigation():
+        admin.get_by_test_id("signup-jack").get_by_role("button", name="Discard").click()
     admin.locator("#kth-waiting").get_by_test_id("signup-ivan").wait_for()
     assert admin.get_by_test_id("signup-jack").count() == 0
 
@@ -177,5 +179,26 @@ def test_logging_out_says_so_and_offers_to_log_in_again(native_hub, new_page):
     assert "Your server keeps running" in page.locator("#kth-logged-out").inner_text()
     screenshot(page, "logged-out")
     assert not logged_in(page, native_hub)
-    page.click("#kth-login-again")
-    page.wait_for_url("**/hub/login**")
+    with page.expect_navigation():
+        page.click("#kth-login-again")
+    assert "/hub/login" in page.url
+    assert page.locator("input[name=password]").is_visible()
+
+
+def test_a_password_too_long_for_bcrypt_and_an_empty_login_form_get_answers(native_hub, new_page):
+    page = new_page()
+    too_long = "é" * 40  # 80 bytes: over bcrypt's 72
+    assert "The password is too long: use at most 72 bytes" in native_signup(
+        page, native_hub, "lou", too_long
+    )
+    native_hub.create_user("lou")
+    native_signup(page, native_hub, "lou", password())
+    refused = native_login(page, native_hub, "lou", too_long)
+    assert refused.status == 200  # the login form again, not an error page
+    assert not logged_in(page, native_hub)
+
+    page.goto(f"{native_hub.url}/hub/login")
+    xsrf = page.locator("input[name=_xsrf]").get_attribute("value")
+    empty = page.request.post(f"{native_hub.url}/hub/login", form={"_xsrf": xsrf})
+    assert empty.status == 200
+    assert "Invalid username or password" in empty.text()

@@ -46,8 +46,11 @@ def test_user_not_allowed_gets_403_and_nothing_is_created(oidc_hub, new_page, do
     assert docker_objects(docker_client, oidc_hub, "mallory") == []
     screenshot(page, "login-refused")
     # A way out: log out and try another account.
-    page.click("#kth-logout")
-    page.wait_for_url("**/hub/login**")
+    with page.expect_navigation():
+        page.click("#kth-logout")
+    assert page.get_by_role("heading", name="You are logged out").is_visible()
+    with page.expect_navigation():
+        page.click("#kth-login-again")
     assert page.get_by_text("Sign in with OpenID Connect").is_visible()
 
 

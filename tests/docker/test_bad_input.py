@@ -1,0 +1,42 @@
+"""Ordinary bad input to the REST API gets a 4xx with a message, and creates nothing."""
+
+import pytest
+
+pytestmark = pytest.mark.docker
+
+
+def objects_of(docker_client, hub, user):
+    prefix = f"{hub.prefix}-{user}"
+    names = [n.lstrip("/") for c in docker_client.containers(all=True) for n in c["Names"]]
+    names += [v["Name"] for v in docker_client.volumes().get("Volumes") or []]
+    return [n for n in names if n.startswith(prefix)]
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", '"x"', "5", "null", "true"])
+def test_server_options_that_are_not_an_object_are_refused(hub, docker_client, body):
+    hub.create_user("opt")
+    r = hub.api(
+        "POST", "/users/opt/server", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert r.status_code == 400, r.text
+    assert "Server options must be a JSON object" in r.json()["message"]
+    assert objects_of(docker_client, hub, "opt") == []
+
+
+def test_refused_options_are_not_kept_for_the_next_start(hub, docker_client):
+    hub.create_user("ref")
+    r = hub.api("POST", "/users/ref/server", json={"profile": "no-such-profile"})
+    assert r.status_code == 400, r.text
+    assert objects_of(docker_client, hub, "ref") == []
+    # The Start button sends no options: the default profile starts.
+    hub.start_server("ref")
+    hub.stop_server("ref")
+
+
+@pytest.mark.parametrize("name", ["a%00b", "a%0Ab", "tab%09name"])
+def test_a_user_name_with_a_control_character_is_refused(hub, docker_client, name):
+    r = hub.api("POST", f"/users/{name}")
+    assert r.status_code == 400, r.text
+    assert all("\0" not in u["name"] for u in hub.api("GET", "/users").json())
+    assert [v for v in docker_client.volumes().get("Volumes") or [] if "\0" in v["Name"]] == []
+    assert hub.api("POST", f"/users/{name}/server").status_code == 404
