@@ -1,4 +1,4 @@
-"""7. Moving a user's volume: kaggle-hub backup and restore --force, and the hub's quarantine
+"""8. Moving a user's volume: kaggle-hub backup and restore --force, and the hub's quarantine
 of a deleted user's volume, against a bare tar | gzip of the same volume; peak memory of
 each against the volume's size (it must stay flat)."""
 
@@ -86,14 +86,14 @@ def measure_size(run, hub, size):
     label = human_size(size)
     run.rows.append(
         (
-            f"7. kaggle-hub backup of a {label} volume (bare tar czf: {fmt(b)}); peak memory",
+            f"8. kaggle-hub backup of a {label} volume (bare tar czf: {fmt(b)}); peak memory",
             f"{fmt(k)}; {human_size(backup_peak)}",
             ratio(k, b),
         )
     )
     run.rows.append(
         (
-            "7. kaggle-hub restore --force of it (keeps the old content first); peak memory",
+            "8. kaggle-hub restore --force of it (keeps the old content first); peak memory",
             f"{fmt(r)}; {human_size(restore_peak)}",
             ratio(r, b),
         )
@@ -116,7 +116,7 @@ def quarantine(run, hub, volume, label):
         raise RuntimeError(f"the hub did not quarantine {volume}")
     run.rows.append(
         (
-            f"7. user deletion quarantining a {label} volume: hub peak memory before / after",
+            f"8. user deletion quarantining a {label} volume: hub peak memory before / after",
             f"{seconds:.1f} s; {human_size(before)} / {human_size(after)}",
             f"{after / before:.2f}",
         )
