@@ -7,9 +7,11 @@
 # Five steps do I/O while this file loads, each because the hub needs its result before
 # it starts serving: the data dir (secrets and the database must exist for the hub to
 # open them), the TLS certificate (the proxy serves it from its first request), the
-# network gateway (the hub binds its API there), OpenID Connect discovery (the login
-# handlers need the endpoints), and the pre-pull (started in the hub's event loop so that
-# it runs while the hub starts).
+# network gateway and its fence (the hub binds its API there, and no server may reach
+# anything else of this machine), OpenID Connect discovery (the login handlers need the
+# endpoints), and the pre-pull (started in the hub's event loop so that it runs while the
+# hub starts).
+import logging
 import sys
 import warnings
 from pathlib import Path
@@ -41,6 +43,9 @@ c.JupyterHub.pid_file = state.hub_pid_file
 # loopback at a port derived so that it never clashes.
 c.JupyterHub.bind_url = f"http://{s.ip}:{s.port}"
 c.JupyterHub.public_url = s.public_url
+# Every cookie of the hub and of user servers: not sent with another site's requests
+# (links from elsewhere still log in), and only over HTTPS when the hub serves it.
+c.JupyterHub.tornado_settings = {"cookie_options": services.cookie_options(s.public_url)}
 c.JupyterHub.proxy_class = "kaggle-traefik"
 proxy = c.KaggleTraefikProxy
 proxy.pid_file = state.proxy_pid_file
@@ -66,8 +71,11 @@ proxy.acme_ca_cert = s.serving.acme_ca_cert
 proxy.acme_domain = urlsplit(s.public_url).hostname or ""
 proxy.acme_storage = f"{state.proxy_dir}/acme.json"
 
-# The hub API listens on the user network's gateway: containers reach it, nothing else.
+# The hub API listens on the user network's gateway: containers reach it, and nothing
+# else of this machine (the fence), nor each other.
 c.JupyterHub.hub_ip = network.hub_api_ip(s.api_ip, s.network, s.network_internal)
+for warning in network.fence(s.network, s.api_port):
+    logging.getLogger("JupyterHub").warning(warning)
 c.JupyterHub.hub_port = s.api_port
 
 # User servers.

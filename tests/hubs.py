@@ -1,6 +1,9 @@
 """Test hubs: naming, clean-up and diagnostics of what they create in Docker."""
 
 import secrets
+import subprocess
+
+from spawner.hub import network
 
 from .hubprocess import Hub
 
@@ -16,7 +19,19 @@ def remove_prefixed(client, prefix):
         if v["Name"].startswith(prefix):
             client.remove_volume(v["Name"], force=True)
     for n in client.networks(names=[f"{prefix}-net"]):
+        unfence(client.inspect_network(n["Id"]))
         client.remove_network(n["Id"])
+
+
+def unfence(info):
+    """Remove the iptables chain the hub put on a test network's bridge."""
+    bridge = network.bridge_of(info)
+    chain = network.chain_name(bridge)
+    subprocess.run(
+        ["iptables", "-w", "-D", "INPUT", "-i", bridge, "-j", chain], capture_output=True
+    )
+    subprocess.run(["iptables", "-w", "-F", chain], capture_output=True)
+    subprocess.run(["iptables", "-w", "-X", chain], capture_output=True)
 
 
 def print_diagnostics(client, hub):

@@ -1,9 +1,23 @@
-"""The Docker network user containers sit on, and the hub API address on it."""
+"""The Docker network user containers sit on, the hub API address on it, and the fence
+that leaves user containers only the hub API on this machine.
+
+A user's code runs as root in its container. Without a fence it could reach every service
+of the machine through the network's gateway (a database on 0.0.0.0, the proxy's API) and
+every other user's server directly. The network is created with inter-container traffic
+off, and an iptables chain on its bridge lets through only replies and the hub API port.
+"""
+
+import hashlib
+import shutil
+import subprocess
 
 import docker
 
 from .. import engine
 from ..errors import SetupError
+
+ICC = "com.docker.network.bridge.enable_icc"
+ISOLATED = {ICC: "false"}
 
 
 def hub_api_ip(api_ip, network, internal):
@@ -23,7 +37,9 @@ def network_gateway(client, name, internal):
     try:
         info = client.inspect_network(name)
     except docker.errors.NotFound:
-        client.create_network(name, driver="bridge", internal=internal, check_duplicate=True)
+        client.create_network(
+            name, driver="bridge", internal=internal, check_duplicate=True, options=ISOLATED
+        )
         info = client.inspect_network(name)
     if bool(info.get("Internal")) != internal:
         want = "internal" if internal else "not internal"
@@ -40,3 +56,61 @@ def network_gateway(client, name, internal):
         f"Docker network {name!r} has no IPv4 gateway: remove it with "
         f"'docker network rm {name}' and let the hub create it."
     )
+
+
+def bridge_of(info):
+    """The host interface of a bridge network (Docker's own name unless one was given)."""
+    options = info.get("Options") or {}
+    return options.get("com.docker.network.bridge.name") or f"br-{info['Id'][:12]}"
+
+
+def chain_name(bridge):
+    return "KTH-" + hashlib.sha256(bridge.encode()).hexdigest()[:12].upper()
+
+
+def fence_rules(chain, api_port):
+    """The iptables rules of ``chain``: replies, the hub API, nothing else."""
+    return [
+        ["-A", chain, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"],
+        ["-A", chain, "-p", "tcp", "--dport", str(api_port), "-j", "ACCEPT"],
+        ["-A", chain, "-j", "DROP"],
+    ]
+
+
+def fence(network, api_port, run=subprocess.run):
+    """Let containers on ``network`` reach only the hub API port on this machine; return
+    what could not be done, as warnings for the hub's log (none when fenced)."""
+    info = engine.connect(engine.client_kwargs()).inspect_network(network)
+    warnings = []
+    if (info.get("Options") or {}).get(ICC) != "false":
+        warnings.append(
+            f"Docker network {network!r} lets user containers reach each other: stop the "
+            f"servers, 'docker network rm {network}', and restart the hub to recreate it."
+        )
+    if shutil.which("iptables") is None:
+        warnings.append(
+            "iptables is not installed: user containers can reach every service of this "
+            "machine through the network's gateway."
+        )
+        return warnings
+    bridge = bridge_of(info)
+    chain = chain_name(bridge)
+
+    def iptables(*args, check=True):
+        return run(["iptables", "-w", *args], capture_output=True, text=True, check=check)
+
+    try:
+        if iptables("-N", chain, check=False).returncode != 0:
+            iptables("-F", chain)
+        for rule in fence_rules(chain, api_port):
+            iptables(*rule)
+        jump = ["INPUT", "-i", bridge, "-j", chain]
+        if iptables("-C", *jump, check=False).returncode != 0:
+            iptables("-I", *jump)
+    except (subprocess.CalledProcessError, OSError) as e:
+        reason = " ".join((getattr(e, "stderr", "") or str(e)).strip().splitlines()[-1:])
+        warnings.append(
+            f"Cannot fence Docker network {network!r} with iptables ({reason}; the hub must "
+            "run as root): user containers can reach every service of this machine."
+        )
+    return warnings

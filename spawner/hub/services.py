@@ -1,4 +1,4 @@
-"""Hub-managed services and the hub's own pages, as plain config values."""
+"""Hub-managed services, the hub's own pages and its cookies, as plain config values."""
 
 import signal
 from pathlib import Path
@@ -37,6 +37,14 @@ def metrics_reader(token):
     service = {"name": METRICS, "api_token": token}
     role = {"name": METRICS, "scopes": ["read:metrics"], "services": [METRICS]}
     return service, role
+
+
+def cookie_options(public_url):
+    """tornado cookie options for every cookie: SameSite=Lax, and Secure under HTTPS."""
+    options = {"samesite": "Lax"}
+    if public_url.startswith("https://"):
+        options["secure"] = True
+    return options
 
 
 def let_services_stop():

@@ -9,6 +9,7 @@ import urllib.error
 import urllib.request
 
 from ..errors import SetupError
+from ..settings.serving import plain_http_off_loopback
 
 WELL_KNOWN = "/.well-known/openid-configuration"
 # discovery document field -> oauthenticator trait
@@ -47,6 +48,12 @@ def endpoints_from_document(issuer, document):
                 f"The discovery document at {url} has no usable {field!r} ({value!r}): set "
                 "KAGGLE_HUB_OIDC_AUTHORIZE_URL, KAGGLE_HUB_OIDC_TOKEN_URL and "
                 "KAGGLE_HUB_OIDC_USERINFO_URL by hand."
+            )
+        if plain_http_off_loopback(value):
+            raise SetupError(
+                f"The discovery document at {url} gives {field!r} as {value!r}, plain http:// "
+                "to another machine, where login codes and tokens can be read on the way: the "
+                "provider must serve it over https://."
             )
         endpoints[trait] = value
     return endpoints

@@ -7,6 +7,31 @@ SINGLEUSER = "jupyterhub-singleuser"
 SHM_SIZE = "2g"
 STARTUP_NAME = "kaggle-team-hub-start"
 
+# Safe defaults for every server (c.DockerSpawner.extra_host_config overrides them):
+# Docker's default capabilities less those a notebook server never needs (NET_RAW forges
+# packets on the user network), no gaining privileges through setuid files, a bound on
+# processes (a fork bomb stops there), and the kernel's out-of-memory killer picking a
+# user's server before the hub.
+CAP_DROP = ["NET_RAW", "MKNOD", "AUDIT_WRITE", "SYS_CHROOT", "SETFCAP"]
+PIDS_LIMIT = 4096
+OOM_SCORE_ADJ = 500
+# A server whose profile sets no memory limit gets this share of the machine's memory.
+DEFAULT_MEMORY_SHARE = 0.75
+
+
+def safety_host_config():
+    return {
+        "cap_drop": list(CAP_DROP),
+        "security_opt": ["no-new-privileges:true"],
+        "pids_limit": PIDS_LIMIT,
+        "oom_score_adj": OOM_SCORE_ADJ,
+    }
+
+
+def default_memory_limit(machine_memory):
+    """The memory limit of a server whose profile sets none, in bytes."""
+    return int(machine_memory * DEFAULT_MEMORY_SHARE)
+
 
 def command(server_cmd, server_args):
     """The container command: lay out the volume, then exec the single-user server.

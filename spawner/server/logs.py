@@ -9,8 +9,12 @@ oldest runs go first.
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..sizes import human_size
+
 MAX_BYTES = 1024**2
 TAIL_LINES = 2000
+# Lines of a server's log quoted when it dies while starting.
+EXIT_LINES = 8
 # Docker's own log of a running container: json-file, rotated, so a chatty notebook
 # cannot fill the disk.
 LOG_CONFIG = {"type": "json-file", "config": {"max-size": "10m", "max-file": "3"}}
@@ -42,3 +46,20 @@ def keep(log_dir, container_name, text, status, max_bytes=MAX_BYTES, now=None):
     tmp.chmod(0o600)
     tmp.replace(path)
     return path
+
+
+def exit_message(state, tail, mem_limit, command):
+    """Why a server stopped while starting, for the person waiting on the spawn page."""
+    if state.get("OOMKilled"):
+        limit = f" ({human_size(mem_limit)})" if mem_limit else ""
+        reason = (
+            f"it ran out of memory: its memory limit{limit} is too small for JupyterLab to "
+            "start. Pick a profile with more memory, or ask an admin to raise the limit"
+        )
+    elif state.get("ExitCode") is None:
+        reason = "its container was removed"
+    else:
+        reason = f"it exited with code {state['ExitCode']}"
+    lines = [line for line in tail.splitlines() if line.strip()]
+    quoted = ("; its log ends: " + " | ".join(lines[-3:])) if lines else ""
+    return f"Your server stopped while starting: {reason}{quoted}. The whole log: {command}."

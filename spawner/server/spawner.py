@@ -21,11 +21,13 @@ from ..errors import (
 )
 from ..images import inventory, probe, pulls, tags
 from ..sizes import human_size, parse_size
-from . import container, datasets, layout, logs, naming, profiles, readiness, volumes
+from . import container, datasets, deaths, layout, logs, naming, profiles, readiness, volumes
 from .progress import ProgressLog
 
 # How long a stop waits for Docker to finish removing the container.
 REMOVAL_SECONDS = 30
+# How long a server left running by an earlier hub gets to stop before it is killed.
+STOP_SECONDS = 5
 
 
 def _wait_gone(client, container, timeout):
@@ -38,6 +40,29 @@ def _wait_gone(client, container, timeout):
             return True
         time.sleep(0.05)
     return False
+
+
+def _exit_of(client, container):
+    """``(state, last log lines)`` of ``container`` if it has exited, else None."""
+    try:
+        state = client.inspect_container(container)["State"]
+    except docker.errors.NotFound:
+        return {"ExitCode": None}, ""
+    if state.get("Running") or state.get("Status") == "created":
+        return None
+    tail = client.logs(container, tail=logs.EXIT_LINES).decode("utf-8", "replace")
+    return state, tail
+
+
+def _machine_memory(client):
+    return client.info()["MemTotal"]
+
+
+def _running(client, container):
+    try:
+        return client.inspect_container(container)["State"]["Running"]
+    except docker.errors.NotFound:
+        return False
 
 
 def _options_applied_in_start(spawner, user_options):
@@ -353,7 +378,9 @@ class KaggleSpawner(DockerSpawner):
         self._profile = profile
         self.image = image
         self.cpu_limit = profile.cpu_limit
-        self.mem_limit = profile.mem_limit
+        self.mem_limit = profile.mem_limit or container.default_memory_limit(
+            await self._in_executor(_machine_memory, self.client)
+        )
         created = await self._in_executor(
             volumes.ensure_volume, self.client, self.volume_name, self._volume_labels
         )
@@ -368,11 +395,24 @@ class KaggleSpawner(DockerSpawner):
             raise
         self._progress.add(70, "Waiting for JupyterLab to answer")
         url = f"http://{ip}:{port}{self.server.base_url if self.server else '/'}api"
-        waited = await readiness.wait_until_answers(url, self.http_timeout, self.ready_poll_seconds)
+        waited = await readiness.wait_until_answers(
+            url, self.http_timeout, self.ready_poll_seconds, self._fail_if_exited
+        )
         if waited is not None:
             self.log.info("%s answers after %.2f s", self._log_name, waited)
             self._progress.add(95, f"JupyterLab answers (after {waited:.1f} s)")
         return ip, port
+
+    async def _fail_if_exited(self):
+        """Raise SpawnError with the reason if the starting container has exited."""
+        found = await self._in_executor(_exit_of, self.client, self.container_id)
+        if found is None:
+            return
+        state, tail = found
+        command = f"kaggle-hub logs {self.user.name}" + (
+            f" --server {self.name}" if self.name else ""
+        )
+        raise SpawnError(logs.exit_message(state, tail, self.mem_limit, command))
 
     @property
     def _progress(self):
@@ -444,6 +484,7 @@ class KaggleSpawner(DockerSpawner):
             # died on its own with it.
             "auto_remove": False,
             "log_config": logs.LOG_CONFIG,
+            **container.safety_host_config(),
             **profiles.host_config(self._profile),
             **(extra or {}),
         }
@@ -516,6 +557,15 @@ class KaggleSpawner(DockerSpawner):
         )
         logs.keep(self.log_dir, self.object_name, text, status)
 
+    def start_polling(self):
+        # Called by JupyterHub for a new server and for one found running at hub start.
+        super().start_polling()
+        deaths.DEATHS.watch(self)
+
+    def stop_polling(self):
+        deaths.DEATHS.forget(self)
+        super().stop_polling()
+
     async def poll(self):
         try:
             return await super().poll()
@@ -529,6 +579,11 @@ class KaggleSpawner(DockerSpawner):
         removal already under way (Docker's 409) otherwise lets the next start collide
         with the old container."""
         container = self.object_id or self.object_name
+        # A container still running here was left by a hub that lost its state (a wiped
+        # data dir, an older database): Docker refuses to remove it until it stops.
+        if await self._in_executor(_running, self.client, container):
+            self.log.warning("Stopping %s, left running by an earlier hub", container)
+            await self.docker("stop", container, timeout=STOP_SECONDS)
         if self.log_dir:
             await self._in_executor(self._keep_log, container)
         await super().remove_object()

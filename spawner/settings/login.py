@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .environment import SettingsError, choice, flag, names
-from .serving import public_url
+from .serving import plain_http_off_loopback, public_url
 
 MODES = ("native", "github", "google", "oidc")
 OIDC_ENDPOINTS = {
@@ -116,6 +116,15 @@ def from_env(env, ip, port, tls="off"):
             f"the provider, with callback URL {url or 'KAGGLE_HUB_PUBLIC_URL'}"
             "/hub/oauth_callback, and set them in the environment or .env."
         )
+    urls = [("KAGGLE_HUB_OIDC_ISSUER", issuer)] + [
+        (name, env[name].strip()) for name in OIDC_ENDPOINTS if env.get(name)
+    ]
+    for name, value in urls:
+        if plain_http_off_loopback(value):
+            raise SettingsError(
+                f"{name}={value!r} is plain http:// to another machine, where login codes and "
+                "tokens can be read on the way: use the provider's https:// URL."
+            )
     groups_claim = (env.get("KAGGLE_HUB_OIDC_GROUPS_CLAIM") or "").strip()
     allowed_groups = names(env, "KAGGLE_HUB_ALLOWED_GROUPS")
     admin_groups = names(env, "KAGGLE_HUB_ADMIN_GROUPS")

@@ -63,6 +63,13 @@ def is_loopback(ip):
         return False
 
 
+def plain_http_off_loopback(url):
+    """True for an ``http://`` URL whose host is not this machine: what crosses it (login
+    codes, tokens) can be read and changed on the way."""
+    parts = urlsplit(url)
+    return parts.scheme.lower() == "http" and not is_loopback(parts.hostname or "")
+
+
 def public_url(env, ip, hub_port, tls="off"):
     """``KAGGLE_HUB_PUBLIC_URL``, or the hub's own address when unset ('' for a wildcard
     address, where it must be set)."""

@@ -10,7 +10,7 @@ import pytest
 
 from ..hubprocess import UserServer, kaggle_hub
 
-pytestmark = pytest.mark.docker
+pytestmark = [pytest.mark.docker, pytest.mark.reliability]
 
 
 def volume_files(image, volume):

@@ -2,7 +2,7 @@
 
 import pytest
 
-pytestmark = pytest.mark.docker
+pytestmark = [pytest.mark.docker, pytest.mark.reliability]
 
 
 def objects_of(docker_client, hub, user):

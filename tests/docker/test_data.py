@@ -94,6 +94,9 @@ def test_deleted_users_volume_is_quarantined_not_handed_to_the_next_owner(make_h
     old = UserServer(hub, "dan", new_dan.headers["Authorization"].split()[1], "old")
     assert old.read_text("code/secret.txt") == "dan's\n"
     again = kaggle_hub(hub.env, "restore", "dan", "--server", "old", "--from-volume", kept)
+    assert again.returncode == 2 and "is in use by" in again.stderr
+    hub.stop_server("dan", "old")
+    again = kaggle_hub(hub.env, "restore", "dan", "--server", "old", "--from-volume", kept)
     assert again.returncode == 2 and "is not empty" in again.stderr
 
 

@@ -60,3 +60,16 @@ def test_a_hub_started_in_the_background_starts_quietly_and_its_culler_obeys_sig
     start_log = hub.log()
     assert "deprecated" not in start_log
     assert "Warning" not in start_log
+
+
+def test_cookies_stay_out_of_other_sites_requests(make_hub, docker_client):
+    hub = make_hub(env={"KAGGLE_HUB_ADMINS": "ann"})
+    session = hub.browser_session("ann")
+    names = {cookie.name: cookie.get_nonstandard_attr("SameSite") for cookie in session.cookies}
+    assert {"_xsrf", "jupyterhub-hub-login", "jupyterhub-session-id"} <= set(names)
+    assert set(names.values()) == {"Lax"}, names
+    # User servers set their own cookies with the same options.
+    hub.create_user("ann")
+    hub.start_server("ann")
+    env = docker_client.inspect_container(f"{hub.prefix}-ann")["Config"]["Env"]
+    assert 'JUPYTERHUB_COOKIE_OPTIONS={"samesite": "Lax"}' in env

@@ -64,7 +64,9 @@ def test_a_new_profile_takes_effect_at_the_next_start(hub, docker_client):
     hub.stop_server("ria")
     hub.start_server("ria", options={"profile": "roomy"})
     host = docker_client.inspect_container(f"{hub.prefix}-ria")["HostConfig"]
-    assert (host["Memory"], host["CpuQuota"], host["ShmSize"]) == (0, 0, 2048 * MiB)
+    # No limit in the profile: three quarters of the machine's memory, all its CPUs.
+    share = int(docker_client.info()["MemTotal"] * 0.75)
+    assert (host["Memory"], host["CpuQuota"], host["ShmSize"]) == (share, 0, 2048 * MiB)
 
 
 @pytest.mark.parametrize(

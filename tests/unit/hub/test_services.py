@@ -14,3 +14,11 @@ def test_idle_culler_service_and_its_narrow_role():
     }
     assert services.idle_culler(10, "/py")[0][0]["command"][-1] == "--cull-every=5"
     assert services.idle_culler(0, "/py") == ([], [])
+
+
+def test_cookies_are_same_site_and_secure_under_https():
+    assert services.cookie_options("http://127.0.0.1:8000") == {"samesite": "Lax"}
+    assert services.cookie_options("https://hub.example.org") == {
+        "samesite": "Lax",
+        "secure": True,
+    }

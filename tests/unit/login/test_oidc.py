@@ -89,6 +89,11 @@ def test_unreachable_issuer():
             200,
             "no usable 'authorization_endpoint'",
         ),
+        (
+            lambda issuer: json.dumps(document(issuer, token_endpoint="http://idp.example/t")),
+            200,
+            "gives 'token_endpoint' as 'http://idp.example/t', plain http://",
+        ),
     ],
 )
 def test_malformed_documents_are_named(serve, body, status, message):

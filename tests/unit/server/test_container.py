@@ -36,3 +36,12 @@ def test_work_volume_bind():
 
 def test_auth_args_set_how_long_the_server_trusts_a_login():
     assert container.auth_args(1) == ["--HubOAuth.cache_max_age=1"]
+
+
+def test_safe_defaults_for_every_server():
+    config = container.safety_host_config()
+    assert "NET_RAW" in config["cap_drop"]
+    assert config["security_opt"] == ["no-new-privileges:true"]
+    assert config["pids_limit"] == container.PIDS_LIMIT
+    assert config["oom_score_adj"] > 0
+    assert container.default_memory_limit(16 * 1024**3) == 12 * 1024**3

@@ -49,8 +49,26 @@ def test_secret_from_a_file(tmp_path):
         ),
         ({**OIDC, "KAGGLE_HUB_ALLOWED_GROUPS": "team"}, "127.0.0.1", "GROUPS_CLAIM"),
         ({**OIDC, "KAGGLE_HUB_BIND_ACCOUNT_ID": "maybe"}, "127.0.0.1", "is not a flag"),
+        (
+            {**OIDC, "KAGGLE_HUB_OIDC_ISSUER": "http://id.example.org/realms/team"},
+            "127.0.0.1",
+            "KAGGLE_HUB_OIDC_ISSUER='http://id.example.org/realms/team' is plain http://",
+        ),
+        (
+            {**OIDC, "KAGGLE_HUB_OIDC_TOKEN_URL": "HTTP://10.0.0.5/token"},
+            "127.0.0.1",
+            "KAGGLE_HUB_OIDC_TOKEN_URL='HTTP://10.0.0.5/token' is plain http://",
+        ),
     ],
 )
 def test_bad_or_missing_settings_are_named(env, ip, message):
     with pytest.raises(SettingsError, match=message):
         login.from_env(env, ip, 8000)
+
+
+@pytest.mark.parametrize(
+    "issuer", ["http://127.0.0.1:9000", "http://localhost:9000/realms/x", "http://[::1]:9000"]
+)
+def test_plain_http_to_this_machine_is_accepted(issuer):
+    env = {**OIDC, "KAGGLE_HUB_OIDC_ISSUER": issuer}
+    assert login.from_env(env, "127.0.0.1", 8000).oidc_issuer == issuer.rstrip("/")

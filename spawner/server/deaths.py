@@ -1,0 +1,73 @@
+"""Noticing at once that a running server's container died, from Docker's event stream.
+
+JupyterHub polls each server every 30 s; meanwhile requests through the proxy to a dead
+server hang before they fail. One thread per hub follows Docker's "die" events and hands
+each death of a watched server to JupyterHub's own poll, which marks the server stopped
+and removes its route.
+"""
+
+import asyncio
+import logging
+import threading
+import time
+
+import docker
+
+from .. import engine
+
+log = logging.getLogger("JupyterHub")
+RECONNECT_SECONDS = 1.0
+
+
+class DeathWatch:
+    def __init__(self):
+        self.watched = {}  # container name -> spawner
+        self.loop = None
+        self.thread = None
+
+    def watch(self, spawner):
+        """Follow ``spawner``'s container until ``forget``; start the thread if needed."""
+        self.watched[spawner.object_name] = spawner
+        self.loop = asyncio.get_running_loop()
+        if self.thread is None or not self.thread.is_alive():
+            self.thread = threading.Thread(
+                target=self._follow, args=(engine.client_kwargs(),), name="docker-deaths"
+            )
+            self.thread.daemon = True
+            self.thread.start()
+
+    def forget(self, spawner):
+        if self.watched.get(spawner.object_name) is spawner:
+            del self.watched[spawner.object_name]
+
+    def _follow(self, client_kwargs):
+        while True:
+            try:
+                client = docker.APIClient(**client_kwargs)
+                events = client.events(decode=True, filters={"type": "container", "event": "die"})
+                for event in events:
+                    self._died(event)
+            except Exception as e:
+                log.warning("Lost Docker's event stream (%s); following it again", e)
+            time.sleep(RECONNECT_SECONDS)
+
+    def _died(self, event):
+        attributes = (event.get("Actor") or {}).get("Attributes") or {}
+        spawner = self.watched.get(attributes.get("name", ""))
+        if spawner is not None:
+            log.info(
+                "%s died (exit code %s): marking it stopped",
+                spawner._log_name,
+                attributes.get("exitCode", "?"),
+            )
+            asyncio.run_coroutine_threadsafe(_notify(spawner), self.loop)
+
+
+async def _notify(spawner):
+    # A stop or a start under way handles the container itself.
+    if spawner._stop_pending or spawner._spawn_pending:
+        return
+    await spawner.poll_and_notify()
+
+
+DEATHS = DeathWatch()

@@ -1,0 +1,117 @@
+"""The created containers' safety settings, as facts read from Docker and from inside."""
+
+import json
+import socket
+import subprocess
+import threading
+
+import pytest
+
+from ..hubprocess import UserServer
+
+pytestmark = [pytest.mark.docker, pytest.mark.reliability]
+
+CAP_NET_RAW = 13
+CAP_MKNOD = 27
+STATUS = "print(open('/proc/self/status').read())"
+
+
+def test_every_server_gets_safe_limits_by_default(hub, docker_client):
+    token = hub.create_user("ivy")
+    hub.start_server("ivy")
+    host = docker_client.inspect_container(f"{hub.prefix}-ivy")["HostConfig"]
+    assert {"NET_RAW", "MKNOD"} <= set(host["CapDrop"])
+    assert host["SecurityOpt"] == ["no-new-privileges:true"]
+    assert host["PidsLimit"] == 4096
+    assert host["OomScoreAdj"] == 500
+    assert host["Memory"] == int(docker_client.info()["MemTotal"] * 0.75)
+    assert host["LogConfig"] == {
+        "Type": "json-file",
+        "Config": {"max-file": "3", "max-size": "10m"},
+    }
+    assert not host["Privileged"]
+
+    # As the user's code sees it.
+    status = dict(
+        line.split(":\t", 1)
+        for line in UserServer(hub, "ivy", token).run(STATUS).splitlines()
+        if ":\t" in line
+    )
+    effective = int(status["CapEff"], 16)
+    assert not effective & (1 << CAP_NET_RAW)
+    assert not effective & (1 << CAP_MKNOD)
+    assert status["NoNewPrivs"].strip() == "1"
+
+
+REACH = """
+import json, socket
+def reach(host, port):
+    s = socket.socket()
+    s.settimeout(2)
+    try:
+        s.connect((host, port))
+        return "open"
+    except OSError as e:
+        return type(e).__name__
+    finally:
+        s.close()
+print(json.dumps({name: reach(host, port) for name, (host, port) in %r.items()}))
+"""
+
+
+@pytest.fixture
+def host_listener():
+    """A service of this machine on all its addresses, as a database or an admin tool."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("0.0.0.0", 0))
+    listener.listen(16)
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                listener.accept()[0].close()
+            except OSError:
+                pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    thread.join()
+    listener.close()
+
+
+def machine_addresses():
+    """This machine's IPv4 addresses other than loopback and Docker's bridges."""
+    out = subprocess.run(["ip", "-4", "-o", "addr"], capture_output=True, text=True).stdout
+    return [
+        line.split()[3].split("/")[0]
+        for line in out.splitlines()
+        if not line.split()[1].startswith(("lo", "docker", "br-", "veth"))
+    ]
+
+
+def test_user_code_reaches_only_the_hub_api_on_this_machine(hub, docker_client, host_listener):
+    token = hub.create_user("una")
+    hub.start_server("una")
+    hub.create_user("vic")
+    hub.start_server("vic")
+    info = docker_client.inspect_network(hub.network)
+    gateway = info["IPAM"]["Config"][0]["Gateway"]
+    vic = docker_client.inspect_container(f"{hub.prefix}-vic")["NetworkSettings"]["Networks"]
+    targets = {
+        "hub api": (gateway, int(hub.env["KAGGLE_HUB_API_PORT"])),
+        "host service via the gateway": (gateway, host_listener),
+        "the proxy's port via the gateway": (gateway, hub.port),
+        "another user's server": (vic[hub.network]["IPAddress"], 8888),
+    }
+    for address in machine_addresses():
+        targets[f"host service on {address}"] = (address, host_listener)
+    # The listener answers from this machine itself: the refusals below are the fence's.
+    assert socket.create_connection((gateway, host_listener), timeout=2)
+    seen = json.loads(UserServer(hub, "una", token).run(REACH % (targets,), timeout=120))
+    assert seen.pop("hub api") == "open"
+    assert all(result != "open" for result in seen.values()), seen
