@@ -73,9 +73,11 @@ proxy.acme_storage = f"{state.proxy_dir}/acme.json"
 
 # The hub API listens on the user network's gateway: containers reach it, and nothing
 # else of this machine (the fence), nor each other.
+# (An admin who sets KAGGLE_HUB_API_IP places the API, and fences it, themselves.)
 c.JupyterHub.hub_ip = network.hub_api_ip(s.api_ip, s.network, s.network_internal)
-for warning in network.fence(s.network, s.api_port):
-    logging.getLogger("JupyterHub").warning(warning)
+if not s.api_ip:
+    for warning in network.fence(s.network, s.api_port):
+        logging.getLogger("JupyterHub").warning(warning)
 c.JupyterHub.hub_port = s.api_port
 
 # User servers.
