@@ -45,7 +45,7 @@ c.JupyterHub.bind_url = f"http://{s.ip}:{s.port}"
 c.JupyterHub.public_url = s.public_url
 # Every cookie of the hub and of user servers: not sent with another site's requests
 # (links from elsewhere still log in), and only over HTTPS when the hub serves it.
-c.JupyterHub.tornado_settings = {"cookie_options": services.cookie_options(s.public_url)}
+c.JupyterHub.tornado_settings = services.tornado_settings(s.public_url)
 c.JupyterHub.proxy_class = "kaggle-traefik"
 proxy = c.KaggleTraefikProxy
 proxy.pid_file = state.proxy_pid_file
@@ -84,6 +84,7 @@ c.JupyterHub.hub_port = s.api_port
 c.JupyterHub.spawner_class = "kaggle"
 c.KaggleSpawner.image = s.image
 c.KaggleSpawner.network_name = s.network
+c.KaggleSpawner.network_internal = s.network_internal
 c.KaggleSpawner.name_prefix = s.prefix
 c.KaggleSpawner.shm_size = s.shm_size
 c.KaggleSpawner.profiles = list(s.profiles)

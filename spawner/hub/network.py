@@ -11,13 +11,10 @@ import hashlib
 import shutil
 import subprocess
 
-import docker
-
 from .. import engine
 from ..errors import SetupError
-
-ICC = "com.docker.network.bridge.enable_icc"
-ISOLATED = {ICC: "false"}
+from ..server import networks
+from ..server.networks import ICC
 
 
 def hub_api_ip(api_ip, network, internal):
@@ -34,13 +31,7 @@ def network_gateway(client, name, internal):
     The hub's API listens on that address: user containers reach it, and it is not on the
     machine's other interfaces.
     """
-    try:
-        info = client.inspect_network(name)
-    except docker.errors.NotFound:
-        client.create_network(
-            name, driver="bridge", internal=internal, check_duplicate=True, options=ISOLATED
-        )
-        info = client.inspect_network(name)
+    info = networks.ensure(client, name, internal)
     if bool(info.get("Internal")) != internal:
         want = "internal" if internal else "not internal"
         raise SetupError(

@@ -39,12 +39,13 @@ def metrics_reader(token):
     return service, role
 
 
-def cookie_options(public_url):
-    """tornado cookie options for every cookie: SameSite=Lax, and Secure under HTTPS."""
-    options = {"samesite": "Lax"}
+def tornado_settings(public_url):
+    """The hub's web settings: every cookie SameSite=Lax (and Secure under HTTPS), and
+    every page with ``X-Content-Type-Options: nosniff`` whatever the TLS mode."""
+    cookies = {"samesite": "Lax"}
     if public_url.startswith("https://"):
-        options["secure"] = True
-    return options
+        cookies["secure"] = True
+    return {"cookie_options": cookies, "headers": {"X-Content-Type-Options": "nosniff"}}
 
 
 def let_services_stop():

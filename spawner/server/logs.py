@@ -15,6 +15,9 @@ MAX_BYTES = 1024**2
 TAIL_LINES = 2000
 # Lines of a server's log quoted when it dies while starting.
 EXIT_LINES = 8
+# What jupyterhub-singleuser logs when it cannot reach the hub's API (it then retries for
+# about 45 s before it exits).
+HUB_UNREACHABLE = "Failed to connect to my Hub at"
 # Docker's own log of a running container: json-file, rotated, so a chatty notebook
 # cannot fill the disk.
 LOG_CONFIG = {"type": "json-file", "config": {"max-size": "10m", "max-file": "3"}}
@@ -56,6 +59,12 @@ def exit_message(state, tail, mem_limit, command):
             f"it ran out of memory: its memory limit{limit} is too small for JupyterLab to "
             "start. Pick a profile with more memory, or ask an admin to raise the limit"
         )
+    elif state.get("Running"):
+        reason = (
+            "it cannot reach the hub's API (a firewall on this machine, or KAGGLE_HUB_API_IP "
+            "set to an address the user network cannot reach)"
+        )
+        tail = "\n".join(line for line in tail.splitlines() if HUB_UNREACHABLE in line)
     elif state.get("ExitCode") is None:
         reason = "its container was removed"
     else:

@@ -21,7 +21,18 @@ from ..errors import (
 )
 from ..images import inventory, probe, pulls, tags
 from ..sizes import human_size, parse_size
-from . import container, datasets, deaths, layout, logs, naming, profiles, readiness, volumes
+from . import (
+    container,
+    datasets,
+    deaths,
+    layout,
+    logs,
+    naming,
+    networks,
+    profiles,
+    readiness,
+    volumes,
+)
 from .progress import ProgressLog
 
 # How long a stop waits for Docker to finish removing the container.
@@ -42,15 +53,18 @@ def _wait_gone(client, container, timeout):
     return False
 
 
-def _exit_of(client, container):
-    """``(state, last log lines)`` of ``container`` if it has exited, else None."""
+def _start_failure(client, container):
+    """``(state, last log lines)`` of a starting ``container`` that cannot become ready
+    (it exited, or it cannot reach the hub's API), else None."""
     try:
         state = client.inspect_container(container)["State"]
     except docker.errors.NotFound:
         return {"ExitCode": None}, ""
-    if state.get("Running") or state.get("Status") == "created":
+    if state.get("Status") == "created":
         return None
     tail = client.logs(container, tail=logs.EXIT_LINES).decode("utf-8", "replace")
+    if state.get("Running") and logs.HUB_UNREACHABLE not in tail:
+        return None
     return state, tail
 
 
@@ -149,6 +163,18 @@ class KaggleSpawner(DockerSpawner):
         start. Default: none.
 
             c.KaggleSpawner.datasets_dir = "/srv/kaggle-datasets"
+        """,
+    )
+
+    network_internal = Bool(
+        False,
+        config=True,
+        help="""
+        Whether the user network, when a spawn has to create it, is internal (no route out
+        of the machine). Filled in by jupyterhub_config.py from KAGGLE_HUB_NETWORK_INTERNAL.
+        Default: False.
+
+            c.KaggleSpawner.network_internal = True
         """,
     )
 
@@ -381,6 +407,9 @@ class KaggleSpawner(DockerSpawner):
         self.mem_limit = profile.mem_limit or container.default_memory_limit(
             await self._in_executor(_machine_memory, self.client)
         )
+        await self._in_executor(
+            networks.ensure, self.client, self.network_name, self.network_internal
+        )
         created = await self._in_executor(
             volumes.ensure_volume, self.client, self.volume_name, self._volume_labels
         )
@@ -404,8 +433,8 @@ class KaggleSpawner(DockerSpawner):
         return ip, port
 
     async def _fail_if_exited(self):
-        """Raise SpawnError with the reason if the starting container has exited."""
-        found = await self._in_executor(_exit_of, self.client, self.container_id)
+        """Raise SpawnError with the reason if the starting container cannot become ready."""
+        found = await self._in_executor(_start_failure, self.client, self.container_id)
         if found is None:
             return
         state, tail = found

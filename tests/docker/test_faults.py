@@ -96,3 +96,13 @@ def test_a_server_killed_while_the_hub_runs_is_marked_stopped_at_once(make_hub, 
     # The next start works.
     hub.start_server("kim")
     assert server.get("api/status").status_code == 200
+
+
+def test_a_server_that_cannot_reach_the_hub_api_fails_at_once_saying_so(make_hub):
+    # The API on loopback: a user container's 127.0.0.1 is its own, not the hub's.
+    hub = make_hub(env={"KAGGLE_HUB_API_IP": "127.0.0.1"})
+    hub.create_user("nia")
+    message, seconds = failed_start(hub, "nia")
+    assert "Your server stopped while starting: it cannot reach the hub's API" in message
+    assert "Failed to connect to my Hub at http://127.0.0.1:" in message
+    assert seconds < START_TIMEOUT / 2, f"noticed after {seconds:.1f} s"

@@ -65,6 +65,8 @@ def test_a_hub_started_in_the_background_starts_quietly_and_its_culler_obeys_sig
 def test_cookies_stay_out_of_other_sites_requests(make_hub, docker_client):
     hub = make_hub(env={"KAGGLE_HUB_ADMINS": "ann"})
     session = hub.browser_session("ann")
+    home = session.get(f"{hub.url}/hub/home", timeout=30)
+    assert home.headers["X-Content-Type-Options"] == "nosniff"
     names = {cookie.name: cookie.get_nonstandard_attr("SameSite") for cookie in session.cookies}
     assert {"_xsrf", "jupyterhub-hub-login", "jupyterhub-session-id"} <= set(names)
     assert set(names.values()) == {"Lax"}, names

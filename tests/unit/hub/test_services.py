@@ -16,9 +16,9 @@ def test_idle_culler_service_and_its_narrow_role():
     assert services.idle_culler(0, "/py") == ([], [])
 
 
-def test_cookies_are_same_site_and_secure_under_https():
-    assert services.cookie_options("http://127.0.0.1:8000") == {"samesite": "Lax"}
-    assert services.cookie_options("https://hub.example.org") == {
-        "samesite": "Lax",
-        "secure": True,
-    }
+def test_cookies_are_same_site_and_secure_under_https_and_pages_nosniff():
+    plain = services.tornado_settings("http://127.0.0.1:8000")
+    assert plain["cookie_options"] == {"samesite": "Lax"}
+    assert plain["headers"] == {"X-Content-Type-Options": "nosniff"}
+    https = services.tornado_settings("https://hub.example.org")
+    assert https["cookie_options"] == {"samesite": "Lax", "secure": True}
