@@ -6,6 +6,8 @@ newest last, with a header naming the run's end. The file is capped at ``MAX_BYT
 oldest runs go first.
 """
 
+import os
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -44,10 +46,12 @@ def keep(log_dir, container_name, text, status, max_bytes=MAX_BYTES, now=None):
     if len(new) > max_bytes:
         new = new[-max_bytes:]
         new = new[new.find(b"\n") + 1 :]
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(new)
-    tmp.chmod(0o600)
-    tmp.replace(path)
+    # Two stops of one server (a deletion racing a failed start) may keep its log at once:
+    # each writes its own temporary file.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    with os.fdopen(fd, "wb") as out:
+        out.write(new)
+    os.replace(tmp, path)
     return path
 
 

@@ -518,10 +518,23 @@ class KaggleSpawner(DockerSpawner):
             **(extra or {}),
         }
         self._progress.add(55, f"Creating container {self.object_name} from {self.image}")
+        creating = asyncio.ensure_future(super().create_object())
         try:
-            return await super().create_object()
+            return await asyncio.shield(creating)
+        except asyncio.CancelledError:
+            # A stop came while Docker was creating the container: it is removed once made,
+            # or it would stay behind, created and never started.
+            creating.add_done_callback(self._remove_abandoned)
+            raise
         finally:
             self.extra_host_config = configured
+
+    def _remove_abandoned(self, creating):
+        if creating.cancelled() or creating.exception() is not None:
+            return
+        container = creating.result()[self.object_id_key]
+        self.log.info("Removing container %s, created for a start that was stopped", container)
+        self.executor.submit(self.client.remove_container, container, force=True)
 
     @staticmethod
     def _image_missing(image, pull_error=None):

@@ -3,11 +3,14 @@ or does not fail at all."""
 
 import json
 import shutil
+import threading
 import time
 
 import pytest
+import requests
 
 from ..hubprocess import UserServer
+from ..waiting import wait_for
 
 pytestmark = [pytest.mark.docker, pytest.mark.reliability]
 
@@ -106,3 +109,81 @@ def test_a_server_that_cannot_reach_the_hub_api_fails_at_once_saying_so(make_hub
     assert "Your server stopped while starting: it cannot reach the hub's API" in message
     assert "Failed to connect to my Hub at http://127.0.0.1:" in message
     assert seconds < START_TIMEOUT / 2, f"noticed after {seconds:.1f} s"
+
+
+def concurrently(*calls, gap=0.3):
+    """Run ``calls`` ``gap`` seconds apart, each in its thread; return their results."""
+    results = [None] * len(calls)
+
+    def run(i, call):
+        results[i] = call()
+
+    threads = []
+    for i, call in enumerate(calls):
+        threads.append(threading.Thread(target=run, args=(i, call)))
+        threads[-1].start()
+        time.sleep(gap)
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def containers_of(docker_client, hub, user):
+    return docker_client.containers(all=True, filters={"name": f"{hub.prefix}-{user}"})
+
+
+def test_races_get_answers_and_never_a_second_container(make_hub, docker_client):
+    hub = make_hub()
+    hub.create_user("rae")
+    path = "/users/rae/server"
+
+    # Stop during the spawn: the stop wins, the start is told so.
+    start, stop = concurrently(lambda: hub.api("POST", path), lambda: hub.api("DELETE", path))
+    assert stop.status_code in (202, 204), stop.text
+    assert start.status_code in (201, 202, 409), start.text
+    if start.status_code == 409:
+        assert "before it finished starting" in start.json()["message"]
+    wait_for(lambda: not hub.api("GET", "/users/rae").json()["servers"], 60, what="stopped")
+    wait_for(lambda: not containers_of(docker_client, hub, "rae"), 30, what="no container")
+
+    # Two starts at once: one container.
+    first, second = concurrently(lambda: hub.api("POST", path), lambda: hub.api("POST", path))
+    assert {first.status_code, second.status_code} <= {201, 202, 400}, (first.text, second.text)
+    hub.wait_ready("rae")
+    assert len(containers_of(docker_client, hub, "rae")) == 1
+
+    # A start during the stop: an answer, and the server can start afterwards.
+    stop, start = concurrently(lambda: hub.api("DELETE", path), lambda: hub.api("POST", path))
+    assert stop.status_code in (202, 204), stop.text
+    assert start.status_code in (201, 202, 400), start.text
+    wait_for(
+        lambda: (
+            hub.api("GET", "/users/rae").json()["servers"].get("", {}).get("ready")
+            or not hub.api("GET", "/users/rae").json()["servers"]
+        ),
+        60,
+        what="a settled server",
+    )
+    if not hub.api("GET", "/users/rae").json()["servers"]:
+        hub.start_server("rae")
+    assert len(containers_of(docker_client, hub, "rae")) == 1
+
+    # A deletion during a spawn wins: the user, their token and server are gone. Repeated,
+    # with the deletion at different moments of the start.
+    for i in range(6):
+        user = f"dex{i}"
+        token = hub.create_user(user)
+        start, delete = concurrently(
+            lambda u=user: hub.api("POST", f"/users/{u}/server"),
+            lambda u=user: hub.api("DELETE", f"/users/{u}"),
+            gap=0.1 + 0.1 * i,
+        )
+        assert delete.status_code == 204, delete.text
+        assert start.status_code in (201, 202, 409), start.text
+        assert hub.api("GET", f"/users/{user}").status_code == 404
+        wait_for(lambda u=user: not containers_of(docker_client, hub, u), 30, what="gone")
+        as_user = requests.get(
+            f"{hub.url}/hub/api/user", headers={"Authorization": f"token {token}"}, timeout=30
+        )
+        assert as_user.status_code == 403
+    assert "Uncaught exception" not in hub.log()
