@@ -233,8 +233,21 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
         """,
     )
 
+    check_running_seconds = Float(
+        1.0,
+        config=True,
+        help="""
+        How often the hub checks that traefik still runs; a traefik that died (killed, out
+        of memory) is started again with every route, which it reads from its file.
+        Default: 1.
+
+            c.KaggleTraefikProxy.check_running_seconds = 5
+        """,
+    )
+
     _cert_state = None
     _watcher = None
+    _keeper = None
 
     @default("is_https")
     def _default_is_https(self):
@@ -345,12 +358,36 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
     async def start(self):
         self._stop_stale_traefik()
         await super().start()
-        if self.pid_file:
-            Path(self.pid_file).write_text(f"{self.traefik_process.pid}\n")
+        self._write_pid()
         if self.tls_mode == "files":
             self._watcher = asyncio.ensure_future(self._watch_cert())
+        self._keeper = asyncio.ensure_future(self._keep_running())
+
+    def _write_pid(self):
+        if self.pid_file:
+            Path(self.pid_file).write_text(f"{self.traefik_process.pid}\n")
+
+    async def _keep_running(self):
+        """Start traefik again whenever it has exited; users see the hub again within
+        about a second, every route in place."""
+        while True:
+            await asyncio.sleep(self.check_running_seconds)
+            code = self.traefik_process.poll()
+            if code is None:
+                continue
+            self.log.error("traefik exited with code %s: starting it again", code)
+            try:
+                self._start_traefik()
+                self._write_pid()
+                await self._wait_for_static_config()
+            except Exception as e:
+                self.log.error("Could not start traefik again: %s", e)
+            else:
+                self.log.info("traefik runs again [pid=%s]", self.traefik_process.pid)
 
     async def stop(self):
+        if self._keeper:
+            self._keeper.cancel()
         if self._watcher:
             self._watcher.cancel()
         await super().stop()

@@ -2,7 +2,9 @@
 or does not fail at all."""
 
 import json
+import os
 import shutil
+import signal
 import threading
 import time
 
@@ -187,3 +189,28 @@ def test_races_get_answers_and_never_a_second_container(make_hub, docker_client)
         )
         assert as_user.status_code == 403
     assert "Uncaught exception" not in hub.log()
+
+
+def test_a_killed_proxy_is_started_again_with_every_route(make_hub):
+    hub = make_hub()
+    token = hub.create_user("pia")
+    hub.start_server("pia")
+    server = UserServer(hub, "pia", token)
+    server.put_text("code/before.txt", "kept\n")
+    pid_file = hub.workdir / "data/jupyterhub-proxy.pid"
+    killed_pid = int(pid_file.read_text())
+    os.kill(killed_pid, signal.SIGKILL)
+    killed = time.monotonic()
+
+    def answers():
+        try:
+            return server.get("api/status").status_code == 200
+        except requests.ConnectionError:
+            return False
+
+    wait_for(answers, START_TIMEOUT, interval=0.2, what="the server through a new proxy")
+    outage = time.monotonic() - killed
+    assert int(pid_file.read_text()) != killed_pid
+    assert server.read_text("code/before.txt") == "kept\n"
+    assert "traefik exited with code -9: starting it again" in hub.log()
+    print(f"proxy outage: {outage:.1f} s")
