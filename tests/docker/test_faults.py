@@ -11,6 +11,7 @@ import time
 import pytest
 import requests
 
+from .. import kernel
 from ..hubprocess import UserServer
 from ..waiting import wait_for
 
@@ -214,3 +215,32 @@ def test_a_killed_proxy_is_started_again_with_every_route(make_hub):
     assert server.read_text("code/before.txt") == "kept\n"
     assert "traefik exited with code -9: starting it again" in hub.log()
     print(f"proxy outage: {outage:.1f} s")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_hub_stopped_or_killed_keeps_servers_routes_and_running_kernels(make_hub, sig):
+    hub = make_hub()
+    token = hub.create_user("kai")
+    hub.start_server("kai")
+    server = UserServer(hub, "kai", token)
+    server.put_text("code/notes.txt", "é kept\n")
+    r = requests.post(
+        server.base + "api/kernels", json={"name": "python3"}, headers=server.headers, timeout=60
+    )
+    assert r.status_code == 201, r.text
+    kernel_id = r.json()["id"]
+    ws = kernel.connect(server.base, kernel_id, server.headers)
+    kernel.execute(ws, "x = 41")
+    ws.close()
+
+    hub.process.send_signal(sig)
+    hub.process.wait(30)
+    hub.start()
+    hub.wait_ready("kai", timeout=60)
+    wait_for(lambda: server.get("api/status").status_code == 200, 60, what="kai reachable")
+    ws = kernel.connect(server.base, kernel_id, server.headers)
+    try:
+        assert kernel.execute(ws, "print(x + 1)") == "42\n"
+    finally:
+        ws.close()
+    assert server.read_text("code/notes.txt") == "é kept\n"
