@@ -26,7 +26,7 @@ from .loginform import KaggleLoginHandler
 from .logout import with_logout_page
 from .servers import ServerStartHandler
 from .signup import BCRYPT_MAX_BYTES, KaggleSignUpHandler
-from .usernames import AddUsersHandler
+from .usernames import MAX_USERNAME, AddUsersHandler
 
 ACCOUNT_ID = "account_id"
 
@@ -69,8 +69,9 @@ class HubAccounts(Authenticator):
         ]
 
     def validate_username(self, username):
-        # A NUL or a newline in a name reaches logs, labels and file names.
-        if has_control_characters(username):
+        # A NUL or a newline in a name reaches logs, labels and file names; a name of
+        # megabytes, every page and log line that shows it.
+        if has_control_characters(username) or len(username) > MAX_USERNAME:
             return False
         return super().validate_username(username)
 

@@ -13,7 +13,11 @@ from jupyterhub.scopes import needs_scope
 from jupyterhub.utils import maybe_future
 from tornado import web
 
-RULE = "use letters, digits, '-', '_' or '.', without spaces, commas or slashes"
+# The built-in login's own column holds 128 characters.
+MAX_USERNAME = 128
+RULE = (
+    f"use up to {MAX_USERNAME} letters, digits, '-', '_' or '.', without spaces, commas or slashes"
+)
 
 
 def why_invalid(authenticator, name):
@@ -21,7 +25,8 @@ def why_invalid(authenticator, name):
     if not isinstance(name, str):
         return f"{name!r} is not a name: user names are text"
     if not authenticator.validate_username(authenticator.normalize_username(name)):
-        return f"{name!r} cannot be a user name here: {RULE}"
+        shown = name if len(name) <= 40 else name[:40] + "..."
+        return f"{shown!r} cannot be a user name here: {RULE}"
     return None
 
 
