@@ -25,6 +25,7 @@ from spawner.images import inventory, prepull
 from spawner.images.pulls import PULL_STALL_SECONDS
 from spawner.login import approval, oidc
 from spawner.login.config import authenticator_config
+from spawner.server import deaths
 from spawner.settings.hub import load
 
 c = get_config()  # noqa: F821 (provided by JupyterHub)
@@ -107,8 +108,8 @@ metrics_service, metrics_role = services.metrics_reader(state.metrics_token)
 c.JupyterHub.services.append(metrics_service)
 c.JupyterHub.load_roles.append(metrics_role)
 
-# The hub's pages carry the product's and the team's name; with the built-in login, an
-# admin sees how many sign-ups wait for approval.
+# The hub's pages carry the product's and the team's name and tell a user why their
+# server died; with the built-in login, an admin sees how many sign-ups wait for approval.
 native = s.auth.mode == "native"
 c.JupyterHub.template_paths = [services.TEMPLATES]
 c.JupyterHub.template_vars = {
@@ -117,6 +118,7 @@ c.JupyterHub.template_vars = {
     "native_accounts": native,
     "pending_signups": approval.pending_signups if native else 0,
     "deleted_volumes": s.deleted_volumes,
+    "server_stops": deaths.stop_reasons,
 }
 
 # Login: the mode chosen by KAGGLE_HUB_AUTH. The hub's user list (the admin page) says who

@@ -67,7 +67,20 @@ async def _notify(spawner):
     # A stop or a start under way handles the container itself.
     if spawner._stop_pending or spawner._spawn_pending:
         return
+    await spawner.note_death()
     await spawner.poll_and_notify()
 
+
+def stop_reasons(user):
+    """Why ``user``'s servers died, for the hub's pages (a template variable). JupyterHub
+    drops a stopped server's Spawner, so the reasons are kept here, each until that
+    server's next start."""
+    if user is None:
+        return []
+    return [reason for (name, _), reason in sorted(REASONS.items()) if name == user.name]
+
+
+# (user name, server name) -> why that server died
+REASONS = {}
 
 DEATHS = DeathWatch()

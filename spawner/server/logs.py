@@ -76,3 +76,14 @@ def exit_message(state, tail, mem_limit, command):
     lines = [line for line in tail.splitlines() if line.strip()]
     quoted = ("; its log ends: " + " | ".join(lines[-3:])) if lines else ""
     return f"Your server stopped while starting: {reason}{quoted}. The whole log: {command}."
+
+
+def death_reason(state, mem_limit):
+    """Why a running server's container died, as the rest of "Your server ..."."""
+    if state.get("OOMKilled"):
+        limit = f" of {human_size(mem_limit)}" if mem_limit else ""
+        return (
+            f"stopped: it ran out of memory (its limit{limit}). Start it again; with a "
+            "profile with more memory if there is one"
+        )
+    return f"stopped unexpectedly (exit code {state.get('ExitCode')}). Start it again"

@@ -401,6 +401,7 @@ class KaggleSpawner(DockerSpawner):
             object_session(self.orm_spawner).commit()
             raise SpawnError(str(e), status_code=400) from None
         self._progress_log = ProgressLog()
+        deaths.REASONS.pop((self.user.name, self.name), None)
         self._profile = profile
         self.image = image
         self.cpu_limit = profile.cpu_limit
@@ -431,6 +432,16 @@ class KaggleSpawner(DockerSpawner):
             self.log.info("%s answers after %.2f s", self._log_name, waited)
             self._progress.add(95, f"JupyterLab answers (after {waited:.1f} s)")
         return ip, port
+
+    async def note_death(self):
+        """Remember why the running container died, for the user's next page."""
+        try:
+            state = await self._in_executor(self.client.inspect_container, self.container_id)
+        except docker.errors.NotFound:
+            return
+        name = f"Your server {self.name!r}" if self.name else "Your server"
+        reason = f"{name} {logs.death_reason(state['State'], self.mem_limit)}."
+        deaths.REASONS[(self.user.name, self.name)] = reason
 
     async def _fail_if_exited(self):
         """Raise SpawnError with the reason if the starting container cannot become ready."""
@@ -476,6 +487,7 @@ class KaggleSpawner(DockerSpawner):
     async def delete_forever(self):
         """Quarantine (or remove) the working volume, so that a new account with the same
         name never gets the old files."""
+        deaths.REASONS.pop((self.user.name, self.name), None)
         name = self.volume_name
         if self.deleted_volumes == "remove":
             if await self._in_executor(volumes.remove, self.client, name):

@@ -81,8 +81,9 @@ def test_the_first_start_after_the_hubs_state_was_lost_works(make_hub, docker_cl
 
 
 def test_a_server_killed_while_the_hub_runs_is_marked_stopped_at_once(make_hub, docker_client):
-    hub = make_hub()
+    hub = make_hub(env={"KAGGLE_HUB_ADMINS": "kim"})
     token = hub.create_user("kim")
+    browser = hub.browser_session("kim")
     hub.start_server("kim")
     server = UserServer(hub, "kim", token)
     assert server.get("api/status").status_code == 200
@@ -99,9 +100,12 @@ def test_a_server_killed_while_the_hub_runs_is_marked_stopped_at_once(make_hub, 
     gone = server.get("api/status", allow_redirects=False)
     assert gone.status_code != 200
     assert "/hub/" in gone.headers.get("Location", "/hub/"), gone.headers
-    # The next start works.
+    # The user is told why, on the hub's pages, until the next start.
+    home = browser.get(f"{hub.url}/hub/home", timeout=30).text
+    assert "Your server stopped unexpectedly (exit code 137). Start it again" in home
     hub.start_server("kim")
     assert server.get("api/status").status_code == 200
+    assert "stopped unexpectedly" not in browser.get(f"{hub.url}/hub/home", timeout=30).text
 
 
 def test_a_server_that_cannot_reach_the_hub_api_fails_at_once_saying_so(make_hub):

@@ -1,0 +1,41 @@
+"""What a user reads when their server dies: while starting, and while running."""
+
+from spawner.server import logs
+
+MB = 1024**2
+
+
+def test_out_of_memory_at_start_names_the_limit_and_the_log_command():
+    message = logs.exit_message(
+        {"OOMKilled": True, "ExitCode": 137}, "", 24 * MB, "kaggle-hub logs a"
+    )
+    assert message == (
+        "Your server stopped while starting: it ran out of memory: its memory limit (24.0 MB) "
+        "is too small for JupyterLab to start. Pick a profile with more memory, or ask an "
+        "admin to raise the limit. The whole log: kaggle-hub logs a."
+    )
+
+
+def test_an_exit_at_start_quotes_the_last_lines():
+    tail = "one\n\ntwo\nthree\nfour\n"
+    message = logs.exit_message({"ExitCode": 3}, tail, None, "kaggle-hub logs a")
+    assert "it exited with code 3; its log ends: two | three | four." in message
+
+
+def test_an_unreachable_hub_quotes_the_singleuser_line_only():
+    tail = (
+        "Traceback\n  File x\n[E] Failed to connect to my Hub at http://h:1/hub/api (attempt 1/5)\n"
+    )
+    message = logs.exit_message({"Running": True}, tail, None, "kaggle-hub logs a")
+    assert "it cannot reach the hub's API" in message
+    assert "its log ends: [E] Failed to connect to my Hub at http://h:1/hub/api" in message
+    assert "Traceback" not in message
+
+
+def test_a_death_while_running_says_why():
+    assert logs.death_reason({"OOMKilled": True}, 512 * MB).startswith(
+        "stopped: it ran out of memory (its limit of 512.0 MB)"
+    )
+    assert logs.death_reason({"ExitCode": 137}, None) == (
+        "stopped unexpectedly (exit code 137). Start it again"
+    )
