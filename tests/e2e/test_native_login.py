@@ -202,3 +202,21 @@ def test_a_password_too_long_for_bcrypt_and_an_empty_login_form_get_answers(nati
     empty = page.request.post(f"{native_hub.url}/hub/login", form={"_xsrf": xsrf})
     assert empty.status == 200
     assert "Invalid username or password" in empty.text()
+
+
+def test_a_user_whose_server_died_is_told_why(native_hub, new_page, docker_client):
+    page, ned_password = new_page(), password()
+    native_hub.create_user("ned")
+    native_signup(page, native_hub, "ned", ned_password)
+    assert native_login(page, native_hub, "ned", ned_password).status == 302
+    wait_for_lab(page, "ned")
+    docker_client.kill(f"{native_hub.prefix}-ned")
+    wait_for(
+        lambda: not native_hub.api("GET", "/users/ned").json()["servers"], 10, what="ned stopped"
+    )
+    page.goto(f"{native_hub.url}/hub/home")
+    banner = page.locator(".kth-server-stopped")
+    assert (
+        banner.inner_text() == "Your server stopped unexpectedly (exit code 137). Start it again."
+    )
+    screenshot(page, "server-died")
