@@ -90,3 +90,38 @@ def test_an_oversized_body_is_refused_without_harm(hub):
     except requests.ConnectionError:
         pass  # the hub may close the connection on a body over its limit
     assert hub.api("GET", "/users").status_code == 200
+
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+def test_hostile_spawn_form_fields_are_refused_and_never_echoed_raw(
+    make_hub, tmp_path, docker_client
+):
+    offer = tmp_path / "profiles.json"
+    offer.write_text('[{"name": "cpu", "default": true}, {"name": "big", "mem_limit": "2g"}]')
+    hub = make_hub(env={"KAGGLE_HUB_ADMINS": "eve", "KAGGLE_HUB_PROFILES_FILE": str(offer)})
+    session = hub.browser_session("eve")
+    xsrf = session.cookies.get("_xsrf", path="/hub/")
+    for fields in ({"profile": SCRIPT}, {"profile": "cpu\x00"}, {"profile": "../cpu"}):
+        r = session.post(
+            f"{hub.url}/hub/spawn",
+            data={**fields, "_xsrf": xsrf},
+            allow_redirects=False,
+            timeout=60,
+        )
+        assert r.status_code in (400, 200), (fields, r.status_code)
+        assert SCRIPT not in r.text, fields
+        assert "Traceback" not in r.text
+        assert not hub.api("GET", "/users/eve").json()["servers"], fields
+    # Fields the form does not have are ignored: the chosen profile starts, image and all.
+    r = session.post(
+        f"{hub.url}/hub/spawn",
+        data={"profile": "cpu", "image": SCRIPT, SCRIPT: "x", "_xsrf": xsrf},
+        allow_redirects=False,
+        timeout=60,
+    )
+    assert r.status_code == 302, r.text
+    hub.wait_ready("eve")
+    container = docker_client.inspect_container(f"{hub.prefix}-eve")
+    assert container["Config"]["Image"] == hub.env["KAGGLE_HUB_IMAGE"]

@@ -1,3 +1,4 @@
+import random
 import re
 
 import pytest
@@ -89,3 +90,25 @@ def test_volume_names_read_back_to_their_owner(user, server):
 def test_other_volumes_have_no_owner():
     for name in ("kaggle-ann", "other-ann-work", "kaggle-A-work", "kaggle-_zz-work", "x"):
         assert naming.parse_volume_name("kaggle", name) is None
+
+
+def corpus(count, seed=20261125):
+    """``count`` distinct (user, server) pairs mixing the alphabets an attacker would try:
+    separators, escapes, unicode, control characters, and lengths past Docker's limit."""
+    rng = random.Random(seed)
+    alphabet = "aZ09-_.--~ /\\\\:%@+é東\u200b\u202e\x00\n\t" + "".join(map(chr, range(0x20, 0x7F)))
+    pairs = set()
+    while len(pairs) < count:
+        user = "".join(rng.choice(alphabet) for _ in range(rng.choice((1, 2, 5, 20, 80, 300))))
+        server = rng.choice(("", "gpu", "".join(rng.choice(alphabet) for _ in range(6))))
+        pairs.add((user, server))
+    return sorted(pairs)
+
+
+def test_a_hundred_thousand_hostile_names_map_one_to_one_into_the_prefix():
+    pairs = corpus(100_000)
+    containers = {naming.container_name("kth", user, server) for user, server in pairs}
+    volumes = {naming.volume_name("kth", user, server) for user, server in pairs}
+    assert len(containers) == len(volumes) == len(pairs)
+    for name in containers | volumes:
+        assert name.startswith("kth-") and DOCKER_NAME.match(name), name
