@@ -10,7 +10,8 @@
 # network gateway and its fence (the hub binds its API there, and no server may reach
 # anything else of this machine), OpenID Connect discovery (the login handlers need the
 # endpoints), and the pre-pull (started in the hub's event loop so that it runs while the
-# hub starts).
+# hub starts). The sweep of servers no hub record knows starts there too, and waits until
+# the hub runs.
 import logging
 import sys
 import warnings
@@ -25,7 +26,7 @@ from spawner.images import inventory, prepull
 from spawner.images.pulls import PULL_STALL_SECONDS
 from spawner.login import approval, oidc
 from spawner.login.config import authenticator_config
-from spawner.server import deaths
+from spawner.server import deaths, orphans
 from spawner.settings.hub import load
 
 c = get_config()  # noqa: F821 (provided by JupyterHub)
@@ -138,3 +139,7 @@ if s.prepull:
         inventory.configured_images(s.image, s.profiles),
         c.KaggleSpawner.get("pull_stall_seconds", PULL_STALL_SECONDS),
     )
+
+# Servers left running by a hub that lost its state are removed once the hub runs (their
+# volumes stay).
+orphans.start(s.prefix, datadir.server_log_dir(s.data_dir))

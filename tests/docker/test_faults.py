@@ -248,3 +248,26 @@ def test_a_hub_stopped_or_killed_keeps_servers_routes_and_running_kernels(make_h
     finally:
         ws.close()
     assert server.read_text("code/notes.txt") == "é kept\n"
+
+
+def test_servers_of_a_lost_hub_state_are_removed_and_their_volumes_kept(make_hub, docker_client):
+    hub = make_hub()
+    for user in ("oli", "ora"):
+        token = hub.create_user(user)
+        hub.start_server(user)
+        UserServer(hub, user, token).put_text("code/mine.txt", f"{user}'s\n")
+    hub.stop()
+    shutil.rmtree(hub.workdir / "data")
+    hub.start()
+    wait_for(
+        lambda: not docker_client.containers(all=True, filters={"name": f"{hub.prefix}-o"}),
+        30,
+        what="the orphaned servers removed",
+    )
+    assert f"Removed {hub.prefix}-oli: a server no hub record knows" in hub.log()
+    for user in ("oli", "ora"):
+        assert docker_client.inspect_volume(f"{hub.prefix}-{user}-work")
+    # A user who comes back gets their files.
+    token = hub.create_user("oli")
+    hub.start_server("oli")
+    assert UserServer(hub, "oli", token).read_text("code/mine.txt") == "oli's\n"
