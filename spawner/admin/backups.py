@@ -20,11 +20,11 @@ from ..server.volumes import (
     LABEL_QUARANTINED_AT,
     LABEL_SERVER,
     LABEL_USER,
+    Counted,
     Helper,
     VolumeError,
     containers_using,
     copy,
-    counted,
     ensure_volume,
     is_empty,
     quarantine,
@@ -97,7 +97,7 @@ def backup(client, image, volume, path, progress=None):
             with gzip.GzipFile(
                 filename=path.name, mode="wb", fileobj=raw, compresslevel=COMPRESSION
             ) as gz:
-                for chunk in counted(helper.archive(), progress):
+                for chunk in Counted(helper.archive(), progress):
                     gz.write(chunk)
         partial.replace(path)
     except BaseException:
@@ -221,7 +221,7 @@ def restore(client, image, volume, path, volume_labels, force=False, meter=no_me
     def unpack():
         progress = meter(f"restoring {path}", size)
         with Helper(client, image, volume) as helper:
-            helper.put(counted(_file_chunks(path), progress))
+            helper.put(iter(Counted(_file_chunks(path), progress)))
 
     _fill(client, volume, volume_labels, saved, unpack)
     return saved

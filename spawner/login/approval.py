@@ -49,12 +49,17 @@ class ApprovalPageHandler(ApprovalBase):
         self.finish(html)
 
 
-class ApproveHandler(ApprovalBase):
-    """POST /hub/authorize/NAME with action=approve or action=revoke."""
+class ChangeHandler(ApprovalBase):
+    """An address that changes a sign-up: a GET (a link, another site's page) only shows
+    the list; subclasses make the change on POST."""
 
     @needs_scope("admin:users")
     async def get(self, username):
         self.redirect(self.list_url())
+
+
+class ApproveHandler(ChangeHandler):
+    """POST /hub/authorize/NAME with action=approve or action=revoke."""
 
     @needs_scope("admin:users")
     async def post(self, username):
@@ -68,12 +73,8 @@ class ApproveHandler(ApprovalBase):
         self.redirect(self.list_url(username))
 
 
-class DiscardHandler(ApprovalBase):
+class DiscardHandler(ChangeHandler):
     """POST /hub/discard/NAME: forget a sign-up that is still waiting."""
-
-    @needs_scope("admin:users")
-    async def get(self, username):
-        self.redirect(self.list_url())
 
     @needs_scope("admin:users")
     async def post(self, username):

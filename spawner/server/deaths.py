@@ -11,8 +11,6 @@ import logging
 import threading
 import time
 
-import docker
-
 from .. import engine
 
 log = logging.getLogger("JupyterHub")
@@ -43,7 +41,7 @@ class DeathWatch:
     def _follow(self, client_kwargs):
         while True:
             try:
-                client = docker.APIClient(**client_kwargs)
+                client = engine.connect(client_kwargs)
                 events = client.events(decode=True, filters={"type": "container", "event": "die"})
                 for event in events:
                     self._died(event)

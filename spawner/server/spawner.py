@@ -1,6 +1,7 @@
 """KaggleSpawner: DockerSpawner for Kaggle's Python image, one working volume per server."""
 
 import asyncio
+import functools
 import inspect
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -68,7 +69,9 @@ def _start_failure(client, container):
     return state, tail
 
 
+@functools.cache
 def _machine_memory(client):
+    """The memory of the machine Docker runs on, asked once (7 ms each time)."""
     return client.info()["MemTotal"]
 
 

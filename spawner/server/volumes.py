@@ -97,14 +97,21 @@ class Helper:
             raise VolumeError(f"Docker refused to unpack the archive into {MOUNT}.")
 
 
-def counted(chunks, progress=None):
-    """``chunks`` passed through, calling ``progress(bytes so far)`` after each one."""
-    done = 0
-    for chunk in chunks:
-        done += len(chunk)
-        if progress:
-            progress(done)
-        yield chunk
+class Counted:
+    """``chunks`` passed through, counting the bytes in ``done`` and calling
+    ``progress(bytes so far)`` after each chunk."""
+
+    def __init__(self, chunks, progress=None):
+        self.chunks = chunks
+        self.progress = progress
+        self.done = 0
+
+    def __iter__(self):
+        for chunk in self.chunks:
+            self.done += len(chunk)
+            if self.progress:
+                self.progress(self.done)
+            yield chunk
 
 
 class ChunkReader(io.RawIOBase):
@@ -155,16 +162,10 @@ def helper_image(client, preferred):
 def copy(client, image, source, target, progress=None):
     """Copy every file of volume ``source`` into volume ``target``, streamed from one helper
     to the other; return the bytes moved."""
-    moved = []
-
-    def seen(done):
-        moved[:] = [done]
-        if progress:
-            progress(done)
-
     with Helper(client, image, source) as src, Helper(client, image, target) as dst:
-        dst.put(counted(src.archive(), seen))
-    return moved[0] if moved else 0
+        chunks = Counted(src.archive(), progress)
+        dst.put(iter(chunks))
+    return chunks.done
 
 
 def quarantine(client, image, volume, owner_labels, now=None, progress=None):
