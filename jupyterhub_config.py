@@ -4,14 +4,14 @@
 # the README lists every variable with its default. Site-specific changes go in
 # jupyterhub_config.d/*.py, applied last in name order, so this file stays as shipped.
 #
-# Five steps do I/O while this file loads, each because the hub needs its result before
+# Six steps do I/O while this file loads, each because the hub needs its result before
 # it starts serving: the data dir (secrets and the database must exist for the hub to
-# open them), the TLS certificate (the proxy serves it from its first request), the
-# network gateway and its fence (the hub binds its API there, and no server may reach
-# anything else of this machine), OpenID Connect discovery (the login handlers need the
-# endpoints), and the pre-pull (started in the hub's event loop so that it runs while the
-# hub starts). The sweep of servers no hub record knows starts there too, and waits until
-# the hub runs.
+# open them), the TLS certificate (the proxy serves it from its first request), Docker
+# answering (waited for, as at boot), the network gateway and its fence (the hub binds
+# its API there, and no server may reach anything else of this machine), OpenID Connect
+# discovery (the login handlers need the endpoints), and the pre-pull (started in the
+# hub's event loop so that it runs while the hub starts). The sweep of servers no hub
+# record knows starts there too, and waits until the hub runs.
 import logging
 import sys
 import warnings
@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from traitlets.config import Config
 
+from spawner import engine
 from spawner.hub import datadir, network, services, tls
 from spawner.hub.dropins import apply_dropins
 from spawner.images import inventory, prepull
@@ -73,13 +74,14 @@ proxy.acme_ca_cert = s.serving.acme_ca_cert
 proxy.acme_domain = urlsplit(s.public_url).hostname or ""
 proxy.acme_storage = f"{state.proxy_dir}/acme.json"
 
-# The hub API listens on the user network's gateway: containers reach it, and nothing
-# else of this machine (the fence), nor each other.
-# (An admin who sets KAGGLE_HUB_API_IP places the API, and fences it, themselves.)
+# A hub started at boot or while Docker restarts waits for Docker. The hub API listens on
+# the user network's gateway: containers reach it, and nothing else of this machine (the
+# fence), nor each other. (An admin who sets KAGGLE_HUB_API_IP places the API, and fences
+# it, themselves; the hub warns when containers cannot reach that address.)
+engine.wait_until_answering(engine.client_kwargs(), s.docker_wait_seconds)
 c.JupyterHub.hub_ip = network.hub_api_ip(s.api_ip, s.network, s.network_internal)
-if not s.api_ip:
-    for warning in network.fence(s.network, s.api_port):
-        logging.getLogger("JupyterHub").warning(warning)
+for warning in network.api_warnings(s.api_ip, s.network, s.api_port):
+    logging.getLogger("JupyterHub").warning(warning)
 c.JupyterHub.hub_port = s.api_port
 
 # User servers.

@@ -1,11 +1,17 @@
 """Connecting to the Docker daemon with an error a person can act on."""
 
+import logging
+import time
+
 import docker
 from docker.utils import kwargs_from_env
 
 from .errors import DockerUnreachable, docker_unreachable_message
 
 DEFAULT_SOCKET = "unix:///var/run/docker.sock"
+WAIT_LOG_SECONDS = 10
+
+log = logging.getLogger("JupyterHub")
 
 
 def client_kwargs(overrides=None, environ=None):
@@ -35,3 +41,29 @@ def connect(kwargs):
         return docker.APIClient(**kwargs)
     except docker.errors.DockerException as e:
         raise DockerUnreachable(docker_unreachable_message(describe(kwargs), _reason(e))) from e
+
+
+def wait_until_answering(kwargs, seconds, clock=time.monotonic, sleep=time.sleep):
+    """Return a client once the daemon answers, waiting up to ``seconds`` for it (a hub
+    started at boot, or while Docker restarts); then raise DockerUnreachable."""
+    deadline = clock() + seconds
+    said = None
+    while True:
+        try:
+            client = connect(kwargs)
+        except DockerUnreachable:
+            now = clock()
+            if now >= deadline:
+                raise
+            if said is None or now - said >= WAIT_LOG_SECONDS:
+                log.warning(
+                    "Docker at %s is not answering; waiting up to %.0f s more",
+                    describe(kwargs),
+                    deadline - now,
+                )
+                said = now
+            sleep(0.5)
+        else:
+            if said is not None:
+                log.info("Docker at %s answers", describe(kwargs))
+            return client

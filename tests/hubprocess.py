@@ -194,7 +194,8 @@ class UserServer:
 
     def get(self, path, **kwargs):
         kwargs.setdefault("verify", self.hub.verify)
-        return requests.get(self.base + path, headers=self.headers, timeout=30, **kwargs)
+        kwargs.setdefault("timeout", 30)
+        return requests.get(self.base + path, headers=self.headers, **kwargs)
 
     def put_text(self, path, text):
         body = {"type": "file", "format": "text", "content": text}
@@ -238,6 +239,24 @@ class UserServer:
         r = self.get(f"api/contents/{path}")
         assert r.status_code == 200, r.text
         return {item["name"] for item in r.json()["content"]}
+
+    def start_kernel(self, code):
+        """Start a kernel that keeps running, run ``code`` in it; return the kernel's id."""
+        r = requests.post(
+            self.base + "api/kernels", json={"name": "python3"}, headers=self.headers, timeout=60
+        )
+        assert r.status_code == 201, r.text
+        kernel_id = r.json()["id"]
+        self.in_kernel(kernel_id, code)
+        return kernel_id
+
+    def in_kernel(self, kernel_id, code, timeout=30):
+        """Run ``code`` in the running kernel ``kernel_id``; return its stdout."""
+        ws = kernel.connect(self.base, kernel_id, self.headers, timeout)
+        try:
+            return kernel.execute(ws, code)
+        finally:
+            ws.close()
 
     def run(self, code, notebook="code/run.ipynb", timeout=60):
         """Execute ``code`` in a kernel whose notebook is ``notebook``; return its stdout."""

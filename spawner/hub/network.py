@@ -8,6 +8,7 @@ off, and an iptables chain on its bridge lets through only replies and the hub A
 """
 
 import hashlib
+import ipaddress
 import shutil
 import subprocess
 
@@ -23,6 +24,24 @@ def hub_api_ip(api_ip, network, internal):
     if api_ip:
         return api_ip
     return network_gateway(engine.connect(engine.client_kwargs()), network, internal)
+
+
+def api_warnings(api_ip, network, api_port):
+    """What keeps user containers from the hub API, or exposes this machine to them, as
+    warnings for the hub's log; the fence is set up when the hub places the API itself."""
+    if not api_ip:
+        return fence(network, api_port)
+    try:
+        loopback = ipaddress.ip_address(api_ip).is_loopback
+    except ValueError:
+        loopback = api_ip == "localhost"
+    if loopback:
+        return [
+            f"KAGGLE_HUB_API_IP={api_ip} is this machine's loopback, which user containers "
+            "cannot reach: every server will fail to start ('cannot reach the hub'). Unset "
+            "it to have the hub listen on the user network's gateway."
+        ]
+    return []
 
 
 def network_gateway(client, name, internal):

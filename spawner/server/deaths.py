@@ -3,7 +3,10 @@
 JupyterHub polls each server every 30 s; meanwhile requests through the proxy to a dead
 server hang before they fail. One thread per hub follows Docker's "die" events and hands
 each death of a watched server to JupyterHub's own poll, which marks the server stopped
-and removes its route.
+and removes its route. Events missed while the stream was lost (Docker restarting) are
+made up for by checking every watched server once the stream is back. A process killed
+for memory in a server that keeps running (an "oom" event: usually a kernel) is logged
+with the server's limit.
 """
 
 import asyncio
@@ -11,7 +14,7 @@ import logging
 import threading
 import time
 
-from .. import engine
+from .. import engine, sizes
 
 log = logging.getLogger("JupyterHub")
 RECONNECT_SECONDS = 1.0
@@ -39,31 +42,53 @@ class DeathWatch:
             del self.watched[spawner.object_name]
 
     def _follow(self, client_kwargs):
+        lost = False
         while True:
             try:
                 client = engine.connect(client_kwargs)
-                events = client.events(decode=True, filters={"type": "container", "event": "die"})
+                events = client.events(
+                    decode=True, filters={"type": "container", "event": ["die", "oom"]}
+                )
+                if lost:
+                    log.info("Following Docker's events again; checking every running server")
+                    for spawner in list(self.watched.values()):
+                        self._check(spawner)
                 for event in events:
-                    self._died(event)
+                    self._seen(event)
             except Exception as e:
                 log.warning("Lost Docker's event stream (%s); following it again", e)
+            lost = True
             time.sleep(RECONNECT_SECONDS)
 
-    def _died(self, event):
+    def _seen(self, event):
         attributes = (event.get("Actor") or {}).get("Attributes") or {}
         spawner = self.watched.get(attributes.get("name", ""))
-        if spawner is not None:
-            log.info(
-                "%s died (exit code %s): marking it stopped",
+        if spawner is None:
+            return
+        if event.get("Action") == "oom":
+            log.warning(
+                "%s: a process ran out of memory and was killed (the server's limit is %s)",
                 spawner._log_name,
-                attributes.get("exitCode", "?"),
+                sizes.human_size(spawner.mem_limit) if spawner.mem_limit else "none",
             )
-            asyncio.run_coroutine_threadsafe(_notify(spawner), self.loop)
+            return
+        log.info(
+            "%s died (exit code %s): marking it stopped",
+            spawner._log_name,
+            attributes.get("exitCode", "?"),
+        )
+        self._check(spawner)
+
+    def _check(self, spawner):
+        asyncio.run_coroutine_threadsafe(_check_running(spawner), self.loop)
 
 
-async def _notify(spawner):
+async def _check_running(spawner):
+    """Mark ``spawner``'s server stopped, with the reason, if its container is not running."""
     # A stop or a start under way handles the container itself.
     if spawner._stop_pending or spawner._spawn_pending:
+        return
+    if await spawner.poll() is None:
         return
     await spawner.note_death()
     await spawner.poll_and_notify()

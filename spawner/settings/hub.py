@@ -62,6 +62,8 @@ VARIABLES = {
     "retry; default 20",
     "KAGGLE_HUB_PREPULL": "1 = pull missing images of the hub and its profiles in the "
     "background when the hub starts; default 1",
+    "KAGGLE_HUB_DOCKER_WAIT_SECONDS": "how long a starting hub waits for Docker to answer "
+    "(at boot, or while Docker restarts) before it gives up; default 60",
     "KAGGLE_HUB_TEAM_NAME": "the team's name, shown on the hub's pages; default none",
     **SERVING_VARIABLES,
     **login.VARIABLES,
@@ -96,6 +98,7 @@ class Settings:
     cull_idle_seconds: int = 3600
     concurrent_spawns: int = 20
     prepull: bool = True
+    docker_wait_seconds: int = 60
 
 
 def derived_port(base, offset):
@@ -167,6 +170,7 @@ def from_env(env, config_dir=REPO_DIR, euid=None, home=None):
         cull_idle_seconds=count(env, "KAGGLE_HUB_CULL_IDLE_SECONDS", 3600),
         concurrent_spawns=count(env, "KAGGLE_HUB_CONCURRENT_SPAWNS", 20),
         prepull=flag(env, "KAGGLE_HUB_PREPULL", True),
+        docker_wait_seconds=count(env, "KAGGLE_HUB_DOCKER_WAIT_SECONDS", 60),
     )
     if settings.datasets_dir and not Path(settings.datasets_dir).is_dir():
         raise SettingsError(

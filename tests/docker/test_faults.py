@@ -11,7 +11,6 @@ import time
 import pytest
 import requests
 
-from .. import kernel
 from ..hubprocess import UserServer
 from ..waiting import wait_for
 
@@ -116,6 +115,7 @@ def test_a_server_that_cannot_reach_the_hub_api_fails_at_once_saying_so(make_hub
     assert "Your server stopped while starting: it cannot reach the hub's API" in message
     assert "Failed to connect to my Hub at http://127.0.0.1:" in message
     assert seconds < START_TIMEOUT / 2, f"noticed after {seconds:.1f} s"
+    assert "KAGGLE_HUB_API_IP=127.0.0.1 is this machine's loopback" in hub.log()
 
 
 def concurrently(*calls, gap=0.3):
@@ -228,25 +228,14 @@ def test_a_hub_stopped_or_killed_keeps_servers_routes_and_running_kernels(make_h
     hub.start_server("kai")
     server = UserServer(hub, "kai", token)
     server.put_text("code/notes.txt", "é kept\n")
-    r = requests.post(
-        server.base + "api/kernels", json={"name": "python3"}, headers=server.headers, timeout=60
-    )
-    assert r.status_code == 201, r.text
-    kernel_id = r.json()["id"]
-    ws = kernel.connect(server.base, kernel_id, server.headers)
-    kernel.execute(ws, "x = 41")
-    ws.close()
+    kernel_id = server.start_kernel("x = 41")
 
     hub.process.send_signal(sig)
     hub.process.wait(30)
     hub.start()
     hub.wait_ready("kai", timeout=60)
     wait_for(lambda: server.get("api/status").status_code == 200, 60, what="kai reachable")
-    ws = kernel.connect(server.base, kernel_id, server.headers)
-    try:
-        assert kernel.execute(ws, "print(x + 1)") == "42\n"
-    finally:
-        ws.close()
+    assert server.in_kernel(kernel_id, "print(x + 1)") == "42\n"
     assert server.read_text("code/notes.txt") == "é kept\n"
 
 

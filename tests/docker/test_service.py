@@ -6,10 +6,18 @@ import os
 import shlex
 import signal
 import subprocess
+import threading
+import time
 
 import pytest
+import requests
 
-from ..dockerd import restart_dockerd
+from ..dockerd import (
+    live_restore_enabled,
+    restart_dockerd,
+    start_dockerd,
+    stop_dockerd,
+)
 from ..hubprocess import REPO_DIR, UserServer, kaggle_hub
 from ..waiting import wait_for
 
@@ -108,8 +116,9 @@ def test_a_hub_run_as_the_unit_runs_it_survives_a_crash_with_servers_kept(unit, 
     assert ann.read_text("code/keep.txt") == "kept\n"
 
 
+@pytest.mark.reliability
 def test_docker_restarted_under_the_hub_is_noticed_and_servers_start_again(make_hub):
-    hub = make_hub(dropins={"50-poll.py": "c.KaggleSpawner.poll_interval = 2\n"})
+    hub = make_hub()
     ann = UserServer(hub, "ann", hub.create_user("ann"))
     hub.start_server("ann")
     ann.put_text("code/keep.txt", "kept\n")
@@ -130,3 +139,93 @@ def test_docker_restarted_under_the_hub_is_noticed_and_servers_start_again(make_
     assert f"===== {hub.prefix}-ann ended " in logs.stdout
     assert f"===== {hub.prefix}-ann running now" in logs.stdout
     assert "Jupyter Server" in logs.stdout
+
+
+@pytest.fixture
+def live_restore():
+    """Docker with live-restore on for one test, and as it was afterwards."""
+    before = live_restore_enabled()
+    if not before:
+        restart_dockerd(live_restore=True)
+    yield
+    if not before:
+        restart_dockerd()
+
+
+class Outage:
+    """Requests to a server every 0.1 s from a thread, counting those that fail."""
+
+    def __init__(self, server):
+        self.server = server
+        self.tried = self.failed = 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._probe)
+
+    def _probe(self):
+        while not self.done.is_set():
+            self.tried += 1
+            try:
+                ok = self.server.get("api/status", timeout=5).status_code == 200
+            except requests.RequestException:
+                ok = False
+            self.failed += not ok
+            time.sleep(0.1)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        self.thread.join()
+
+
+@pytest.mark.reliability
+def test_docker_restarted_with_live_restore_leaves_servers_and_kernels_running(
+    live_restore, make_hub, docker_client
+):
+    hub = make_hub()
+    ann = UserServer(hub, "ann", hub.create_user("ann"))
+    hub.start_server("ann")
+    ann.put_text("code/keep.txt", "kept\n")
+    kernel_id = ann.start_kernel("x = 41")
+
+    with Outage(ann) as outage:
+        restart_dockerd(live_restore=True)
+        time.sleep(2)
+    print(f"requests during the restart: {outage.tried}, failed: {outage.failed}")
+    assert outage.failed == 0
+    assert "" in hub.api("GET", "/users/ann").json()["servers"]
+    assert ann.in_kernel(kernel_id, "print(x + 1)") == "42\n"
+    assert ann.read_text("code/keep.txt") == "kept\n"
+
+    # The hub follows Docker's events again: a death after the restart is noticed at once.
+    docker_client.kill(f"{hub.prefix}-ann")
+    wait_for(
+        lambda: "" not in hub.api("GET", "/users/ann").json()["servers"],
+        10,
+        interval=0.2,
+        what="the hub noticing ann's server died",
+    )
+
+
+@pytest.mark.reliability
+def test_a_hub_started_while_docker_is_down_waits_for_it_then_serves(make_hub):
+    hub = make_hub()
+    ann = UserServer(hub, "ann", hub.create_user("ann"))
+    hub.start_server("ann")
+    ann.put_text("code/keep.txt", "kept\n")
+    hub.stop()
+
+    stop_dockerd()
+    try:
+        hub.start(wait=False)
+        wait_for(lambda: "is not answering; waiting up to" in hub.log(), 60, what="the hub waiting")
+    finally:
+        start_dockerd()
+    wait_for(lambda: hub._answers(f"{hub.url}/hub/api/"), 60, what="the hub answering")
+    assert "answers" in hub.log()
+    # Docker stopped ann's container with it: the hub found the server stopped.
+    assert "" not in hub.api("GET", "/users/ann").json()["servers"]
+    hub.start_server("ann")
+    assert ann.read_text("code/keep.txt") == "kept\n"
