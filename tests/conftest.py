@@ -75,3 +75,16 @@ def mismatched_image(docker_client, image, tmp_path_factory):
     subprocess.run(["docker", "build", "-q", "-t", tag, str(context)], check=True)
     yield tag
     docker_client.remove_image(tag, force=True)
+
+
+@pytest.fixture(scope="module")
+def image_without_jupyterhub(docker_client, image, tmp_path_factory):
+    """The lite image with jupyterhub uninstalled, as a plain data-science image is."""
+    tag = "kth-test-nojupyterhub:latest"
+    context = tmp_path_factory.mktemp("nojupyterhub")
+    (context / "Dockerfile").write_text(
+        f"FROM {image}\nRUN python3 -m pip uninstall -q -y --break-system-packages jupyterhub\n"
+    )
+    subprocess.run(["docker", "build", "-q", "-t", tag, str(context)], check=True)
+    yield tag
+    docker_client.remove_image(tag, force=True)

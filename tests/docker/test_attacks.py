@@ -125,3 +125,102 @@ def test_hostile_spawn_form_fields_are_refused_and_never_echoed_raw(
     hub.wait_ready("eve")
     container = docker_client.inspect_container(f"{hub.prefix}-eve")
     assert container["Config"]["Image"] == hub.env["KAGGLE_HUB_IMAGE"]
+
+
+# What another site's page can make the admin's browser send: the admin's cookies (when the
+# browser sends them at all), no XSRF token, another site's origin.
+CROSS_SITE = {
+    "Origin": "https://evil.example",
+    "Referer": "https://evil.example/page",
+    "Sec-Fetch-Site": "cross-site",
+}
+NEW_PASSWORD = {"new_password": "taken-over-123", "new_password_confirmation": "taken-over-123"}
+STATE_CHANGES = [
+    ("POST", "/hub/authorize/mallory", {"data": {"action": "approve"}}),
+    ("GET", "/hub/authorize/mallory", {}),
+    ("POST", "/hub/discard/mallory", {}),
+    ("GET", "/hub/discard/mallory", {}),
+    ("GET", "/hub/confirm/mallory", {}),
+    ("POST", "/hub/change-password/bob", {"data": NEW_PASSWORD}),
+    ("POST", "/hub/change-password", {"data": {"old_password": "x", **NEW_PASSWORD}}),
+    ("POST", "/hub/spawn/bob", {"data": {}}),
+    ("POST", "/hub/spawn", {"data": {}}),
+    ("POST", "/hub/api/users", {"json": {"usernames": ["eve"]}}),
+    ("POST", "/hub/api/users/eve", {"json": {}}),
+    ("PATCH", "/hub/api/users/bob", {"json": {"admin": True}}),
+    ("DELETE", "/hub/api/users/cat", {}),
+    ("POST", "/hub/api/users/bob/server", {"json": {}}),
+    ("POST", "/hub/api/users/ann/tokens", {"json": {"note": "stolen"}}),
+    ("POST", "/hub/api/shutdown", {}),
+]
+
+
+def test_no_state_changes_without_the_hubs_xsrf_token(make_hub, docker_client):
+    hub = make_hub(env={"KAGGLE_HUB_ADMINS": "ann"})
+    admin = hub.browser_session("ann")
+    bob_password = "bobs-own-password-1"
+    hub.api("POST", "/users/bob")  # added by an admin, so approved at sign-up
+    hub.browser_session("bob", bob_password)
+    hub.create_user("cat")
+    mallory = requests.Session()
+    mallory.get(f"{hub.url}/hub/signup", timeout=30)
+    xsrf = mallory.cookies.get("_xsrf", path="/hub/")
+    signed_up = mallory.post(
+        f"{hub.url}/hub/signup",
+        data={
+            "username": "mallory",
+            "signup_password": "mallorys-password-1",
+            "signup_password_confirmation": "mallorys-password-1",
+            "_xsrf": xsrf,
+        },
+        timeout=30,
+    )
+    assert signed_up.status_code == 200
+    tokens_before = len(hub.api("GET", "/users/ann/tokens").json()["api_tokens"])
+
+    answers = {}
+    for method, path, body in STATE_CHANGES:
+        r = admin.request(
+            method, hub.url + path, headers=CROSS_SITE, allow_redirects=False, timeout=30, **body
+        )
+        answers[f"{method} {path}"] = r.status_code
+    print(answers)
+    changed = {k: v for k, v in answers.items() if k.startswith("GET") and v != 200}
+    refused = {k: v for k, v in answers.items() if not k.startswith("GET") and v != 403}
+    assert not refused, f"not refused: {refused}"
+    assert all(v < 500 for v in changed.values()), changed
+
+    # Nothing changed: the sign-up still waits, no user added, removed or made admin, no
+    # server started, no token made, passwords as they were, the hub still up.
+    users = {u["name"]: u for u in hub.api("GET", "/users").json()}
+    assert set(users) == {"ann", "bob", "cat"}
+    assert not users["bob"]["admin"] and not users["bob"]["servers"]
+    assert len(hub.api("GET", "/users/ann/tokens").json()["api_tokens"]) == tokens_before
+    assert not docker_client.containers(all=True, filters={"name": hub.prefix})
+    assert "mallory" in approval_list(admin, hub, "Waiting for approval")
+    login = requests.post(
+        f"{hub.url}/hub/login",
+        data={"username": "bob", "password": bob_password, "_xsrf": xsrf},
+        cookies={"_xsrf": xsrf},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert login.status_code == 302
+
+    # The same approval with the hub's token works: the refusals above were the token's.
+    token = admin.cookies.get("_xsrf", path="/hub/")
+    approved = admin.post(
+        f"{hub.url}/hub/authorize/mallory",
+        data={"action": "approve", "_xsrf": token},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert approved.status_code in (200, 302, 303)
+    assert "mallory" in approval_list(admin, hub, "Approved")
+
+
+def approval_list(session, hub, heading):
+    """The names listed under ``heading`` on the sign-up approval page."""
+    page = session.get(f"{hub.url}/hub/authorize", timeout=30).text
+    section = page.split(heading, 1)[1]
+    return section.split("<h2", 1)[0]

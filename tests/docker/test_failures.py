@@ -10,7 +10,7 @@ from spawner.images import tags
 
 from ..waiting import wait_for
 
-pytestmark = pytest.mark.docker
+pytestmark = [pytest.mark.docker, pytest.mark.reliability]
 
 HOOK = """
 IMAGES = {images!r}
@@ -95,28 +95,42 @@ def test_version_mismatch_names_both_versions(make_hub, mismatched_image, docker
     assert not docker_client.containers(all=True, filters={"name": hub.prefix})
 
 
+def test_an_image_without_jupyterhub_says_so_and_how_to_fix_it(
+    make_hub, image_without_jupyterhub, docker_client
+):
+    hub = hub_where_user_gets(make_hub, "noa", image_without_jupyterhub)
+    assert_failed_everywhere(
+        hub,
+        "noa",
+        f"The image '{image_without_jupyterhub}' has no jupyterhub installed, but this hub "
+        "runs jupyterhub 5.5.4",
+    )
+    assert not docker_client.containers(all=True, filters={"name": hub.prefix})
+
+
 def test_unreachable_daemon_names_the_socket(make_hub, tmp_path):
+    # The hub started with Docker; its servers' daemon (client_kwargs) stopped answering.
     socket = tmp_path / "nothing-listens.sock"
     socket.touch()
-    hub = make_hub(
-        env={
-            "DOCKER_HOST": f"unix://{socket}",
-            "KAGGLE_HUB_API_IP": "127.0.0.1",
-            "KAGGLE_HUB_ADMINS": "una",
-        }
-    )
+    dropin = f"c.KaggleSpawner.client_kwargs = {{'base_url': 'unix://{socket}'}}\n"
+    hub = make_hub(env={"KAGGLE_HUB_ADMINS": "una"}, dropins={"50-docker.py": dropin})
     hub.create_user("una")
     assert_failed_everywhere(
         hub, "una", f"Cannot reach the Docker daemon at unix://{socket} (connection refused)"
     )
 
 
-def test_hub_refuses_to_start_without_docker_and_says_why(make_hub, tmp_path):
+def test_hub_refuses_to_start_without_docker_after_waiting_and_says_why(make_hub, tmp_path):
     socket = tmp_path / "absent.sock"
-    hub = make_hub(env={"DOCKER_HOST": f"unix://{socket}"}, wait=False)
+    hub = make_hub(
+        env={"DOCKER_HOST": f"unix://{socket}", "KAGGLE_HUB_DOCKER_WAIT_SECONDS": "3"},
+        wait=False,
+    )
     assert wait_for(lambda: hub.process.poll() is not None, 60, what="hub exit") is not None
     assert hub.process.returncode != 0
-    assert f"Cannot reach the Docker daemon at unix://{socket}" in hub.log()
+    log = hub.log()
+    assert f"Docker at unix://{socket} is not answering; waiting up to 3 s more" in log
+    assert f"Cannot reach the Docker daemon at unix://{socket}" in log
 
 
 def test_bad_setting_stops_the_hub_with_the_variable_name(make_hub):

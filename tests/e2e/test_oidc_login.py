@@ -85,6 +85,7 @@ def test_admin_adds_and_deletes_a_user_on_the_admin_page(oidc_hub, new_page, doc
     assert oidc_login(new_page(), oidc_hub, "dave").status == 403
 
 
+@pytest.mark.reliability
 def test_a_user_gets_no_access_to_another_users_server(oidc_hub, new_page):
     ann = new_page()
     assert oidc_login(ann, oidc_hub, "ann").status == 302
