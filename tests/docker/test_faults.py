@@ -11,6 +11,7 @@ import time
 import pytest
 import requests
 
+from .. import kernel
 from ..hubprocess import UserServer
 from ..waiting import wait_for
 
@@ -51,6 +52,30 @@ def test_a_server_killed_for_memory_at_start_fails_at_once_saying_so(make_hub, t
     assert "memory limit (24.0 MB) is too small" in message
     assert "kaggle-hub logs ola" in message
     assert seconds < START_TIMEOUT / 2, f"noticed after {seconds:.1f} s"
+
+
+def test_a_kernel_killed_for_memory_tells_its_user_why_and_the_limit(make_hub, tmp_path):
+    offer = tmp_path / "profiles.json"
+    offer.write_text(json.dumps([{"name": "small", "mem_limit": "400m", "default": True}]))
+    hub = make_hub(env={"KAGGLE_HUB_PROFILES_FILE": str(offer)})
+    server = UserServer(hub, "oli", hub.create_user("oli"))
+    hub.start_server("oli")
+    server.put_text("code/before.txt", "kept\n")
+    kernel_id = server.start_kernel("x = 41")
+    ws = kernel.connect(server.base, kernel_id, server.headers)
+    kernel.send_request(ws, "execute_request", {"code": "hog = bytearray(2 * 1024**3)"})
+    wait_for(lambda: "oli: a process ran out of memory and was killed" in hub.log(), 30, what="oom")
+    ws.close()
+    assert "the server's limit is 400.0 MB" in hub.log()
+
+    # The server survived; the restarted kernel says why in the first cell the user runs.
+    after = wait_for(lambda: server.in_kernel(kernel_id, "print('after')", timeout=60), 90)
+    assert after.startswith("Your previous kernel was stopped because it ran out of memory")
+    assert "this server's memory limit is 400.0 MB" in after
+    assert after.endswith("after\n")
+    assert server.in_kernel(kernel_id, "print('again')") == "again\n"
+    assert server.read_text("code/before.txt") == "kept\n"
+    assert "" in hub.api("GET", "/users/oli").json()["servers"]
 
 
 def test_a_server_that_exits_at_start_fails_at_once_with_its_log(make_hub):
