@@ -10,6 +10,13 @@ import requests
 from .waiting import wait_for
 
 
+def fault_report(text):
+    """The report Python's faulthandler wrote into a process's log when it crashed (the
+    fatal signal and every thread's stack), or ''."""
+    at = text.find("Fatal Python error")
+    return text[at:] if at >= 0 else ""
+
+
 def terminate(process, grace):
     """SIGTERM ``process``; kill it if it has not exited after ``grace`` seconds."""
     if process.poll() is None:

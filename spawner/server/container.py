@@ -1,11 +1,14 @@
 """Container command, environment and host settings for a user's server, as plain values."""
 
 from . import layout
+from .naming import LABEL_PREFIX
 
 SINGLEUSER = "jupyterhub-singleuser"
 # Docker's 64 MB /dev/shm breaks PyTorch DataLoader workers.
 SHM_SIZE = "2g"
 STARTUP_NAME = "kaggle-team-hub-start"
+# Which hub and which server a container belongs to, whatever its (possibly shortened) name.
+LABEL_SERVER_NAME = "org.kaggle-team-hub.server-name"
 
 # Safe defaults for every server (c.DockerSpawner.extra_host_config overrides them):
 # Docker's default capabilities less those a notebook server never needs (NET_RAW forges
@@ -26,6 +29,13 @@ def safety_host_config():
         "pids_limit": PIDS_LIMIT,
         "oom_score_adj": OOM_SCORE_ADJ,
     }
+
+
+def labels(prefix, server_base_name):
+    """The labels of a server's container: the hub's prefix and the server's full escaped
+    name (``naming.server_base_name``). Escaped names hold no braces, so DockerSpawner's
+    templating of create arguments leaves them as they are."""
+    return {LABEL_PREFIX: prefix, LABEL_SERVER_NAME: server_base_name}
 
 
 def default_memory_limit(machine_memory):
@@ -51,9 +61,14 @@ def command(server_cmd, server_args):
     ]
 
 
-def auth_args(cache_seconds):
-    """Single-user server arguments: how long it caches the hub's answer about a login."""
-    return [f"--HubOAuth.cache_max_age={int(cache_seconds)}"]
+def server_args(cache_seconds):
+    """Single-user server arguments: how long it caches the hub's answer about a login, and
+    deleting files for good. jupyter-server's trash would be a hidden folder in the working
+    volume itself: deleting files to make room on a full volume would free nothing."""
+    return [
+        f"--HubOAuth.cache_max_age={int(cache_seconds)}",
+        "--FileContentsManager.delete_to_trash=False",
+    ]
 
 
 def environment(extra=None):

@@ -25,6 +25,8 @@ MAX_NAME_LENGTH = 160
 DIGEST_LENGTH = 32
 VOLUME_SUFFIX = "-work"
 QUARANTINE_INFIX = "-deleted-"
+# The label that names the hub (by its prefix) a container or volume belongs to.
+LABEL_PREFIX = "org.kaggle-team-hub.prefix"
 
 
 def escape(text):

@@ -12,6 +12,8 @@ from jupyterhub import orm
 
 from .. import engine
 from . import logs, naming
+from .container import LABEL_SERVER_NAME
+from .naming import LABEL_PREFIX
 
 log = logging.getLogger("JupyterHub")
 STARTUP_WAIT_SECONDS = 300
@@ -38,7 +40,7 @@ async def _sweep_when_up(prefix, log_dir, began):
     else:
         return
     known = {
-        naming.container_name(prefix, spawner.user.name, spawner.name)
+        naming.server_base_name(prefix, spawner.user.name, spawner.name)
         for spawner in app.db.query(orm.Spawner)
         if spawner.server is not None
     }
@@ -58,15 +60,27 @@ async def _sweep_when_up(prefix, log_dir, began):
         )
 
 
+def server_of(container, prefix):
+    """The full escaped name (``naming.server_base_name``) of the server whose container
+    this is, if it belongs to hub ``prefix``, else None. Containers carry it in a label;
+    those made by releases before the label are known by their (unshortened) name."""
+    name = (container.get("Names") or ["/"])[0].lstrip("/")
+    labels = container.get("Labels") or {}
+    if labels.get(LABEL_PREFIX, prefix) != prefix:
+        return None
+    if LABEL_SERVER_NAME in labels:
+        return labels[LABEL_SERVER_NAME]
+    return name if naming.parse_volume_name(prefix, name + naming.VOLUME_SUFFIX) else None
+
+
 def orphans(containers, prefix, known, before):
     """Names of the containers of hub ``prefix`` created before ``before`` (a Unix time)
-    whose server is not ``known``."""
+    whose server (its full escaped name) is not ``known``."""
     found = []
     for c in containers:
-        name = (c.get("Names") or ["/"])[0].lstrip("/")
-        owner = naming.parse_volume_name(prefix, name + naming.VOLUME_SUFFIX)
-        if owner and name not in known and c.get("Created", before) < before:
-            found.append(name)
+        server = server_of(c, prefix)
+        if server and server not in known and c.get("Created", before) < before:
+            found.append((c.get("Names") or ["/"])[0].lstrip("/"))
     return sorted(found)
 
 

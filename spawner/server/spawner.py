@@ -386,7 +386,7 @@ class KaggleSpawner(DockerSpawner):
         return [container.SINGLEUSER]
 
     def get_args(self):
-        return [*super().get_args(), *container.auth_args(self.auth_cache_seconds)]
+        return [*super().get_args(), *container.server_args(self.auth_cache_seconds)]
 
     async def get_command(self):
         return container.command(self.cmd, self.get_args())
@@ -516,11 +516,16 @@ class KaggleSpawner(DockerSpawner):
         # start() has checked the image against the profiles and allowed_images.
         return image
 
+    async def _evaluated(self, setting):
+        value = self._eval_if_callable(setting)
+        if inspect.isawaitable(value):
+            value = await value
+        return value or {}
+
     async def create_object(self):
-        configured = self.extra_host_config
-        extra = self._eval_if_callable(configured)
-        if inspect.isawaitable(extra):
-            extra = await extra
+        configured, configured_create = self.extra_host_config, self.extra_create_kwargs
+        extra = await self._evaluated(configured)
+        extra_create = await self._evaluated(configured_create)
         # Our host settings are defaults: c.DockerSpawner.extra_host_config wins.
         self.extra_host_config = {
             # The spawner removes the container when the server stops (remove=True), after
@@ -530,7 +535,15 @@ class KaggleSpawner(DockerSpawner):
             "log_config": logs.LOG_CONFIG,
             **container.safety_host_config(),
             **profiles.host_config(self._profile),
-            **(extra or {}),
+            **extra,
+        }
+        base_name = naming.server_base_name(self.name_prefix, self.user.name, self.name or "")
+        self.extra_create_kwargs = {
+            **extra_create,
+            "labels": {
+                **container.labels(self.name_prefix, base_name),
+                **extra_create.get("labels", {}),
+            },
         }
         self._progress.add(55, f"Creating container {self.object_name} from {self.image}")
         creating = asyncio.ensure_future(super().create_object())
@@ -543,6 +556,7 @@ class KaggleSpawner(DockerSpawner):
             raise
         finally:
             self.extra_host_config = configured
+            self.extra_create_kwargs = configured_create
 
     def _remove_abandoned(self, creating):
         if creating.cancelled() or creating.exception() is not None:
@@ -624,12 +638,30 @@ class KaggleSpawner(DockerSpawner):
         super().stop_polling()
 
     async def poll(self):
+        # A server with a record but no container id, and no start or stop under way here,
+        # is one whose start an earlier hub never finished (it was killed meanwhile): the
+        # id is saved only once a start completes. (The hub's own check at its start is
+        # the usual caller, so a pending check does not count.)
+        unfinished = (
+            self.server is not None
+            and not self.object_id
+            and not (self._spawn_pending or self._stop_pending)
+        )
         try:
-            return await super().poll()
+            status = await super().poll()
         except DockerUnreachable as e:
             # Unknown is not stopped: keep the server's record until Docker answers again.
             self.log.warning("Cannot poll %s: %s", self._log_name, e)
             return None
+        if status is None and unfinished:
+            # Nobody was handed this server, and its start may have failed for want of the
+            # hub: discard it now rather than make the hub wait on it and its user wait.
+            self.log.warning(
+                "%s: its start was cut short by a hub that stopped; discarding it",
+                self._log_name,
+            )
+            return "start not finished"
+        return status
 
     async def remove_object(self):
         """Keep the container's log, remove the container, and wait until Docker has: a

@@ -13,10 +13,10 @@ import docker
 
 from ..images import inventory
 from . import naming
+from .naming import LABEL_PREFIX
 
 LABEL_USER = "org.kaggle-team-hub.user"
 LABEL_SERVER = "org.kaggle-team-hub.server"
-LABEL_PREFIX = "org.kaggle-team-hub.prefix"
 LABEL_QUARANTINED_AT = "org.kaggle-team-hub.quarantined-at"
 LABEL_QUARANTINED_FROM = "org.kaggle-team-hub.quarantined-from"
 LABEL_HELPER = "org.kaggle-team-hub.helper"

@@ -5,6 +5,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
+from ..processes import fault_report
 from .figures import fmt, now, ratio, stats
 from .run import wait_http
 
@@ -27,7 +28,11 @@ def measure(run, n=10):
                 hub.start()
             except (RuntimeError, TimeoutError) as e:
                 crashed += 1
-                print(f"hub did not come back after a restart: {str(e)[:300]}", file=sys.stderr)
+                print(
+                    f"hub did not come back after a restart: {str(e).splitlines()[0]}\n"
+                    f"{fault_report(hub.log())}",
+                    file=sys.stderr,
+                )
                 continue
             lost += unreachable(hub, tokens)
             restarts.append(now() - started)

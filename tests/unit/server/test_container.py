@@ -34,8 +34,11 @@ def test_work_volume_bind():
     }
 
 
-def test_auth_args_set_how_long_the_server_trusts_a_login():
-    assert container.auth_args(1) == ["--HubOAuth.cache_max_age=1"]
+def test_server_args_set_how_long_the_server_trusts_a_login_and_delete_for_good():
+    assert container.server_args(1) == [
+        "--HubOAuth.cache_max_age=1",
+        "--FileContentsManager.delete_to_trash=False",
+    ]
 
 
 def test_safe_defaults_for_every_server():

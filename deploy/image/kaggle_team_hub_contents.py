@@ -1,0 +1,58 @@
+"""Saving files in a Kaggle Team Hub server when the user's working volume is full.
+
+jupyter-server saves a file safely: it keeps a copy of the old content and puts it back if
+the write fails. When the write fails because the volume is full, the answer JupyterLab
+shows is about a missing temporary file ("No such file or directory: .~name"), and a new
+file is left behind half written. This contents manager, set in
+/etc/jupyter/jupyter_server_config.json, keeps jupyter-server's saving and changes the
+answer: 507 "your working volume is full", how full, and what to do; a new file that could
+not be written whole is removed.
+"""
+
+import os
+
+from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
+from tornado import web
+
+# With less free space than this on the volume, a failed save is put down to a full one.
+FULL_BELOW = 1 << 20
+
+
+def usage(path):
+    """(free, total) bytes of the filesystem holding ``path``."""
+    stat = os.statvfs(path)
+    return stat.f_bavail * stat.f_frsize, stat.f_blocks * stat.f_frsize
+
+
+def human(size):
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024:
+            return f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} TB"
+
+
+def full_message(path, free, total):
+    return (
+        f"{path} was not saved: your working volume is full ({human(total - free)} of "
+        f"{human(total)} used). Delete files you no longer need, then save again; no "
+        "earlier content was overwritten."
+    )
+
+
+class VolumeContentsManager(AsyncLargeFileManager):
+    async def save(self, model, path=""):
+        existed = await self.file_exists(path)
+        try:
+            return await super().save(model, path)
+        except web.HTTPError as e:
+            if e.status_code != 500:
+                raise
+            free, total = usage(self.root_dir)
+            if free >= FULL_BELOW:
+                raise
+            os_path = self._get_os_path(path.strip("/"))
+            if not existed and os.path.isfile(os_path):
+                os.remove(os_path)
+            self.log.warning("Not saved, the volume is full: %s", path)
+            raise web.HTTPError(507, full_message(path, free, total)) from e
