@@ -46,6 +46,10 @@ c.JupyterHub.pid_file = state.hub_pid_file
 # loopback at a port derived so that it never clashes.
 c.JupyterHub.bind_url = f"http://{s.ip}:{s.port}"
 c.JupyterHub.public_url = s.public_url
+# With KAGGLE_HUB_USER_SUBDOMAINS=1 each user's server has an origin of its own
+# (ann.HOST), so the browser keeps one user's pages from reading another's server.
+if s.serving.user_subdomains:
+    c.JupyterHub.subdomain_host = s.public_url
 # Every cookie of the hub and of user servers: not sent with another site's requests
 # (links from elsewhere still log in), and only over HTTPS when the hub serves it.
 c.JupyterHub.tornado_settings = services.tornado_settings(s.public_url)
@@ -67,6 +71,7 @@ proxy.cert_file, proxy.key_file = tls.certificate_files(
     state.tls_dir,
     s.public_url,
     s.team_name,
+    s.serving.user_subdomains,
 )
 proxy.acme_email = s.serving.acme_email
 proxy.acme_directory = s.serving.acme_directory

@@ -1,4 +1,4 @@
-"""Debian's Chromium driven by Playwright, talking to 127.0.0.1 only."""
+"""Debian's Chromium driven by Playwright, talking to loopback only."""
 
 import tempfile
 from base64 import b64encode
@@ -23,7 +23,9 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ALLOWED_HOSTS = {"127.0.0.1"}
+# Loopback only: 127.0.0.1, and localhost with its subdomains, which Chromium resolves to
+# loopback itself (the hub's user subdomains are tested there).
+ALLOWED_HOSTS = {"127.0.0.1", "localhost"}
 SCREENSHOTS = REPO_DIR / "test-output/screenshots"
 
 
@@ -43,7 +45,7 @@ def trust_args(ca_pem):
 
 @contextmanager
 def fresh_context(driver, args=()):
-    """A new browser profile: no cookies, no storage. Requests off 127.0.0.1 are aborted."""
+    """A new browser profile: no cookies, no storage. Requests off loopback are aborted."""
     with tempfile.TemporaryDirectory(prefix="kth-browser-") as profile:
         context = driver.chromium.launch_persistent_context(
             profile, executable_path=CHROMIUM, headless=True, args=[*ARGS, *args]
@@ -59,7 +61,9 @@ def fresh_context(driver, args=()):
 
 def _only_loopback(context, route):
     url = route.request.url
-    if urlsplit(url).hostname in ALLOWED_HOSTS or url.startswith(("data:", "blob:")):
+    host = urlsplit(url).hostname or ""
+    loopback = host in ALLOWED_HOSTS or host.endswith(".localhost")
+    if loopback or url.startswith(("data:", "blob:")):
         route.continue_()
     else:
         context.blocked.append(url)

@@ -144,12 +144,17 @@ def ensure_server_cert(directory, hosts, team_name=""):
     return cert_path, key_path
 
 
-def certificate_files(mode, cert_file, key_file, tls_dir, public_url, team_name=""):
+def certificate_files(
+    mode, cert_file, key_file, tls_dir, public_url, team_name="", user_subdomains=False
+):
     """The (certificate, key) files the proxy serves for TLS ``mode``: the admin's for
     ``files`` (checked now, so a wrong path stops the hub with its name), the hub's own for
-    ``self-signed``, none for the other modes."""
+    ``self-signed`` (with users' subdomains, for ``*.HOST`` too), none for the other
+    modes."""
     if mode == "self-signed":
-        cert, key = ensure_server_cert(tls_dir, [urlsplit(public_url).hostname], team_name)
+        host = urlsplit(public_url).hostname
+        hosts = [host, f"*.{host}"] if user_subdomains else [host]
+        cert, key = ensure_server_cert(tls_dir, hosts, team_name)
         ca = Path(tls_dir) / "ca.pem"
         log.info(
             "HTTPS with the hub's own CA: team members trust %s once, fingerprint SHA-256 %s",

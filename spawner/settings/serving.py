@@ -9,13 +9,17 @@
 - ``self-signed``: a certificate from a local CA the hub creates once in its data dir;
 - ``proxy``: a TLS reverse proxy in front; its ``X-Forwarded-*`` headers are honoured,
   nobody else's.
+
+``KAGGLE_HUB_USER_SUBDOMAINS=1`` gives each user's server an address of its own under the
+public URL's host (``ann.hub.example.lan``), so that the browser keeps one user's pages
+from reading another's.
 """
 
 import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .environment import SettingsError, choice, names, port
+from .environment import SettingsError, choice, flag, names, port
 
 TLS_MODES = ("off", "files", "acme", "self-signed", "proxy")
 # The modes in which the hub's own proxy serves HTTPS.
@@ -39,6 +43,9 @@ VARIABLES = {
     "challenges); default 80 as root when TLS is on, else 0 (off)",
     "KAGGLE_HUB_TRUSTED_PROXIES": "addresses of the TLS reverse proxy whose X-Forwarded-* "
     "headers are honoured (KAGGLE_HUB_TLS=proxy); default 127.0.0.1,::1",
+    "KAGGLE_HUB_USER_SUBDOMAINS": "1 = each user's server at an address of its own, "
+    "USER.HOST of KAGGLE_HUB_PUBLIC_URL (wildcard DNS, and with HTTPS a certificate for "
+    "*.HOST); default 0",
 }
 
 
@@ -52,6 +59,7 @@ class ServingSettings:
     acme_ca_cert: str = ""
     http_port: int = 0
     trusted_proxies: tuple = ()
+    user_subdomains: bool = False
 
 
 def is_loopback(ip):
@@ -118,9 +126,36 @@ def from_env(env, ip, hub_port, url, euid):
         http_port=http_port if tls != "off" else 0,
         trusted_proxies=tuple(sorted(names(env, "KAGGLE_HUB_TRUSTED_PROXIES")))
         or ("127.0.0.1", "::1"),
+        user_subdomains=flag(env, "KAGGLE_HUB_USER_SUBDOMAINS"),
     )
     _check(settings, hub_port)
+    if settings.user_subdomains:
+        _check_subdomains(settings, url)
     return settings
+
+
+def _is_address(host):
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_subdomains(s, url):
+    host = urlsplit(url).hostname or ""
+    if not host or _is_address(host):
+        raise SettingsError(
+            "KAGGLE_HUB_USER_SUBDOMAINS=1 needs KAGGLE_HUB_PUBLIC_URL with a host name "
+            f"(now {url or 'unset'}), e.g. https://hub.example.lan: each user's server gets "
+            "an address under it (ann.hub.example.lan), which an IP address cannot have."
+        )
+    if s.tls == "acme":
+        raise SettingsError(
+            f"KAGGLE_HUB_USER_SUBDOMAINS=1 needs a certificate for *.{host}, which an ACME "
+            "CA does not issue over HTTP-01: use KAGGLE_HUB_TLS=files with a wildcard "
+            f"certificate, or KAGGLE_HUB_TLS=self-signed (the hub's own CA adds *.{host})."
+        )
 
 
 def _check(s, hub_port):

@@ -1,6 +1,7 @@
 """The hub's own CA and server certificates, and the check of given files."""
 
 import datetime
+from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -66,3 +67,14 @@ def test_given_files_are_checked_at_start(tmp_path, cert, key, message):
             "files", str(tmp_path / cert), str(tmp_path / key), tmp_path, "https://h"
         )
     assert tls.certificate_files("off", "", "", tmp_path, "https://h") == ("", "")
+
+
+def test_with_user_subdomains_the_hubs_certificate_covers_them(tmp_path):
+    url = "https://hub.team.test"
+    cert, _ = tls.certificate_files("self-signed", "", "", tmp_path, url, user_subdomains=True)
+    names = (
+        x509.load_pem_x509_certificate(Path(cert).read_bytes())
+        .extensions.get_extension_for_class(x509.SubjectAlternativeName)
+        .value
+    )
+    assert sorted(names.get_values_for_type(x509.DNSName)) == ["*.hub.team.test", "hub.team.test"]

@@ -76,3 +76,36 @@ def test_tls_opens_port_80_as_root_only():
 def test_bad_or_missing_settings_are_named(env, ip, message):
     with pytest.raises(SettingsError, match=message):
         settings(env, ip)
+
+
+def test_user_subdomains_are_off_unless_asked_for():
+    assert settings({}).user_subdomains is False
+    on = {"KAGGLE_HUB_USER_SUBDOMAINS": "1", "KAGGLE_HUB_PUBLIC_URL": "http://localhost:8443"}
+    assert settings(on).user_subdomains is True
+    team = {
+        "KAGGLE_HUB_USER_SUBDOMAINS": "1",
+        "KAGGLE_HUB_TLS": "self-signed",
+        "KAGGLE_HUB_PUBLIC_URL": "https://hub.lan",
+    }
+    assert settings(team, "0.0.0.0").user_subdomains is True
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({}, r"needs KAGGLE_HUB_PUBLIC_URL with a host name \(now http://127.0.0.1:8443\)"),
+        ({"KAGGLE_HUB_PUBLIC_URL": "http://[::1]:8443"}, "which an IP address cannot have"),
+        (
+            {
+                "KAGGLE_HUB_TLS": "acme",
+                "KAGGLE_HUB_PUBLIC_URL": "https://hub.lan",
+                "KAGGLE_HUB_ACME_EMAIL": "a@b",
+            },
+            r"needs a certificate for \*\.hub\.lan, which an ACME CA does not issue",
+        ),
+    ],
+)
+def test_user_subdomains_need_a_host_name_and_a_wildcard_certificate(env, message):
+    with pytest.raises(SettingsError, match=message):
+        ip = "0.0.0.0" if "KAGGLE_HUB_TLS" in env else "127.0.0.1"
+        settings({"KAGGLE_HUB_USER_SUBDOMAINS": "1", **env}, ip)
