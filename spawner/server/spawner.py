@@ -3,6 +3,7 @@
 import asyncio
 import functools
 import inspect
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -40,6 +41,7 @@ from .progress import ProgressLog
 REMOVAL_SECONDS = 30
 # How long a server left running by an earlier hub gets to stop before it is killed.
 STOP_SECONDS = 5
+_CLIENT_LOCK = threading.Lock()
 
 
 def _wait_gone(client, container, timeout):
@@ -366,8 +368,12 @@ class KaggleSpawner(DockerSpawner):
     @property
     def client(self):
         cls = self.__class__
-        if cls._client is None:
-            cls._client = engine.connect(engine.client_kwargs(self._client_overrides()))
+        # One client for every spawner, made once: at the hub's start all servers are
+        # checked at once on the executor's threads, and clients made side by side there
+        # replaced each other while in use (the hub crashed with SIGSEGV).
+        with _CLIENT_LOCK:
+            if cls._client is None:
+                cls._client = engine.connect(engine.client_kwargs(self._client_overrides()))
         return cls._client
 
     def _client_overrides(self):

@@ -426,7 +426,8 @@ def test_many_hub_restarts_with_running_servers_never_crash_the_hub(make_hub):
         hub.wait_ready(user)
     for restart in range(RESTARTS):
         hub.stop()
-        assert hub.process.returncode == 0, (
+        # 0, or SIGTERM's own exit when it came before the hub had set up its handler.
+        assert hub.process.returncode in (0, -signal.SIGTERM), (
             f"restart {restart}: hub exited with {hub.process.returncode}"
         )
         hub.start()
