@@ -139,6 +139,27 @@ def test_a_server_killed_while_the_hub_runs_is_marked_stopped_at_once(make_hub, 
     assert "stopped unexpectedly" not in browser.get(f"{hub.url}/hub/home", timeout=30).text
 
 
+def test_a_server_killed_while_the_hub_is_down_is_marked_stopped_as_it_starts(
+    make_hub, docker_client
+):
+    hub = make_hub()
+    token = hub.create_user("kit")
+    hub.start_server("kit")
+    server = UserServer(hub, "kit", token)
+    server.put_text("code/kept.txt", "é kept\n")
+    hub.stop()
+    docker_client.kill(f"{hub.prefix}-kit")
+    hub.start()
+    assert hub.api("GET", "/users/kit").json()["servers"] == {}
+    # No route to the dead server: the proxy sends the user to the hub at once.
+    gone = server.get("api/status", allow_redirects=False)
+    assert gone.status_code != 200
+    assert "/hub/" in gone.headers.get("Location", "/hub/"), gone.headers
+    hub.start_server("kit")
+    assert server.read_text("code/kept.txt") == "é kept\n"
+    assert len(containers_of(docker_client, hub, "kit")) == 1
+
+
 def test_a_server_that_cannot_reach_the_hub_api_fails_at_once_saying_so(make_hub):
     # The API on loopback: a user container's 127.0.0.1 is its own, not the hub's.
     hub = make_hub(env={"KAGGLE_HUB_API_IP": "127.0.0.1"})
