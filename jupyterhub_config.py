@@ -25,6 +25,7 @@ from spawner.hub import datadir, network, services, tls
 from spawner.hub.dropins import apply_dropins
 from spawner.images import inventory, prepull
 from spawner.images.pulls import PULL_STALL_SECONDS
+from spawner.kaggle import handlers as kaggle
 from spawner.login import approval, oidc
 from spawner.login.config import authenticator_config
 from spawner.server import deaths, orphans
@@ -52,7 +53,12 @@ if s.serving.user_subdomains:
     c.JupyterHub.subdomain_host = s.public_url
 # Every cookie of the hub and of user servers: not sent with another site's requests
 # (links from elsewhere still log in), and only over HTTPS when the hub serves it.
-c.JupyterHub.tornado_settings = services.tornado_settings(s.public_url)
+c.JupyterHub.tornado_settings = {
+    **services.tornado_settings(s.public_url),
+    # Kaggle's APIs in servers: the shared datasets, and users' secrets, encrypted with a
+    # key derived from the hub's own.
+    **kaggle.settings_for(s.datasets_dir, datadir.secrets_dir(s.data_dir), state.crypt_key),
+}
 c.JupyterHub.proxy_class = "kaggle-traefik"
 proxy = c.KaggleTraefikProxy
 proxy.pid_file = state.proxy_pid_file

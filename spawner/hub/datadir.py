@@ -93,6 +93,11 @@ def server_log_dir(data_dir):
     return str(Path(hub_paths(data_dir)["log_dir"]) / "servers")
 
 
+def secrets_dir(data_dir):
+    """Where users' secrets are kept (encrypted, one owner-only file per user)."""
+    return str(Path(data_dir) / "secrets")
+
+
 def _write_private(path, text):
     """Replace ``path`` with ``text`` atomically, owner-only."""
     path = Path(path)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import object_session
 from traitlets import Bool, Set, Unicode, default
 
 from ..errors import LoginRefused
+from ..kaggle import handlers as kaggle
 from . import approval
 from .loginform import KaggleLoginHandler
 from .logout import with_logout_page
@@ -65,6 +66,9 @@ class HubAccounts(Authenticator):
             (r"/api/users", AddUsersHandler),
             (r"/api/users/([^/]+)/server", ServerStartHandler),
             (r"/api/users/([^/]+)/servers/([^/]*)", ServerStartHandler),
+            # Not logins, but the hub's own pages and APIs come in here: Kaggle's APIs for
+            # users' servers, and the secrets they read.
+            *kaggle.HANDLERS,
             *handlers,
         ]
 
@@ -96,6 +100,8 @@ class HubAccounts(Authenticator):
         result = super().delete_user(user)
         if result is not None:
             await result
+        # A new account with the same name starts without the old one's secrets.
+        kaggle.store_from(JupyterHub.instance().tornado_settings).forget_user(user.name)
 
 
 class KaggleNativeAuthenticator(HubAccounts, NativeAuthenticator):

@@ -78,6 +78,25 @@ def environment(extra=None):
     return env
 
 
+# Under the hub's URL: where servers' kagglehub and kaggle_secrets send Kaggle's requests.
+KAGGLE_API_PATH = "kaggle"
+# kagglehub wants a data proxy token as on Kaggle; the hub reads the API token instead.
+DATA_PROXY_TOKEN = "kaggle-team-hub"
+
+
+def kaggle_environment(hub_api_url, api_token):
+    """What kagglehub and kaggle_secrets read inside a Kaggle notebook, pointing at the hub
+    (``hub_api_url`` is the server's ``JUPYTERHUB_API_URL``, ending in ``/api``)."""
+    base = f"{hub_api_url.rstrip('/').removesuffix('/api')}/{KAGGLE_API_PATH}"
+    return {
+        "KAGGLE_KERNEL_RUN_TYPE": "Interactive",
+        "KAGGLE_URL_BASE": base,
+        "KAGGLE_DATA_PROXY_URL": base,
+        "KAGGLE_DATA_PROXY_TOKEN": DATA_PROXY_TOKEN,
+        "KAGGLE_USER_SECRETS_TOKEN": api_token,
+    }
+
+
 def work_volume_bind(volume):
     """The ``volumes`` entry that mounts a user's working volume."""
     return {volume: {"bind": layout.WORK_DIR, "mode": "rw"}}

@@ -1,9 +1,19 @@
-"""Shared datasets: one host directory whose subdirectories every server sees read-only.
+"""Shared datasets: one host directory every server sees read-only, laid out as Kaggle's.
 
-Each ``DATASETS_DIR/<name>/`` is mounted read-only at ``input/<name>/`` in every user's
-working tree, so ``/kaggle/input/<name>/`` and ``../input/<name>/`` both reach it, with no
-copy per user. A user's own folder of the same name is hidden (not removed) while the
-shared one exists.
+``DATASETS_DIR`` holds Kaggle's layout, ``competitions/<slug>/`` and
+``datasets/<owner>/<slug>/`` (what ``kaggle-hub datasets add`` makes), and plain
+``<name>/`` folders put there by hand. In every user's working tree:
+
+- ``input/competitions/`` and ``input/datasets/`` are the shared folders themselves, so
+  ``/kaggle/input/competitions/<slug>/`` and ``/kaggle/input/datasets/<owner>/<slug>/``
+  resolve as on Kaggle, including data added while the server runs;
+- each competition, dataset and plain folder is also at ``input/<slug>/``, Kaggle's
+  classic path (and so ``../input/<slug>/`` from ``code/``), as it was at the server's
+  start. When two would take the same name, a plain folder wins, then a competition,
+  then the first dataset by owner.
+
+A user's own folder of the same name is hidden (not removed) while the shared one exists.
+Nothing is copied per user.
 """
 
 import os
@@ -13,13 +23,15 @@ from pathlib import Path
 from . import layout
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+COMPETITIONS = "competitions"
+DATASETS = "datasets"
 
 
-def dataset_names(directory):
-    """The datasets in ``directory``: subdirectories with plain names, sorted."""
+def _names(directory):
+    """Subdirectories of ``directory`` with plain names, sorted ([] if it is missing)."""
     try:
         entries = os.scandir(directory)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return []
     with entries:
         return sorted(
@@ -27,10 +39,31 @@ def dataset_names(directory):
         )
 
 
-def dataset_binds(directory, names):
-    """DockerSpawner ``volumes`` entries mounting each dataset read-only under ``input/``."""
+def classic_names(directory):
+    """``{name: host folder}`` of everything shared, under the names of Kaggle's classic
+    ``/kaggle/input/<name>/`` path."""
     directory = Path(directory).resolve()
-    return {
-        str(directory / name): {"bind": f"{layout.WORK_DIR}/input/{name}", "mode": "ro"}
-        for name in names
+    found = {name: directory / name for name in _names(directory)}
+    found.pop(COMPETITIONS, None)
+    found.pop(DATASETS, None)
+    for slug in _names(directory / COMPETITIONS):
+        found.setdefault(slug, directory / COMPETITIONS / slug)
+    for owner in _names(directory / DATASETS):
+        for slug in _names(directory / DATASETS / owner):
+            found.setdefault(slug, directory / DATASETS / owner / slug)
+    return found
+
+
+def dataset_binds(directory):
+    """DockerSpawner ``volumes`` entries mounting the shared datasets read-only under
+    ``input/``: Kaggle's two folders whole, and each dataset under its classic name."""
+    directory = Path(directory).resolve()
+    input_dir = f"{layout.WORK_DIR}/input"
+    binds = {
+        str(directory / kind): {"bind": f"{input_dir}/{kind}", "mode": "ro"}
+        for kind in (COMPETITIONS, DATASETS)
+        if (directory / kind).is_dir()
     }
+    for name, path in classic_names(directory).items():
+        binds[str(path)] = {"bind": f"{input_dir}/{name}", "mode": "ro"}
+    return binds

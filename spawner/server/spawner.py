@@ -361,8 +361,7 @@ class KaggleSpawner(DockerSpawner):
         binds = super().volume_binds
         binds.update(container.work_volume_bind(self.volume_name))
         if self.datasets_dir:
-            names = datasets.dataset_names(self.datasets_dir)
-            binds.update(datasets.dataset_binds(self.datasets_dir, names))
+            binds.update(datasets.dataset_binds(self.datasets_dir))
         return binds
 
     @property
@@ -385,6 +384,9 @@ class KaggleSpawner(DockerSpawner):
     def get_env(self):
         env = super().get_env()
         env.update(container.environment())
+        env.update(
+            container.kaggle_environment(env["JUPYTERHUB_API_URL"], env["JUPYTERHUB_API_TOKEN"])
+        )
         return env
 
     @default("cmd")

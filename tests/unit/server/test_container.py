@@ -48,3 +48,13 @@ def test_safe_defaults_for_every_server():
     assert config["pids_limit"] == container.PIDS_LIMIT
     assert config["oom_score_adj"] > 0
     assert container.default_memory_limit(16 * 1024**3) == 12 * 1024**3
+
+
+def test_servers_get_the_environment_kaggles_libraries_read_pointing_at_the_hub():
+    assert container.kaggle_environment("http://172.30.0.1:28000/hub/api", "tok") == {
+        "KAGGLE_KERNEL_RUN_TYPE": "Interactive",
+        "KAGGLE_URL_BASE": "http://172.30.0.1:28000/hub/kaggle",
+        "KAGGLE_DATA_PROXY_URL": "http://172.30.0.1:28000/hub/kaggle",
+        "KAGGLE_DATA_PROXY_TOKEN": "kaggle-team-hub",
+        "KAGGLE_USER_SECRETS_TOKEN": "tok",
+    }

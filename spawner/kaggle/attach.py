@@ -1,0 +1,76 @@
+"""kagglehub's attach request, answered from the team's shared datasets folder.
+
+kagglehub (inside a Kaggle notebook) posts a ``competitionRef``, ``datasetRef`` or
+``modelRef`` and then waits until ``/kaggle/input/<mountSlug>`` exists. A competition or
+dataset the team has is already there (``competitions/<slug>``, ``datasets/<owner>/<slug>``
+of ``KAGGLE_HUB_DATASETS_DIR``, mounted whole in every server); for anything else the answer
+is a refusal that says how an admin adds it, which kagglehub raises as its own error.
+"""
+
+import json
+from pathlib import Path
+
+from ..server.datasets import COMPETITIONS, DATASETS, NAME_PATTERN
+
+# What `kaggle-hub datasets add` records beside a dataset: its version, among others.
+METADATA = ".kaggle-hub.json"
+
+
+class AttachRefused(Exception):
+    """The team has no such data here; the message says how to add it."""
+
+
+def _slug(ref, key):
+    value = ref.get(key)
+    if not isinstance(value, str) or not NAME_PATTERN.match(value):
+        raise AttachRefused(f"{key} {value!r} is not a Kaggle slug.")
+    return value
+
+
+def recorded_version(folder):
+    """The dataset version ``kaggle-hub datasets add`` recorded for ``folder``, or None."""
+    try:
+        return json.loads((Path(folder) / METADATA).read_text()).get("version")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def attach(datasets_dir, body):
+    """kagglehub's ``result`` (``mountSlug``, and ``versionNumber`` for a dataset) for the
+    request ``body``; AttachRefused when the team does not have it."""
+    if not datasets_dir:
+        raise AttachRefused(
+            "This hub shares no datasets: an admin sets KAGGLE_HUB_DATASETS_DIR and adds "
+            "data with kaggle-hub datasets add."
+        )
+    root = Path(datasets_dir)
+    if not isinstance(body, dict):
+        raise AttachRefused("The request is not a JSON object.")
+    if isinstance(body.get("competitionRef"), dict):
+        slug = _slug(body["competitionRef"], "CompetitionSlug")
+        if not (root / COMPETITIONS / slug).is_dir():
+            raise AttachRefused(
+                f"The team has no copy of the competition {slug!r}: an admin adds it with "
+                f"kaggle-hub datasets add competitions/{slug}"
+            )
+        return {"mountSlug": f"{COMPETITIONS}/{slug}"}
+    if isinstance(body.get("datasetRef"), dict):
+        ref = body["datasetRef"]
+        owner, slug = _slug(ref, "OwnerSlug"), _slug(ref, "DatasetSlug")
+        folder = root / DATASETS / owner / slug
+        wanted = ref.get("VersionNumber")
+        add = f"kaggle-hub datasets add {owner}/{slug}" + (f"/versions/{wanted}" if wanted else "")
+        if not folder.is_dir():
+            raise AttachRefused(
+                f"The team has no copy of the dataset {owner}/{slug}: an admin adds it with {add}"
+            )
+        version = recorded_version(folder)
+        if wanted and str(wanted) != str(version):
+            raise AttachRefused(
+                f"The team's copy of {owner}/{slug} is version {version or 'unknown'}, not "
+                f"{wanted}: an admin replaces it with {add}"
+            )
+        return {"mountSlug": f"{DATASETS}/{owner}/{slug}", "versionNumber": version}
+    if isinstance(body.get("modelRef"), dict):
+        raise AttachRefused("Models are not shared on this hub: download them in the notebook.")
+    raise AttachRefused("Send a competitionRef or a datasetRef.")

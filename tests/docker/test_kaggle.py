@@ -1,0 +1,229 @@
+"""Kaggle as it is inside users' servers: both input layouts, kagglehub answered from the
+team's shared copy, kaggle_secrets with each user's own secrets, and a notebook as Kaggle
+exports it run unmodified, cell by cell."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import requests
+
+from spawner.kaggle.attach import METADATA
+
+from .. import kernel
+from ..hubprocess import UserServer
+from ..hubs import finish_hub, module_failed, new_hub
+
+pytestmark = pytest.mark.docker
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+NOTEBOOK = DATA / "notebooks/titanic-first-model.ipynb"
+SECRET = "wandb-0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """The team's shared folder: the Titanic competition and a dataset, Kaggle's layout."""
+    root = tmp_path_factory.mktemp("shared")
+    shutil.copytree(DATA / "titanic", root / "competitions/titanic")
+    extra = root / "datasets/heptapod/titanic-extra"
+    extra.mkdir(parents=True)
+    (extra / "ages.csv").write_text("PassengerId,AgeBand\n1,adult\n")
+    (extra / METADATA).write_text(json.dumps({"version": 3}))
+    return root
+
+
+@pytest.fixture(scope="module")
+def kaggle_hub(request, tmp_path_factory, docker_client, image, shared):
+    hub = new_hub(tmp_path_factory, image, env={"KAGGLE_HUB_DATASETS_DIR": str(shared)})
+    hub.start()
+    yield hub
+    finish_hub(docker_client, hub, module_failed(request))
+
+
+def server_for(hub, user):
+    """``user``'s running server (started if it is not) and a token of theirs."""
+    token = hub.create_user(user)
+    if not hub.api("GET", f"/users/{user}").json()["servers"]:
+        hub.start_server(user)
+    return UserServer(hub, user, token), token
+
+
+def put_secret(hub, token, name, value):
+    return requests.put(
+        f"{hub.url}/hub/api/secrets/{name}",
+        json={"value": value},
+        headers={"Authorization": f"token {token}"},
+        timeout=30,
+    )
+
+
+def run_notebook(server, path):
+    """Run every code cell of the notebook at ``path`` (in the user's files) in one kernel
+    whose working directory is the notebook's, as Kaggle does; return each cell's stdout."""
+    r = requests.post(
+        server.base + "api/sessions",
+        json={"path": path, "type": "notebook", "name": "", "kernel": {"name": "python3"}},
+        headers=server.headers,
+        timeout=60,
+    )
+    assert r.status_code == 201, r.text
+    cells = json.loads(server.read_text(path))["cells"]
+    ws = kernel.connect(server.base, r.json()["kernel"]["id"], server.headers, 120)
+    try:
+        return [
+            kernel.execute(ws, "".join(cell["source"]))
+            for cell in cells
+            if cell["cell_type"] == "code"
+        ]
+    finally:
+        ws.close()
+
+
+def test_a_kaggle_notebook_runs_unmodified_with_the_teams_data_and_the_users_secret(kaggle_hub):
+    ann, token = server_for(kaggle_hub, "ann")
+    assert put_secret(kaggle_hub, token, "WANDB_API_KEY", SECRET).status_code == 201
+    ann.put_text("code/titanic-first-model.ipynb", NOTEBOOK.read_text())
+
+    outputs = run_notebook(ann, "code/titanic-first-model.ipynb")
+    assert "Data source import complete." in outputs[0].splitlines()
+    assert "/kaggle/input/competitions/titanic/train.csv" in outputs[1]
+    assert "/kaggle/input/titanic/test.csv" in outputs[1]
+    assert outputs[2].strip() == "(891, 12) (418, 11)"
+    assert outputs[3].strip() == f"secret length {len(SECRET)}"
+    assert outputs[4].strip() == "Your submission was successfully saved!"
+    submission = ann.read_text("code/submission.csv").splitlines()
+    assert submission[0] == "PassengerId,Survived" and len(submission) == 419
+    # The secret's value never reaches the hub's log.
+    assert SECRET not in kaggle_hub.log()
+
+
+def test_both_layouts_resolve_and_every_user_reads_the_same_files_with_no_copy(kaggle_hub):
+    ann, _ = server_for(kaggle_hub, "ann")
+    bob, _ = server_for(kaggle_hub, "bob")
+    probe = (
+        "import os, kagglehub\n"
+        "paths = [kagglehub.competition_download('titanic') + '/train.csv',\n"
+        "         '/kaggle/input/competitions/titanic/train.csv',\n"
+        "         '/kaggle/input/titanic/train.csv', '../input/titanic/train.csv',\n"
+        "         kagglehub.dataset_download('heptapod/titanic-extra') + '/ages.csv',\n"
+        "         '/kaggle/input/datasets/heptapod/titanic-extra/ages.csv',\n"
+        "         '/kaggle/input/titanic-extra/ages.csv']\n"
+        "print(kagglehub.competition_download('titanic'))\n"
+        "print(kagglehub.dataset_download('heptapod/titanic-extra/versions/3'))\n"
+        "for p in paths:\n"
+        "    s = os.stat(p)\n"
+        "    print(p, s.st_dev, s.st_ino, s.st_size)\n"
+        "print(os.path.exists(os.path.expanduser('~/.cache/kagglehub')))\n"
+    )
+    seen = {}
+    for user, server in (("ann", ann), ("bob", bob)):
+        lines = server.run(probe).splitlines()
+        assert lines[0] == "/kaggle/input/competitions/titanic"
+        assert lines[1] == "/kaggle/input/datasets/heptapod/titanic-extra"
+        assert lines[-1] == "False", "kagglehub downloaded into the user's cache"
+        seen[user] = [line.rsplit(" ", 3)[1:] for line in lines[2:-1]]
+    # Each layout's path is the same file, and both users read that one file: no copy.
+    titanic, extra = seen["ann"][:4], seen["ann"][4:]
+    assert len({tuple(t) for t in titanic}) == 1 and len({tuple(e) for e in extra}) == 1
+    assert seen["ann"] == seen["bob"]
+
+
+def test_data_the_team_does_not_have_gets_kagglehubs_error_naming_the_command(kaggle_hub, shared):
+    ann, _ = server_for(kaggle_hub, "ann")
+    missing = ann.run(
+        "import kagglehub\n"
+        "try:\n"
+        "    kagglehub.competition_download('spaceship-titanic')\n"
+        "except Exception as e:\n"
+        "    print(type(e).__name__, e)\n"
+    )
+    assert missing.startswith("BackendError")
+    assert "kaggle-hub datasets add competitions/spaceship-titanic" in missing
+    # Added while the server runs: Kaggle's layout is live, no restart needed.
+    shutil.copytree(shared / "competitions/titanic", shared / "competitions/spaceship-titanic")
+    try:
+        found = ann.run(
+            "import kagglehub\nprint(kagglehub.competition_download('spaceship-titanic'))\n"
+        )
+        assert found.strip() == "/kaggle/input/competitions/spaceship-titanic"
+    finally:
+        shutil.rmtree(shared / "competitions/spaceship-titanic")
+
+
+def test_secrets_belong_to_their_user_only(kaggle_hub):
+    ann, ann_token = server_for(kaggle_hub, "ann")
+    bob, bob_token = server_for(kaggle_hub, "bob")
+    assert put_secret(kaggle_hub, ann_token, "SHARED_NAME", "ann's value").status_code in (200, 201)
+    read = (
+        "from kaggle_secrets import UserSecretsClient\n"
+        "try:\n"
+        "    print(UserSecretsClient().get_secret('SHARED_NAME'))\n"
+        "except Exception as e:\n"
+        "    print(type(e).__name__, e)\n"
+    )
+    assert ann.run(read).strip() == "ann's value"
+    refused = bob.run(read)
+    assert refused.startswith("BackendError")
+    assert "no secret named 'SHARED_NAME' on this hub: add it on the Secrets page" in refused
+    assert "ann's value" not in refused
+    # Over the REST API, each token sees its own user's names, never a value.
+    listing = requests.get(
+        f"{kaggle_hub.url}/hub/api/secrets",
+        headers={"Authorization": f"token {bob_token}"},
+        timeout=30,
+    ).json()
+    assert listing == {"secrets": []}
+    mine = requests.get(
+        f"{kaggle_hub.url}/hub/api/secrets",
+        headers={"Authorization": f"token {ann_token}"},
+        timeout=30,
+    ).json()
+    assert "SHARED_NAME" in [s["name"] for s in mine["secrets"]]
+    assert "ann's value" not in json.dumps(mine)
+    # Kaggle's endpoint with bob's token gets bob's secrets, not ann's; without one, nothing.
+    endpoint = f"{kaggle_hub.url}/hub/kaggle/requests/GetUserSecretByLabelRequest"
+    as_bob = requests.post(
+        endpoint,
+        json={"Label": "SHARED_NAME"},
+        headers={"X-Kaggle-Authorization": f"Bearer {bob_token}"},
+        timeout=30,
+    ).json()
+    assert as_bob["wasSuccessful"] is False
+    nobody = requests.post(endpoint, json={"Label": "SHARED_NAME"}, timeout=30)
+    assert nobody.status_code == 403
+
+
+def test_a_deleted_users_secrets_go_with_them(kaggle_hub):
+    token = kaggle_hub.create_user("cyd")
+    assert put_secret(kaggle_hub, token, "TOKEN", "cyd's").status_code == 201
+    assert kaggle_hub.api("DELETE", "/users/cyd").status_code == 204
+    new_token = kaggle_hub.create_user("cyd")
+    listing = requests.get(
+        f"{kaggle_hub.url}/hub/api/secrets",
+        headers={"Authorization": f"token {new_token}"},
+        timeout=30,
+    ).json()
+    assert listing == {"secrets": []}
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "status", "message"),
+    [
+        ("a%20b", {"value": "v"}, 400, "cannot be a secret's name"),
+        ("TOKEN", {"value": ""}, 400, "must be text, and not empty"),
+        ("TOKEN", {"other": 1}, 400, 'with {"value": "..."}'),
+        ("TOKEN", [1], 400, 'with {"value": "..."}'),
+    ],
+)
+def test_bad_secrets_get_a_400_that_says_why(kaggle_hub, name, body, status, message):
+    token = kaggle_hub.create_user("dee")
+    r = requests.put(
+        f"{kaggle_hub.url}/hub/api/secrets/{name}",
+        json=body,
+        headers={"Authorization": f"token {token}"},
+        timeout=30,
+    )
+    assert r.status_code == status, r.text
+    assert message in r.json()["message"]
