@@ -6,6 +6,7 @@ from pathlib import Path
 
 import docker
 import jupyterhub
+from packaging.version import Version
 
 from .. import engine
 from ..errors import DockerUnreachable
@@ -57,7 +58,16 @@ def check_image(client, image):
         return Check(
             False, name, f"has {has}, the hub runs {want}", tags.fix_version_command(image)
         )
-    return Check(True, name, f"present, jupyterhub {found}")
+    server = probe.module_version(client, image_id, "jupyter_server")
+    if server is not None and Version(server) < Version(tags.JUPYTER_SERVER_PATCHED):
+        return Check(
+            False,
+            name,
+            f"has jupyter_server {server}, below {tags.JUPYTER_SERVER_PATCHED}, the release "
+            "that fixes its published path-traversal and stored-XSS advisories",
+            tags.fix_server_command(image),
+        )
+    return Check(True, name, f"present, jupyterhub {found}, jupyter_server {server}")
 
 
 def check_data_dir(path, euid=None):

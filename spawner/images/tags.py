@@ -5,9 +5,18 @@ The single-user server must run the hub's own jupyterhub version, so each tag ca
 
 import jupyterhub
 
+# Kaggle's Python image: the CPU one, and the GPU one (published under kaggle-private-byod;
+# older documents name kaggle-gpu-images). The release tag is pinned here, and only here:
+# the stand-in's library pins (deploy/lite/requirements.txt) name the same release.
 KAGGLE_BASE = "gcr.io/kaggle-images/python"
-KAGGLE_GPU_BASE = "gcr.io/kaggle-gpu-images/python"
-KAGGLE_BASE_TAG = "v160"
+KAGGLE_GPU_BASE = "gcr.io/kaggle-private-byod/python"
+KAGGLE_BASE_TAG = "v170"
+# Kaggle pins jupyter_server 2.12.5. Releases before 2.20.0 have published advisories (a
+# path traversal out of the server's root, fixed in 2.18.0; stored cross-site scripting
+# through the nbconvert handlers, fixed in 2.20.0). Images this project builds carry
+# JUPYTER_SERVER_VERSION; kaggle-hub doctor flags any image below JUPYTER_SERVER_PATCHED.
+JUPYTER_SERVER_PATCHED = "2.20.0"
+JUPYTER_SERVER_VERSION = "2.21.1"
 REPOSITORY = "kaggle-team-hub"
 
 VARIANTS = {
@@ -42,6 +51,14 @@ def get_command(image, hub_version=jupyterhub.__version__):
 def pulled_from_registry(image, hub_version=jupyterhub.__version__):
     """True for an image that ``docker pull`` gets; False for one this project builds."""
     return get_command(image, hub_version).startswith("docker pull")
+
+
+def fix_server_command(image, hub_version=jupyterhub.__version__):
+    """The step that gives ``image`` a jupyter_server without the published advisories."""
+    return build_command(image, hub_version) or (
+        f"a Dockerfile FROM {image} that runs 'pip install "
+        f"jupyter_server=={JUPYTER_SERVER_VERSION}'"
+    )
 
 
 def fix_version_command(image, hub_version=jupyterhub.__version__):
