@@ -56,7 +56,13 @@ def main():
         server.wait(30)
         log.seek(0)
         lines = log.read().splitlines()
-    failed = [line for line in lines if "extension" in line and "fail" in line.lower()]
+    failed = [
+        line
+        for line in lines
+        if line.startswith(("[W", "[E"))
+        and "extension" in line
+        and ("error" in line or "fail" in line.lower())
+    ]
     if not up or failed:
         print("\n".join(lines[-40:]), file=sys.stderr)
         sys.exit(
