@@ -10,9 +10,13 @@ kaggle-hub restore --hub FILE           put a saved hub state back (the hub stop
 kaggle-hub restore USER --from-volume Q copy a quarantined volume back
 kaggle-hub purge USER [--yes]           remove a user's volumes, after confirmation
 kaggle-hub logs USER [--server S]       a server's log: its past runs, then the running one
+kaggle-hub datasets add HANDLE          download competitions/SLUG or OWNER/SLUG[/versions/N]
+kaggle-hub datasets list                the team's shared competitions and datasets
+kaggle-hub datasets remove HANDLE       remove a shared copy, after confirmation
 """
 
 import argparse
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +30,7 @@ from ..server import logs, naming, volumes
 from ..settings.environment import REPO_DIR, SettingsError
 from ..settings.hub import load
 from ..sizes import human_size
-from . import backups, hubstate
+from . import backups, datasets, hubstate
 from .doctor import run_checks
 from .meter import Meter, Meters
 from .pull import pull_images
@@ -60,11 +64,31 @@ def cmd_volumes(args, s, out):
         else:
             status = "in use" if r["in_use"] else "idle"
         table.append((r["name"], r["user"], r["server"] or "-", human_size(r["size"]), status))
+    write_table(out, table)
+    return 0
+
+
+def write_table(out, table):
+    """Rows of cells in aligned columns, the first row the heading."""
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
         out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
         out.write("\n")
-    return 0
+
+
+def confirmed(args, out, word, what):
+    """True with --yes, or when the person at the terminal types ``word``."""
+    if args.yes:
+        return True
+    if not sys.stdin.isatty():
+        out.write("Not removed: confirm with --yes (no terminal to ask on).\n")
+        return False
+    out.write(f"Type {word} to remove {what} for good: ")
+    out.flush()
+    if sys.stdin.readline().strip() != word:
+        out.write("Not confirmed: nothing removed.\n")
+        return False
+    return True
 
 
 def cmd_backup(args, s, out):
@@ -140,15 +164,8 @@ def cmd_purge(args, s, out):
         out.write(f"{args.user!r} has no volumes: nothing to remove.\n")
         return 0
     out.write(f"Volumes of {args.user!r}: {', '.join(names)}\n")
-    if not args.yes:
-        if not sys.stdin.isatty():
-            out.write("Not removed: confirm with --yes (no terminal to ask on).\n")
-            return 1
-        out.write(f"Type the user name ({args.user}) to remove them for good: ")
-        out.flush()
-        if sys.stdin.readline().strip() != args.user:
-            out.write("Not confirmed: nothing removed.\n")
-            return 1
+    if not confirmed(args, out, args.user, "them"):
+        return 1
     for name in names:
         try:
             volumes.remove(client, name)
@@ -178,6 +195,44 @@ def cmd_logs(args, s, out):
         found = True
     if not found:
         out.write(f"No log of {name}: the server has not run since logs are kept.\n")
+    return 0
+
+
+def cmd_datasets(args, s, out):
+    if not s.datasets_dir:
+        raise SettingsError(
+            "KAGGLE_HUB_DATASETS_DIR is not set: name the folder the team's datasets live in "
+            "(e.g. /srv/kaggle-datasets) in .env, and restart the hub so servers see it."
+        )
+    if args.action == "list":
+        rows = datasets.listing(s.datasets_dir)
+        if not rows:
+            out.write(f"No shared datasets in {s.datasets_dir} yet.\n")
+            return 0
+        table = [("HANDLE", "VERSION", "SIZE", "ADDED")]
+        table += [(n, str(v or "-"), human_size(size), a) for n, v, size, a in rows]
+        write_table(out, table)
+        return 0
+    if not args.handle:
+        parser().error(f"datasets {args.action} needs a HANDLE, e.g. competitions/titanic")
+    if args.action == "remove":
+        if not confirmed(args, out, args.handle, "the team's copy"):
+            return 1
+        folder = datasets.remove(s.datasets_dir, args.handle)
+        out.write(f"Removed {folder}. Running servers lose it now; nothing else changes.\n")
+        return 0
+    meters = Meters(out)
+    meta = datasets.add(s.datasets_dir, args.handle, s.kaggle_api, os.environ, Path.home(), meters)
+    meters.finish()
+    version = f" version {meta['version']}" if meta["version"] else ""
+    handle = datasets.parse_handle(args.handle)
+    files = f"{meta['files']} file{'' if meta['files'] == 1 else 's'}"
+    out.write(
+        f"Added {meta['handle']}{version}: {files}, archive "
+        f"{human_size(meta['archive_bytes'])}, sha256 {meta['sha256']}.\n"
+        f"Every server sees it now at {handle.input_path} (kagglehub finds it there), and at "
+        f"/kaggle/input/{handle.slug}/ from its next start.\n"
+    )
     return 0
 
 
@@ -217,6 +272,10 @@ def parser():
     lg.add_argument("user")
     lg.add_argument("--server", default="", help="a named server (default: the default server)")
     lg.add_argument("--tail", type=int, default=200, help="lines of the running server's log")
+    d = sub.add_parser("datasets", help="the team's shared Kaggle competitions and datasets")
+    d.add_argument("action", choices=("add", "list", "remove"))
+    d.add_argument("handle", nargs="?", help="competitions/SLUG or OWNER/SLUG[/versions/N]")
+    d.add_argument("--yes", action="store_true", help="with remove: do not ask")
     return p
 
 
@@ -228,6 +287,7 @@ COMMANDS = {
     "restore": cmd_restore,
     "purge": cmd_purge,
     "logs": cmd_logs,
+    "datasets": cmd_datasets,
 }
 
 
@@ -257,6 +317,7 @@ def main(argv=None, out=None):
         DockerUnreachable,
         volumes.VolumeError,
         hubstate.HubStateError,
+        datasets.DatasetError,
     ) as e:
         sys.stderr.write(f"kaggle-hub {args.command}: {e}\n")
         return 2

@@ -27,7 +27,7 @@ COMPETITIONS = "competitions"
 DATASETS = "datasets"
 
 
-def _names(directory):
+def subfolders(directory):
     """Subdirectories of ``directory`` with plain names, sorted ([] if it is missing)."""
     try:
         entries = os.scandir(directory)
@@ -43,13 +43,13 @@ def classic_names(directory):
     """``{name: host folder}`` of everything shared, under the names of Kaggle's classic
     ``/kaggle/input/<name>/`` path."""
     directory = Path(directory).resolve()
-    found = {name: directory / name for name in _names(directory)}
+    found = {name: directory / name for name in subfolders(directory)}
     found.pop(COMPETITIONS, None)
     found.pop(DATASETS, None)
-    for slug in _names(directory / COMPETITIONS):
+    for slug in subfolders(directory / COMPETITIONS):
         found.setdefault(slug, directory / COMPETITIONS / slug)
-    for owner in _names(directory / DATASETS):
-        for slug in _names(directory / DATASETS / owner):
+    for owner in subfolders(directory / DATASETS):
+        for slug in subfolders(directory / DATASETS / owner):
             found.setdefault(slug, directory / DATASETS / owner / slug)
     return found
 

@@ -53,8 +53,10 @@ VARIABLES = {
     "next to jupyterhub_config.py",
     "KAGGLE_HUB_PROFILES_FILE": "JSON file listing server profiles users choose from; default "
     "one profile from the settings above",
-    "KAGGLE_HUB_DATASETS_DIR": "host directory of shared datasets, mounted read-only at "
-    "input/<name>/; default none",
+    "KAGGLE_HUB_DATASETS_DIR": "host directory of shared datasets (competitions/<slug>/, "
+    "datasets/<owner>/<slug>/, or plain <name>/), read-only in every server; default none",
+    "KAGGLE_HUB_KAGGLE_API": "Kaggle's API that kaggle-hub datasets add downloads from; "
+    "default https://www.kaggle.com/api/v1",
     "KAGGLE_HUB_DELETED_VOLUMES": "quarantine or remove a deleted user's volumes; default "
     "quarantine",
     "KAGGLE_HUB_CULL_IDLE_SECONDS": "stop servers idle this long; 0 turns it off; default 3600",
@@ -94,6 +96,7 @@ class Settings:
     team_name: str = ""
     profiles: tuple = ()
     datasets_dir: str = ""
+    kaggle_api: str = "https://www.kaggle.com/api/v1"
     deleted_volumes: str = "quarantine"
     cull_idle_seconds: int = 3600
     concurrent_spawns: int = 20
@@ -164,6 +167,7 @@ def from_env(env, config_dir=REPO_DIR, euid=None, home=None):
         team_name=(env.get("KAGGLE_HUB_TEAM_NAME") or "").strip(),
         profiles=read_profiles(env.get("KAGGLE_HUB_PROFILES_FILE", "")),
         datasets_dir=env.get("KAGGLE_HUB_DATASETS_DIR", ""),
+        kaggle_api=(env.get("KAGGLE_HUB_KAGGLE_API") or Settings.kaggle_api).rstrip("/"),
         deleted_volumes=choice(
             env, "KAGGLE_HUB_DELETED_VOLUMES", ("quarantine", "remove"), "quarantine"
         ),

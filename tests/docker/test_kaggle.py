@@ -2,6 +2,7 @@
 team's shared copy, kaggle_secrets with each user's own secrets, and a notebook as Kaggle
 exports it run unmodified, cell by cell."""
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -13,7 +14,9 @@ from spawner.kaggle.attach import METADATA
 
 from .. import kernel
 from ..hubprocess import UserServer
+from ..hubprocess import kaggle_hub as run_kaggle_hub
 from ..hubs import finish_hub, module_failed, new_hub
+from ..kaggleapi import KEY, USERNAME, KaggleAPI
 
 pytestmark = pytest.mark.docker
 
@@ -227,3 +230,73 @@ def test_bad_secrets_get_a_400_that_says_why(kaggle_hub, name, body, status, mes
     )
     assert r.status_code == status, r.text
     assert message in r.json()["message"]
+
+
+def test_an_admin_adds_kaggle_data_once_and_a_cut_download_resumes(kaggle_hub, shared, tmp_path):
+    titanic = {name: (DATA / "titanic" / name).read_bytes() for name in ("train.csv", "test.csv")}
+    houses = {1: {"houses.csv": b"Id,Price\n1,100\n"}, 2: {"houses.csv": b"Id,Price\n1,120\n"}}
+    (tmp_path / "kaggle.json").write_text(json.dumps({"username": USERNAME, "key": KEY}))
+    with KaggleAPI({"house-of-titanic": titanic}, {("heptapod", "houses"): houses}) as api:
+        env = {
+            **kaggle_hub.env,
+            "KAGGLE_HUB_KAGGLE_API": api.url,
+            "KAGGLE_CONFIG_DIR": str(tmp_path),
+        }
+        api.cut_after = 4096
+        cut = run_kaggle_hub(env, "datasets", "add", "competitions/house-of-titanic")
+        assert cut.returncode == 2, cut.stdout + cut.stderr
+        assert "stopped after 4.0 KB" in cut.stderr
+        assert "run the same command again to go on from there" in cut.stderr
+        assert not (shared / "competitions/house-of-titanic").exists()
+
+        done = run_kaggle_hub(env, "datasets", "add", "competitions/house-of-titanic")
+        assert done.returncode == 0, done.stderr
+        assert api.requests[-1] == (
+            "/api/v1/competitions/data/download-all/house-of-titanic",
+            "bytes=4096-",
+        )
+        folder = shared / "competitions/house-of-titanic"
+        assert {p.name: p.read_bytes() for p in folder.glob("*.csv")} == titanic
+        archive_sha = hashlib.sha256(api.competitions["house-of-titanic"]).hexdigest()
+        assert json.loads((folder / METADATA).read_text())["sha256"] == archive_sha
+        assert "Added competitions/house-of-titanic: 2 files, archive" in done.stdout
+        assert archive_sha in done.stdout
+
+        latest = run_kaggle_hub(env, "datasets", "add", "heptapod/houses")
+        assert latest.returncode == 0 and "Added heptapod/houses version 2" in latest.stdout
+        older = run_kaggle_hub(env, "datasets", "add", "heptapod/houses/versions/1")
+        assert older.returncode == 0, older.stderr
+        assert (shared / "datasets/heptapod/houses/houses.csv").read_bytes() == houses[1][
+            "houses.csv"
+        ]
+        missing = run_kaggle_hub(env, "datasets", "add", "heptapod/nothing-here")
+        assert missing.returncode == 2
+        assert "Kaggle has no heptapod/nothing-here (404): check the handle." in missing.stderr
+        refused = run_kaggle_hub(
+            {**env, "KAGGLE_CONFIG_DIR": str(tmp_path / "none")},
+            "datasets",
+            "add",
+            "competitions/house-of-titanic",
+        )
+        assert refused.returncode == 2 and "No Kaggle credentials: put kaggle.json" in (
+            refused.stderr
+        )
+
+    listed = run_kaggle_hub(env, "datasets", "list").stdout
+    assert "competitions/house-of-titanic  -" in listed
+    assert "heptapod/houses" in listed and "competitions/titanic" in listed
+    # A running server has it at once, through kagglehub too; removing it takes it away.
+    ann, _ = server_for(kaggle_hub, "ann")
+    found = ann.run(
+        "import kagglehub\n"
+        "print(kagglehub.competition_download('house-of-titanic'))\n"
+        "print(kagglehub.dataset_download('heptapod/houses/versions/1'))\n"
+    )
+    assert found.split() == [
+        "/kaggle/input/competitions/house-of-titanic",
+        "/kaggle/input/datasets/heptapod/houses",
+    ]
+    for handle in ("competitions/house-of-titanic", "heptapod/houses"):
+        removed = run_kaggle_hub(env, "datasets", "remove", handle, "--yes")
+        assert removed.returncode == 0, removed.stderr
+    assert not (shared / "competitions/house-of-titanic").exists()

@@ -220,3 +220,29 @@ def test_a_user_whose_server_died_is_told_why(native_hub, new_page, docker_clien
         banner.inner_text() == "Your server stopped unexpectedly (exit code 137). Start it again."
     )
     screenshot(page, "server-died")
+
+
+def test_a_user_keeps_secrets_on_the_secrets_page_and_never_sees_a_value_again(admin):
+    admin.get_by_role("link", name="Secrets").click()
+    admin.wait_for_selector("#kth-secret-form")
+    admin.fill("#kth-secret-name", "WANDB_API_KEY")
+    admin.fill("#kth-secret-value", "wandb-first-value")
+    admin.get_by_role("button", name="Save").click()
+    assert admin.locator("#kth-secrets-message").inner_text() == "Added WANDB_API_KEY."
+    assert admin.locator("[data-testid=secret-WANDB_API_KEY]").is_visible()
+    admin.fill("#kth-secret-name", "WANDB_API_KEY")
+    admin.fill("#kth-secret-value", "wandb-second-value")
+    admin.get_by_role("button", name="Save").click()
+    assert admin.locator("#kth-secrets-message").inner_text() == "Replaced WANDB_API_KEY."
+    screenshot(admin, "secrets-page")
+    assert "wandb-first-value" not in admin.content()
+    assert "wandb-second-value" not in admin.content()
+
+    admin.fill("#kth-secret-name", "not a name")
+    admin.fill("#kth-secret-value", "x")
+    admin.get_by_role("button", name="Save").click()
+    assert "cannot be a secret's name" in admin.locator("#kth-secrets-error").inner_text()
+
+    admin.locator("[data-testid=secret-WANDB_API_KEY]").get_by_role("button", name="Delete").click()
+    assert admin.locator("#kth-secrets-message").inner_text() == "Deleted WANDB_API_KEY."
+    assert admin.get_by_text("You have no secrets yet.").is_visible()

@@ -18,7 +18,16 @@ LINES = sorted({line.strip() for line in BLOCK_LINES + INLINE})
 
 def test_the_readme_shows_the_admin_commands():
     commands = {shlex.split(line)[0] for line in LINES}
-    assert commands == {"doctor", "pull", "volumes", "backup", "restore", "purge", "logs"}
+    assert commands == {
+        "doctor",
+        "pull",
+        "volumes",
+        "backup",
+        "restore",
+        "purge",
+        "logs",
+        "datasets",
+    }
 
 
 @pytest.mark.parametrize("line", LINES)
@@ -36,6 +45,11 @@ def test_each_command_line_of_the_readme_is_accepted(line):
             "restore --hub /var/lib/kaggle-team-hub/backups/hub-20261125T010000Z.tar.gz",
             {"hub": True, "user": "/var/lib/kaggle-team-hub/backups/hub-20261125T010000Z.tar.gz"},
         ),
+        (
+            "datasets add heptapod/titanic-extra/versions/3",
+            {"action": "add", "handle": "heptapod/titanic-extra/versions/3"},
+        ),
+        ("datasets list", {"action": "list", "handle": None}),
     ],
 )
 def test_the_documented_forms_mean_what_the_readme_says(line, expected):
