@@ -163,9 +163,11 @@ class KaggleSpawner(DockerSpawner):
         "",
         config=True,
         help="""
-        Host directory of shared datasets: each subdirectory is mounted read-only at
-        ``input/<name>/`` (and so ``/kaggle/input/<name>/``) in every server, read at each
-        start. Default: none.
+        Host directory of the team's shared data, read-only in every server: Kaggle's
+        ``competitions/<slug>/`` and ``datasets/<owner>/<slug>/`` (at
+        ``/kaggle/input/competitions/...`` and ``/kaggle/input/datasets/...``, live), and
+        each dataset and plain ``<name>/`` folder at ``/kaggle/input/<name>/`` too, as at
+        the server's start. kagglehub's downloads are answered from it. Default: none.
 
             c.KaggleSpawner.datasets_dir = "/srv/kaggle-datasets"
         """,
