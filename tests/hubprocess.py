@@ -28,6 +28,8 @@ c.JupyterHub.load_roles.append({{
 
 
 KAGGLE_HUB = Path(sys.executable).parent / "kaggle-hub"
+# What JupyterHub logs once it has started (and handles SIGTERM).
+RUNNING = "JupyterHub is now running at"
 
 
 def kaggle_hub(env, *args, cwd=None, stdin=subprocess.DEVNULL):
@@ -90,8 +92,11 @@ class Hub(LoggedProcess):
         return f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
 
     def start(self, wait=True, command=None, cwd=None, env=None):
-        """Start the hub (by default as ``jupyterhub -f jupyterhub_config.py``)."""
-        return self.launch(
+        """Start the hub (by default as ``jupyterhub -f jupyterhub_config.py``); with
+        ``wait``, return once it has finished starting: its API answers, and it has taken
+        over SIGTERM (before that, a stop kills it without cleaning up its proxy)."""
+        started = self.log().count(RUNNING)
+        self.launch(
             command
             or [sys.executable, "-m", "jupyterhub", "-f", str(REPO_DIR / "jupyterhub_config.py")],
             ready_url=f"{self.url}/hub/api/" if wait else None,
@@ -99,6 +104,9 @@ class Hub(LoggedProcess):
             cwd=cwd or self.workdir,
             env={**self.env, **(env or {})},
         )
+        if wait:
+            wait_for(lambda: self.log().count(RUNNING) > started, 60, what="the hub started")
+        return self
 
     # REST API as the test service -------------------------------------------------------
 
@@ -260,6 +268,11 @@ class UserServer:
 
     def run(self, code, notebook="code/run.ipynb", timeout=60):
         """Execute ``code`` in a kernel whose notebook is ``notebook``; return its stdout."""
+        return self.run_cells([code], notebook, timeout)[0]
+
+    def run_cells(self, cells, notebook, timeout=60):
+        """Execute each of ``cells`` in turn in one kernel whose notebook is ``notebook`` (so
+        its working directory is the notebook's, as on Kaggle); return their stdouts."""
         r = requests.post(
             self.base + "api/sessions",
             json={"path": notebook, "type": "notebook", "name": "", "kernel": {"name": "python3"}},
@@ -270,7 +283,7 @@ class UserServer:
         session = r.json()
         ws = kernel.connect(self.base, session["kernel"]["id"], self.headers, timeout)
         try:
-            return kernel.execute(ws, code)
+            return [kernel.execute(ws, code) for code in cells]
         finally:
             ws.close()
             requests.delete(

@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.docker, pytest.mark.reliability]
 START_TIMEOUT = 30
 # Restarts of a hub with running servers: the crash once seen was 1 in 3 restarts.
 RESTART_SERVERS = 10
-RESTARTS = 12
+RESTARTS = 8
 
 CRASHING = """
 def crash_for_carl(spawner):
@@ -447,8 +447,7 @@ def test_many_hub_restarts_with_running_servers_never_crash_the_hub(make_hub):
         hub.wait_ready(user)
     for restart in range(RESTARTS):
         hub.stop()
-        # 0, or SIGTERM's own exit when it came before the hub had set up its handler.
-        assert hub.process.returncode in (0, -signal.SIGTERM), (
+        assert hub.process.returncode == 0, (
             f"restart {restart}: hub exited with {hub.process.returncode}"
         )
         hub.start()

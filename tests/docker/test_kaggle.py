@@ -12,7 +12,6 @@ import requests
 
 from spawner.kaggle.attach import METADATA
 
-from .. import kernel
 from ..hubprocess import UserServer
 from ..hubprocess import kaggle_hub as run_kaggle_hub
 from ..hubs import finish_hub, module_failed, new_hub
@@ -63,25 +62,11 @@ def put_secret(hub, token, name, value):
 
 
 def run_notebook(server, path):
-    """Run every code cell of the notebook at ``path`` (in the user's files) in one kernel
-    whose working directory is the notebook's, as Kaggle does; return each cell's stdout."""
-    r = requests.post(
-        server.base + "api/sessions",
-        json={"path": path, "type": "notebook", "name": "", "kernel": {"name": "python3"}},
-        headers=server.headers,
-        timeout=60,
-    )
-    assert r.status_code == 201, r.text
+    """Run every code cell of the notebook at ``path`` (in the user's files), in order, in
+    one kernel; return each cell's stdout."""
     cells = json.loads(server.read_text(path))["cells"]
-    ws = kernel.connect(server.base, r.json()["kernel"]["id"], server.headers, 120)
-    try:
-        return [
-            kernel.execute(ws, "".join(cell["source"]))
-            for cell in cells
-            if cell["cell_type"] == "code"
-        ]
-    finally:
-        ws.close()
+    sources = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    return server.run_cells(sources, path, timeout=120)
 
 
 def test_a_kaggle_notebook_runs_unmodified_with_the_teams_data_and_the_users_secret(kaggle_hub):

@@ -3,9 +3,12 @@ exercised FROM the stand-in given Kaggle's own jupyter_server pin, since Kaggle'
 is out of reach: doctor flags the unpatched server, the recipe patches it, checks that
 jupyter lab starts and records the versions, and a user's server runs in the result."""
 
+import contextlib
+import re
 import subprocess
 import sys
 
+import docker
 import jupyterhub
 import pytest
 
@@ -76,13 +79,20 @@ def test_a_server_extension_that_no_longer_loads_fails_the_build_naming_it(
         "> /usr/local/etc/jupyter/jupyter_server_config.d/kth_gone.json\n"
     )
     subprocess.run(["docker", "build", "-q", "-t", f"{BASE}:broken", str(tmp_path)], check=True)
+    done = None
     try:
         done = build_kaggle("broken", "kth-test-kaggle:broken")
         assert done.returncode != 0
         assert "jupyter lab started, but an extension failed" in done.stderr
         assert "kth_gone | error adding extension" in done.stderr
     finally:
-        docker_client.remove_image(f"{BASE}:broken", force=True)
+        # The steps before the failed one are left as untagged images; they hold the
+        # stand-in's layers, which would make the pull tests' pulls instant.
+        # Children first; the first is the broken base itself.
+        steps = re.findall(r"^ ---> ([0-9a-f]{12})$", done.stderr if done else "", re.M)
+        for step in [*reversed(steps), f"{BASE}:broken"]:
+            with contextlib.suppress(docker.errors.NotFound):
+                docker_client.remove_image(step, force=True)
 
 
 def test_doctor_flags_kaggles_unpatched_server_with_the_fix(make_hub, unpatched_base):

@@ -222,7 +222,9 @@ def test_a_user_whose_server_died_is_told_why(native_hub, new_page, docker_clien
     screenshot(page, "server-died")
 
 
-def test_a_user_keeps_secrets_on_the_secrets_page_and_never_sees_a_value_again(admin):
+def test_a_user_keeps_secrets_on_the_secrets_page_and_never_sees_a_value_again(native_hub, admin):
+    # A login can land in JupyterLab (a running server); the hub's pages have the link.
+    admin.goto(f"{native_hub.url}/hub/home")
     admin.get_by_role("link", name="Secrets").click()
     admin.wait_for_selector("#kth-secret-form")
     admin.fill("#kth-secret-name", "WANDB_API_KEY")
