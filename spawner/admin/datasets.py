@@ -20,11 +20,10 @@ from pathlib import Path
 import requests
 import urllib3
 
-from ..kaggle.attach import METADATA, recorded_version
-from ..server.datasets import COMPETITIONS, DATASETS, subfolders
+from ..kaggle.attach import METADATA, recorded
+from ..server.datasets import COMPETITIONS, DATASETS, kaggle_folders, plain_folders
 from ..sizes import human_size
 
-KAGGLE_API = "https://www.kaggle.com/api/v1"
 DOWNLOADS = ".downloads"
 CHUNK = 1024 * 1024
 HANDLE = re.compile(
@@ -172,8 +171,9 @@ def sha256(path):
 
 
 def unpack(archive, target):
-    """Unpack the zip ``archive`` into a new folder beside ``target``; return it. Members
-    outside the folder and links are refused before anything is written."""
+    """Unpack the zip ``archive`` into a new folder beside ``target``; return that folder
+    and the number of files. Members outside the folder and links are refused before
+    anything is written."""
     try:
         with zipfile.ZipFile(archive) as z:
             members = z.infolist()
@@ -237,28 +237,11 @@ def listing(root):
     """``(name, version, size, added)`` of everything shared: competitions, datasets, then
     plain folders put in by hand."""
     root = Path(root)
-    folders = [
-        (f"competitions/{slug}", root / COMPETITIONS / slug)
-        for slug in subfolders(root / COMPETITIONS)
-    ]
-    for owner in subfolders(root / DATASETS):
-        folders += [
-            (f"{owner}/{slug}", root / DATASETS / owner / slug)
-            for slug in subfolders(root / DATASETS / owner)
-        ]
-    rows = [
-        (name, recorded_version(f), _size(f), _metadata(f).get("added", "by hand"))
-        for name, f in folders
-    ]
-    plain = [n for n in subfolders(root) if n not in (COMPETITIONS, DATASETS)]
-    return rows + [(name, None, _size(root / name), "by hand") for name in plain]
-
-
-def _metadata(folder):
-    try:
-        return json.loads((folder / METADATA).read_text())
-    except (OSError, ValueError):
-        return {}
+    rows = []
+    for name, folder in kaggle_folders(root):
+        meta = recorded(folder)
+        rows.append((name, meta.get("version"), _size(folder), meta.get("added", "by hand")))
+    return rows + [(name, None, _size(root / name), "by hand") for name in plain_folders(root)]
 
 
 def remove(root, text):

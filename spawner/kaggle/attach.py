@@ -27,12 +27,13 @@ def _slug(ref, key):
     return value
 
 
-def recorded_version(folder):
-    """The dataset version ``kaggle-hub datasets add`` recorded for ``folder``, or None."""
+def recorded(folder):
+    """What ``kaggle-hub datasets add`` recorded beside ``folder``'s files ({} if nothing)."""
     try:
-        return json.loads((Path(folder) / METADATA).read_text()).get("version")
-    except (OSError, ValueError, AttributeError):
-        return None
+        found = json.loads((Path(folder) / METADATA).read_text())
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def attach(datasets_dir, body):
@@ -64,7 +65,7 @@ def attach(datasets_dir, body):
             raise AttachRefused(
                 f"The team has no copy of the dataset {owner}/{slug}: an admin adds it with {add}"
             )
-        version = recorded_version(folder)
+        version = recorded(folder).get("version")
         if wanted and str(wanted) != str(version):
             raise AttachRefused(
                 f"The team's copy of {owner}/{slug} is version {version or 'unknown'}, not "

@@ -39,18 +39,34 @@ def subfolders(directory):
         )
 
 
+def kaggle_folders(directory):
+    """``(handle, host folder)`` of each competition (``competitions/<slug>``) and dataset
+    (``<owner>/<slug>``) in Kaggle's layout under ``directory``, competitions first."""
+    directory = Path(directory)
+    found = [
+        (f"{COMPETITIONS}/{slug}", directory / COMPETITIONS / slug)
+        for slug in subfolders(directory / COMPETITIONS)
+    ]
+    for owner in subfolders(directory / DATASETS):
+        found += [
+            (f"{owner}/{slug}", directory / DATASETS / owner / slug)
+            for slug in subfolders(directory / DATASETS / owner)
+        ]
+    return found
+
+
+def plain_folders(directory):
+    """Names of the plain folders put in ``directory`` by hand."""
+    return [name for name in subfolders(directory) if name not in (COMPETITIONS, DATASETS)]
+
+
 def classic_names(directory):
     """``{name: host folder}`` of everything shared, under the names of Kaggle's classic
     ``/kaggle/input/<name>/`` path."""
     directory = Path(directory).resolve()
-    found = {name: directory / name for name in subfolders(directory)}
-    found.pop(COMPETITIONS, None)
-    found.pop(DATASETS, None)
-    for slug in subfolders(directory / COMPETITIONS):
-        found.setdefault(slug, directory / COMPETITIONS / slug)
-    for owner in subfolders(directory / DATASETS):
-        for slug in subfolders(directory / DATASETS / owner):
-            found.setdefault(slug, directory / DATASETS / owner / slug)
+    found = {name: directory / name for name in plain_folders(directory)}
+    for _, folder in kaggle_folders(directory):
+        found.setdefault(folder.name, folder)
     return found
 
 

@@ -60,11 +60,15 @@ async def _sweep_when_up(prefix, log_dir, began):
         )
 
 
+def _name(container):
+    return (container.get("Names") or ["/"])[0].lstrip("/")
+
+
 def server_of(container, prefix):
     """The full escaped name (``naming.server_base_name``) of the server whose container
     this is, if it belongs to hub ``prefix``, else None. Containers carry it in a label;
     those made by releases before the label are known by their (unshortened) name."""
-    name = (container.get("Names") or ["/"])[0].lstrip("/")
+    name = _name(container)
     labels = container.get("Labels") or {}
     if labels.get(LABEL_PREFIX, prefix) != prefix:
         return None
@@ -80,7 +84,7 @@ def orphans(containers, prefix, known, before):
     for c in containers:
         server = server_of(c, prefix)
         if server and server not in known and c.get("Created", before) < before:
-            found.append((c.get("Names") or ["/"])[0].lstrip("/"))
+            found.append(_name(c))
     return sorted(found)
 
 

@@ -36,6 +36,14 @@ c.Spawner.pre_spawn_hook = crash_for_carl
 """
 
 
+def running_with_a_file(hub, user, path, text):
+    """A new user's running server, with ``text`` written to ``path`` in their files."""
+    server = UserServer(hub, user, hub.create_user(user))
+    hub.start_server(user)
+    server.put_text(path, text)
+    return server
+
+
 def failed_start(hub, user, options=None):
     """Start ``user``'s server and wait for the failure; return (message, seconds)."""
     started = time.monotonic()
@@ -143,10 +151,7 @@ def test_a_server_killed_while_the_hub_is_down_is_marked_stopped_as_it_starts(
     make_hub, docker_client
 ):
     hub = make_hub()
-    token = hub.create_user("kit")
-    hub.start_server("kit")
-    server = UserServer(hub, "kit", token)
-    server.put_text("code/kept.txt", "é kept\n")
+    server = running_with_a_file(hub, "kit", "code/kept.txt", "é kept\n")
     hub.stop()
     docker_client.kill(f"{hub.prefix}-kit")
     hub.start()
@@ -259,10 +264,7 @@ def test_races_get_answers_and_never_a_second_container(make_hub, docker_client)
 
 def test_a_killed_proxy_is_started_again_with_every_route(make_hub):
     hub = make_hub()
-    token = hub.create_user("pia")
-    hub.start_server("pia")
-    server = UserServer(hub, "pia", token)
-    server.put_text("code/before.txt", "kept\n")
+    server = running_with_a_file(hub, "pia", "code/before.txt", "kept\n")
     pid_file = hub.workdir / "data/jupyterhub-proxy.pid"
     killed_pid = int(pid_file.read_text())
     os.kill(killed_pid, signal.SIGKILL)
@@ -285,10 +287,7 @@ def test_a_killed_proxy_is_started_again_with_every_route(make_hub):
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 def test_a_hub_stopped_or_killed_keeps_servers_routes_and_running_kernels(make_hub, sig):
     hub = make_hub()
-    token = hub.create_user("kai")
-    hub.start_server("kai")
-    server = UserServer(hub, "kai", token)
-    server.put_text("code/notes.txt", "é kept\n")
+    server = running_with_a_file(hub, "kai", "code/notes.txt", "é kept\n")
     kernel_id = server.start_kernel("x = 41")
 
     hub.process.send_signal(sig)
@@ -304,10 +303,7 @@ def test_a_hub_killed_during_a_spawn_comes_back_at_once_and_the_user_can_start(
     make_hub, docker_client
 ):
     hub = make_hub()
-    token = hub.create_user("hal")
-    hub.start_server("hal")
-    server = UserServer(hub, "hal", token)
-    server.put_text("code/before.txt", "kept\n")
+    server = running_with_a_file(hub, "hal", "code/before.txt", "kept\n")
     hub.stop_server("hal")
 
     # The hub answers a start within 10 s if it can: ask in the background, and kill the
