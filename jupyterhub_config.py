@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from traitlets.config import Config
 
 from spawner import engine
-from spawner.hub import datadir, network, services, tls
+from spawner.hub import datadir, network, services, swarm, tls
 from spawner.hub.dropins import apply_dropins
 from spawner.images import inventory, prepull
 from spawner.images.pulls import PULL_STALL_SECONDS
@@ -85,27 +85,38 @@ proxy.acme_ca_cert = s.serving.acme_ca_cert
 proxy.acme_domain = urlsplit(s.public_url).hostname or ""
 proxy.acme_storage = f"{state.proxy_dir}/acme.json"
 
-# A hub started at boot or while Docker restarts waits for Docker. The hub API listens on
-# the user network's gateway: containers reach it, and nothing else of this machine (the
-# fence), nor each other. (An admin who sets KAGGLE_HUB_API_IP places the API, and fences
-# it, themselves; the hub warns when containers cannot reach that address.)
+# A hub started at boot or while Docker restarts waits for Docker. On one machine the hub
+# API listens on the user network's gateway: containers reach it, and nothing else of this
+# machine (the fence), nor each other. (An admin who sets KAGGLE_HUB_API_IP places the API,
+# and fences it, themselves; the hub warns when containers cannot reach that address.) On
+# a swarm the hub runs in a service on the overlay network, where servers reach it by name.
 engine.wait_until_answering(engine.client_kwargs(), s.docker_wait_seconds)
-c.JupyterHub.hub_ip = network.hub_api_ip(s.api_ip, s.network, s.network_internal)
-for warning in network.api_warnings(s.api_ip, s.network, s.api_port):
-    logging.getLogger("JupyterHub").warning(warning)
+if s.swarm.on_swarm:
+    swarm.check(s.network)
+    c.JupyterHub.hub_ip = "0.0.0.0"
+    c.JupyterHub.hub_connect_ip = s.swarm.hub_host
+else:
+    c.JupyterHub.hub_ip = network.hub_api_ip(s.api_ip, s.network, s.network_internal)
+    for warning in network.api_warnings(s.api_ip, s.network, s.api_port):
+        logging.getLogger("JupyterHub").warning(warning)
 c.JupyterHub.hub_port = s.api_port
 
-# User servers.
-c.JupyterHub.spawner_class = "kaggle"
-c.KaggleSpawner.image = s.image
-c.KaggleSpawner.network_name = s.network
-c.KaggleSpawner.network_internal = s.network_internal
-c.KaggleSpawner.name_prefix = s.prefix
-c.KaggleSpawner.shm_size = s.shm_size
-c.KaggleSpawner.profiles = list(s.profiles)
-c.KaggleSpawner.datasets_dir = s.datasets_dir
-c.KaggleSpawner.deleted_volumes = s.deleted_volumes
-c.KaggleSpawner.log_dir = datadir.server_log_dir(s.data_dir)
+# User servers: containers here, or services on the swarm (c.KaggleSpawnerBase applies to
+# both; a drop-in may set c.KaggleSpawner or c.KaggleSwarmSpawner for one of them).
+c.JupyterHub.spawner_class = "kaggle-swarm" if s.swarm.on_swarm else "kaggle"
+servers = c.KaggleSpawnerBase
+servers.image = s.image
+servers.network_name = s.network
+servers.network_internal = s.network_internal
+servers.name_prefix = s.prefix
+servers.shm_size = s.shm_size
+servers.profiles = list(s.profiles)
+servers.datasets_dir = s.datasets_dir
+servers.deleted_volumes = s.deleted_volumes
+servers.log_dir = datadir.server_log_dir(s.data_dir)
+c.KaggleSwarmSpawner.nfs_host = s.swarm.nfs_host
+c.KaggleSwarmSpawner.nfs_export = s.swarm.nfs_path
+c.KaggleSwarmSpawner.schedule_seconds = s.swarm.schedule_seconds
 c.JupyterHub.concurrent_spawn_limit = s.concurrent_spawns
 # Restarting the hub (an upgrade, a new setting) leaves running servers alone.
 c.JupyterHub.cleanup_servers = False
@@ -146,8 +157,8 @@ c.merge(Config(authenticator_config(s.auth, s.admins, state.revoked_admins, disc
 apply_dropins(c, s.config_d)
 
 # Missing images are pulled in the background from now on, so the first user does not wait;
-# a spawn that needs one meanwhile follows the same pull.
-if s.prepull:
+# a spawn that needs one meanwhile follows the same pull. (On a swarm each node pulls.)
+if s.prepull and not s.swarm.on_swarm:
     prepull.start(
         inventory.configured_images(s.image, s.profiles),
         c.KaggleSpawner.get("pull_stall_seconds", PULL_STALL_SECONDS),
@@ -155,4 +166,5 @@ if s.prepull:
 
 # Servers left running by a hub that lost its state are removed once the hub runs (their
 # volumes stay).
-orphans.start(s.prefix, datadir.server_log_dir(s.data_dir))
+if not s.swarm.on_swarm:
+    orphans.start(s.prefix, datadir.server_log_dir(s.data_dir))

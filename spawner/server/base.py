@@ -306,6 +306,12 @@ class KaggleSpawnerBase(DockerSpawner):
         return volumes.labels(self.name_prefix, self.user.name, self.name or "")
 
     @property
+    def _server_labels(self):
+        """Labels of the server's container or service: whose it is, whatever its name."""
+        base_name = naming.server_base_name(self.name_prefix, self.user.name, self.name or "")
+        return container.labels(self.name_prefix, base_name)
+
+    @property
     def volume_binds(self):
         binds = super().volume_binds
         binds.update(container.work_volume_bind(self.volume_name))

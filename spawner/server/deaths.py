@@ -18,6 +18,8 @@ from .. import engine, sizes
 
 log = logging.getLogger("JupyterHub")
 RECONNECT_SECONDS = 1.0
+# Swarm's label on a task's container: the service (the server) it runs.
+SERVICE_NAME = "com.docker.swarm.service.name"
 
 
 class DeathWatch:
@@ -27,7 +29,8 @@ class DeathWatch:
         self.thread = None
 
     def watch(self, spawner):
-        """Follow ``spawner``'s container until ``forget``; start the thread if needed."""
+        """Follow ``spawner``'s container (or its service's containers on this machine)
+        until ``forget``; start the thread if needed."""
         self.watched[spawner.object_name] = spawner
         self.loop = asyncio.get_running_loop()
         if self.thread is None or not self.thread.is_alive():
@@ -62,7 +65,7 @@ class DeathWatch:
 
     def _seen(self, event):
         attributes = (event.get("Actor") or {}).get("Attributes") or {}
-        spawner = self.watched.get(attributes.get("name", ""))
+        spawner = self.watched.get(attributes.get(SERVICE_NAME) or attributes.get("name", ""))
         if spawner is None:
             return
         if event.get("Action") == "oom":

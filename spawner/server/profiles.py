@@ -10,6 +10,9 @@ A profile is a dict in ``c.KaggleSpawner.profiles`` (or the JSON file named by
 
 Only ``name`` is required; a missing image, limit or shared memory size takes the
 spawner's own setting. ``gpus`` is ``"none"`` (default), ``"all"`` or a list of device ids.
+On a swarm, ``constraints`` (Docker's placement constraints, e.g.
+``["node.labels.gpu==true"]``) pick the nodes a profile's servers may run on, and ``gpus``
+counts the GPUs a server reserves there; on one machine ``constraints`` are not used.
 """
 
 import html
@@ -19,7 +22,19 @@ from dataclasses import dataclass
 from ..sizes import human_size, parse_size
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
-KEYS = {"name", "description", "image", "cpu_limit", "mem_limit", "shm_size", "gpus", "default"}
+KEYS = {
+    "name",
+    "description",
+    "image",
+    "cpu_limit",
+    "mem_limit",
+    "shm_size",
+    "gpus",
+    "constraints",
+    "default",
+}
+# A swarm placement constraint: a node attribute, == or !=, a value.
+CONSTRAINT_PATTERN = re.compile(r"^\s*(node|engine)\.[A-Za-z0-9_.-]+\s*(==|!=)\s*\S.*$")
 OPTION_KEYS = ("profile", "image")
 MAX_OPTION_LENGTH = 256
 
@@ -38,6 +53,7 @@ class Profile:
     shm_size: int  # bytes
     gpus: object  # "none", "all" or a tuple of device ids
     default: bool = False
+    constraints: tuple = ()  # swarm placement constraints
 
 
 def _check_size(where, key, value):
@@ -57,6 +73,19 @@ def _check_gpus(where, value):
     if isinstance(value, list | tuple) and value and all(isinstance(v, str | int) for v in value):
         return tuple(str(v) for v in value)
     raise ValueError(f"{where}: gpus={value!r}: use 'none', 'all' or a list of device ids.")
+
+
+def _check_constraints(where, value):
+    if value is None:
+        return ()
+    if isinstance(value, list | tuple) and all(
+        isinstance(v, str) and CONSTRAINT_PATTERN.match(v) for v in value
+    ):
+        return tuple(v.strip() for v in value)
+    raise ValueError(
+        f"{where}: constraints={value!r}: use a list of swarm placement constraints such as "
+        "'node.labels.gpu==true' or 'node.role!=manager'."
+    )
 
 
 def parse(raw, image, shm_size, mem_limit=None, cpu_limit=None):
@@ -98,6 +127,7 @@ def parse(raw, image, shm_size, mem_limit=None, cpu_limit=None):
                 shm_size=_check_size(where, "shm_size", item.get("shm_size", shm_size)),
                 gpus=_check_gpus(where, item.get("gpus")),
                 default=bool(item.get("default", False)),
+                constraints=_check_constraints(where, item.get("constraints")),
             )
         )
     names = [p.name for p in profiles]

@@ -7,7 +7,7 @@ import time
 import docker
 
 from ..errors import SpawnError
-from . import container, deaths, logs, naming, networks, profiles, volumes
+from . import container, deaths, logs, networks, profiles, volumes
 from .base import KaggleSpawnerBase
 
 # How long a stop waits for Docker to finish removing the container.
@@ -131,11 +131,10 @@ class KaggleSpawner(KaggleSpawnerBase):
             **profiles.host_config(self._profile),
             **extra,
         }
-        base_name = naming.server_base_name(self.name_prefix, self.user.name, self.name or "")
         self.extra_create_kwargs = {
             **extra_create,
             "labels": {
-                **container.labels(self.name_prefix, base_name),
+                **self._server_labels,
                 **extra_create.get("labels", {}),
             },
         }

@@ -27,6 +27,9 @@ from .environment import (
 from .serving import TLS_MODES, ServingSettings, public_url
 from .serving import VARIABLES as SERVING_VARIABLES
 from .serving import from_env as serving_from_env
+from .swarm import VARIABLES as SWARM_VARIABLES
+from .swarm import SwarmSettings
+from .swarm import from_env as swarm_from_env
 
 VARIABLES = {
     "KAGGLE_HUB_IMAGE": "image for user servers; default: the Kaggle image built by "
@@ -68,6 +71,7 @@ VARIABLES = {
     "(at boot, or while Docker restarts) before it gives up; default 60",
     "KAGGLE_HUB_TEAM_NAME": "the team's name, shown on the hub's pages; default none",
     **SERVING_VARIABLES,
+    **SWARM_VARIABLES,
     **login.VARIABLES,
 }
 
@@ -92,6 +96,7 @@ class Settings:
     config_d: Path
     auth: login.AuthSettings
     serving: ServingSettings = ServingSettings()
+    swarm: SwarmSettings = SwarmSettings()
     public_url: str = ""
     team_name: str = ""
     profiles: tuple = ()
@@ -163,6 +168,7 @@ def from_env(env, config_dir=REPO_DIR, euid=None, home=None):
         config_d=Path(env.get("KAGGLE_HUB_CONFIG_D") or Path(config_dir) / "jupyterhub_config.d"),
         auth=login.from_env(env, ip, hub_port, tls),
         serving=serving_from_env(env, ip, hub_port, url, euid),
+        swarm=swarm_from_env(env),
         public_url=url,
         team_name=(env.get("KAGGLE_HUB_TEAM_NAME") or "").strip(),
         profiles=read_profiles(env.get("KAGGLE_HUB_PROFILES_FILE", "")),

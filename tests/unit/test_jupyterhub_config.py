@@ -4,6 +4,7 @@ import os
 import socket
 import stat
 from importlib.metadata import entry_points
+from types import SimpleNamespace
 
 import pytest
 from traitlets.config.loader import PyFileConfigLoader
@@ -12,6 +13,7 @@ from spawner import KaggleSpawner
 from spawner.errors import SetupError
 from spawner.login.authenticators import KaggleNativeAuthenticator
 from spawner.settings.environment import REPO_DIR, SettingsError
+from spawner.swarm.spawner import KaggleSwarmSpawner
 
 
 @pytest.fixture
@@ -35,15 +37,31 @@ def load(monkeypatch, tmp_path):
     return load
 
 
+def spawner_for(cls, config):
+    user = SimpleNamespace(name="ann", id=1, url="/user/ann/", server=None)
+    orm_spawner = SimpleNamespace(name="", server=None, state=None)
+    return cls(user=user, orm_spawner=orm_spawner, config=config)
+
+
 def test_spawner_and_entry_point(load):
     c = load(KAGGLE_HUB_IMAGE="img:1", KAGGLE_HUB_NETWORK="net1", KAGGLE_HUB_PREFIX="p1")
     assert c.JupyterHub.spawner_class == "kaggle"
     (entry,) = entry_points(group="jupyterhub.spawners", name="kaggle")
     assert entry.load() is KaggleSpawner
-    assert c.KaggleSpawner.image == "img:1"
-    assert c.KaggleSpawner.network_name == "net1"
-    assert c.KaggleSpawner.name_prefix == "p1"
-    assert c.KaggleSpawner.shm_size == "2g"
+    spawner = spawner_for(KaggleSpawner, c)
+    assert (spawner.image, spawner.network_name) == ("img:1", "net1")
+    assert (spawner.name_prefix, spawner.shm_size) == ("p1", "2g")
+    assert spawner.object_name == "p1-ann"
+
+
+def test_the_same_settings_reach_the_swarm_spawner(load):
+    c = load(KAGGLE_HUB_IMAGE="img:1", KAGGLE_HUB_NETWORK="net1", KAGGLE_HUB_PREFIX="p1")
+    (entry,) = entry_points(group="jupyterhub.spawners", name="kaggle-swarm")
+    assert entry.load() is KaggleSwarmSpawner
+    spawner = spawner_for(KaggleSwarmSpawner, c)
+    assert (spawner.image, spawner.network_name) == ("img:1", "net1")
+    assert (spawner.name_prefix, spawner.object_name) == ("p1", "p1-ann")
+    assert (spawner.nfs_host, spawner.schedule_seconds) == ("", 30)
 
 
 def test_ports_and_addresses(load):
@@ -129,15 +147,16 @@ def test_dropins_apply_last_in_name_order(load, tmp_path):
     (d / "20-second.py").write_text("c.KaggleSpawner.shm_size = '8g'\n")
     (d / "10-first.py").write_text("c.KaggleSpawner.shm_size = '4g'\nc.Spawner.mem_limit = '1G'\n")
     (d / "ignored.txt").write_text("c.KaggleSpawner.shm_size = 'no'\n")
-    c = load()
-    assert c.KaggleSpawner.shm_size == "8g"
-    assert c.Spawner.mem_limit == "1G"
+    spawner = spawner_for(KaggleSpawner, load())
+    assert spawner.shm_size == "8g"
+    assert spawner.mem_limit == 2**30
 
 
 def test_env_file_next_to_the_config(load, tmp_path):
     env_file = tmp_path / "site.env"
     env_file.write_text("KAGGLE_HUB_NETWORK=from-env-file\n")
-    assert load(KAGGLE_HUB_ENV_FILE=str(env_file)).KaggleSpawner.network_name == "from-env-file"
+    c = load(KAGGLE_HUB_ENV_FILE=str(env_file))
+    assert spawner_for(KaggleSpawner, c).network_name == "from-env-file"
 
 
 def test_bad_setting_stops_the_hub_with_its_name(load):

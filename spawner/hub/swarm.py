@@ -1,0 +1,30 @@
+"""A hub that runs users' servers on a Docker Swarm: checked at its start, so that a wrong
+setup is named before anyone waits on a spawn."""
+
+import docker
+
+from .. import engine
+from ..errors import SetupError
+
+
+def check(network):
+    """Raise SetupError unless Docker here manages a swarm and ``network`` is an attachable
+    swarm network (users' servers and the hub meet on it)."""
+    client = engine.connect(engine.client_kwargs())
+    swarm = client.info().get("Swarm") or {}
+    if swarm.get("LocalNodeState") != "active" or not swarm.get("ControlAvailable"):
+        raise SetupError(
+            "KAGGLE_HUB_ENGINE=swarm, but Docker here is not a manager of a swarm: run the "
+            "hub on a manager node ('docker swarm init' makes this machine one), or unset "
+            "KAGGLE_HUB_ENGINE to run servers on this machine alone."
+        )
+    try:
+        info = client.inspect_network(network)
+    except docker.errors.NotFound:
+        info = {}
+    if info.get("Scope") != "swarm" or not info.get("Attachable"):
+        raise SetupError(
+            f"KAGGLE_HUB_NETWORK={network!r} is not an attachable swarm network: create it "
+            f"with 'docker network create -d overlay --attachable {network}' "
+            "(deploy/swarm/stack.yml does) and run the hub on it."
+        )

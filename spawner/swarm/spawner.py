@@ -1,0 +1,250 @@
+"""KaggleSwarmSpawner: each user's server a one-task service on a Docker Swarm.
+
+Scheduling, placement, networking and the pulls on each node are Swarm's; what the server
+runs, its volume layout, profiles, checks and messages are KaggleSpawnerBase's, as on one
+machine.
+"""
+
+import asyncio
+import time
+
+import docker
+from dockerspawner import SwarmSpawner
+from traitlets import Integer, Unicode, default
+
+from ..errors import SpawnError
+from ..images import inventory, tags
+from ..server import deaths, logs, volumes
+from ..server.base import KaggleSpawnerBase
+from . import specs, tasks
+
+# How often a starting server's task is looked at.
+TASK_POLL_SECONDS = 0.1
+
+
+def _smallest_node_memory(client):
+    """Memory of the smallest node that takes servers (the default limit fits on any)."""
+    sizes = [
+        node["Description"]["Resources"]["MemoryBytes"]
+        for node in client.nodes()
+        if node.get("Spec", {}).get("Availability") == "active"
+    ]
+    return min(sizes) if sizes else client.info()["MemTotal"]
+
+
+def _node_name(client, node_id):
+    try:
+        return client.inspect_node(node_id)["Description"]["Hostname"]
+    except docker.errors.APIError:
+        return node_id[:12]
+
+
+def _overlay(client, name):
+    """Network ``name``'s inspect data if it is a swarm network, else None."""
+    try:
+        info = client.inspect_network(name)
+    except docker.errors.NotFound:
+        return None
+    return info if info.get("Scope") == "swarm" else None
+
+
+class KaggleSwarmSpawner(KaggleSpawnerBase, SwarmSpawner):
+    """Spawns JupyterLab in Kaggle's Python image as a service on a Docker Swarm.
+
+    Settings of ``c.KaggleSpawnerBase`` apply as on one machine; the ones below are added.
+    """
+
+    nfs_host = Unicode(
+        "",
+        config=True,
+        help="""
+        Host of an NFS export that holds every working volume, one folder each, mounted by
+        whichever node runs a server. Empty: a working volume is Docker's ``local`` volume
+        on the node that first ran the server, and the server stays on that node. Filled
+        in from KAGGLE_HUB_SWARM_NFS. Default: none.
+
+            c.KaggleSwarmSpawner.nfs_host = "nfs.example.lan"
+        """,
+    )
+
+    nfs_export = Unicode(
+        "",
+        config=True,
+        help="""
+        The exported folder on ``nfs_host`` (its subfolders are the volumes; the hub creates
+        each before its first start). Default: none.
+
+            c.KaggleSwarmSpawner.nfs_export = "/srv/kaggle-volumes"
+        """,
+    )
+
+    schedule_seconds = Integer(
+        30,
+        config=True,
+        help="""
+        How long a server may wait for a node that fits its profile (constraints, GPUs,
+        reservations, its volume's node) before the start fails naming the profile and
+        what it asks for. Default: 30.
+
+            c.KaggleSwarmSpawner.schedule_seconds = 120
+        """,
+    )
+
+    node_id = Unicode(
+        "",
+        help="The node holding this server's local working volume (kept in the hub's state).",
+    )
+
+    @default("network_name")
+    def _default_network_name(self):
+        return "kaggle-team-hub"
+
+    def load_state(self, state):
+        super().load_state(state)
+        self.node_id = state.get("node_id", "")
+
+    def get_state(self):
+        state = super().get_state()
+        if self.node_id:
+            state["node_id"] = self.node_id
+        return state
+
+    @property
+    def _nfs_driver(self):
+        if not self.nfs_host:
+            return None
+        return specs.nfs_driver(self.nfs_host, self.nfs_export, self.volume_name)
+
+    @property
+    def _pinned_node(self):
+        """The node the server must run on: its volume's, unless volumes are on NFS."""
+        return "" if self.nfs_host else self.node_id
+
+    async def machine_memory(self):
+        return await self._in_executor(_smallest_node_memory, self.client)
+
+    async def pull_image(self, image):
+        """Each node pulls the image itself as Swarm starts a task there; the hub checks the
+        image's jupyterhub when it has a copy of its own."""
+        if self.check_jupyterhub_version and (
+            await self._in_executor(inventory.image_id, self.client, image) is not None
+        ):
+            await self.check_image_version(image)
+
+    async def start_server(self):
+        if await self._in_executor(_overlay, self.client, self.network_name) is None:
+            raise SpawnError(
+                f"The hub's network {self.network_name!r} is not a swarm network: an admin "
+                f"creates it with 'docker network create -d overlay --attachable "
+                f"{self.network_name}' (deploy/swarm/stack.yml does) and sets "
+                "KAGGLE_HUB_NETWORK to it."
+            )
+        return await super().start_server()
+
+    async def create_object(self):
+        try:
+            resources = specs.resources(
+                self._profile,
+                self.mem_limit,
+                self.cpu_limit,
+                self.mem_guarantee,
+                self.cpu_guarantee,
+            )
+        except specs.SpecError as e:
+            raise SpawnError(str(e)) from None
+        service = specs.service(
+            name=self.object_name,
+            image=self.image,
+            command=await self.get_command(),
+            env=self.get_env(),
+            server_mounts=specs.mounts(
+                self.volume_binds,
+                self.volume_name,
+                self._volume_labels,
+                self._profile.shm_size,
+                self._nfs_driver,
+            ),
+            task_resources=resources,
+            task_placement=specs.placement(self._profile, self._pinned_node),
+            network=self.network_name,
+            labels=self._server_labels,
+        )
+        self._progress.add(55, f"Creating service {self.object_name} from {self.image}")
+        return await self._in_executor(lambda: self.client.create_service(**service))
+
+    async def _task(self):
+        found = await self._in_executor(
+            lambda: self.client.tasks(filters={"service": self.object_id or self.object_name})
+        )
+        return max(found, key=lambda t: t.get("CreatedAt", ""), default=None)
+
+    async def start_object(self):
+        """Wait until the service's task runs, showing where it is; fail with the reason
+        when it ends, or when no node fits it for ``schedule_seconds``."""
+        began = time.monotonic()
+        said = None
+        while True:
+            task = await self._task()
+            state = tasks.state(task)
+            if state == tasks.RUNNING:
+                self.node_id = tasks.node_id(task)
+                return
+            await self._raise_if_ended(task)
+            reason = tasks.unschedulable(task)
+            if reason and time.monotonic() - began > self.schedule_seconds:
+                raise SpawnError(
+                    tasks.unschedulable_message(
+                        self._profile, self._pinned_node, reason, self.schedule_seconds
+                    )
+                )
+            if state != said and task is not None:
+                name = await self._in_executor(_node_name, self.client, tasks.node_id(task))
+                line = tasks.progress(task, name)
+                if line:
+                    self._progress.add(60, line)
+                said = state
+            await asyncio.sleep(TASK_POLL_SECONDS)
+
+    async def _raise_if_ended(self, task):
+        message = tasks.ended_message(task, self.image, tags.get_command(self.image))
+        if message:
+            raise SpawnError(message)
+
+    async def _fail_if_exited(self):
+        await self._raise_if_ended(await self._task())
+
+    async def note_death(self):
+        task = await self._task()
+        if task is None:
+            return
+        status = task.get("Status") or {}
+        code = (status.get("ContainerStatus") or {}).get("ExitCode")
+        name = f"Your server {self.name!r}" if self.name else "Your server"
+        reason = f"{name} {logs.death_reason({'ExitCode': code}, self.mem_limit)}."
+        deaths.REASONS[(self.user.name, self.name)] = reason
+
+    async def delete_forever(self):
+        """Quarantine (or remove) the working volume where the hub's engine holds it: on
+        NFS the folder stays on the export for the admin."""
+        if self.nfs_host:
+            self.log.warning(
+                "Server %s deleted: its files stay in %s:%s/%s",
+                self._log_name,
+                self.nfs_host,
+                self.nfs_export,
+                self.volume_name,
+            )
+            return
+        if (
+            self.node_id
+            and await self._in_executor(volumes.volume_info, self.client, self.volume_name) is None
+        ):
+            self.log.warning(
+                "Server %s deleted: its volume %s is on node %s, where an admin moves or "
+                "removes it",
+                self._log_name,
+                self.volume_name,
+                self.node_id,
+            )
+            return
+        await super().delete_forever()

@@ -1,0 +1,79 @@
+"""What a server's swarm task says: where its start is, and why it cannot run, in words a
+person can act on (plain values, no Docker I/O)."""
+
+# Task states (Docker's TaskState), in the order a start goes through them.
+WAITING = ("new", "pending", "assigned", "accepted", "ready", "preparing", "starting")
+RUNNING = "running"
+ENDED = ("complete", "shutdown", "failed", "rejected", "orphaned", "remove")
+# What Swarm's scheduler says while no node fits a task.
+NO_NODE = "no suitable node"
+NO_IMAGE = "No such image"
+
+PROGRESS = {
+    "pending": "Waiting for Swarm to place the server on a node",
+    "assigned": "Placed on node {node}",
+    "accepted": "Node {node} accepted the server",
+    "preparing": "Node {node} is preparing the server (pulling the image if it has none)",
+    "starting": "Node {node} is starting the container",
+}
+
+
+def state(task):
+    return ((task or {}).get("Status") or {}).get("State", "")
+
+
+def error(task):
+    return ((task or {}).get("Status") or {}).get("Err", "")
+
+
+def node_id(task):
+    return (task or {}).get("NodeID", "")
+
+
+def progress(task, node_name):
+    """The spawn page's line for ``task``'s state, or None for a state without one."""
+    line = PROGRESS.get(state(task))
+    return line.format(node=node_name or node_id(task)[:12]) if line else None
+
+
+def unschedulable(task):
+    """Swarm's reason when no node fits the task (it keeps trying), else ''."""
+    reason = error(task)
+    return reason if state(task) == "pending" and NO_NODE in reason else ""
+
+
+def unschedulable_message(profile, pinned_node, reason, seconds):
+    """Why a server found no node after ``seconds``: the profile and what it asks for."""
+    asks = [*profile.constraints]
+    if pinned_node:
+        asks.append(f"node.id=={pinned_node} (the node that holds this server's files)")
+    wants = f" with {' and '.join(asks)}" if asks else ""
+    fix = (
+        "An admin can make that node available again ('docker node update --availability "
+        "active'), or move the server's volume (README: Growing from one machine to a swarm)."
+        if pinned_node
+        else "Choose another profile, or ask an admin to add a node that fits it (node "
+        "labels: 'docker node update --label-add')."
+    )
+    return (
+        f"No node of the swarm can run the profile {profile.name!r}{wants}: Swarm says "
+        f"{reason!r} after {seconds} s. {fix}"
+    )
+
+
+def ended_message(task, image, get_command):
+    """Why a task that will not run ended, or None while it may still run."""
+    if state(task) not in ENDED:
+        return None
+    reason = error(task) or (task.get("Status") or {}).get("Message", "")
+    if NO_IMAGE in reason:
+        return (
+            f"The image {image!r} is not on the node Swarm chose ({reason}). An admin can "
+            f"get it there with: {get_command} (on that node), or push it to a registry "
+            "every node pulls from."
+        )
+    code = ((task.get("Status") or {}).get("ContainerStatus") or {}).get("ExitCode")
+    return (
+        f"The server stopped as it started ({state(task)}: {reason or 'no reason given'}"
+        f"{f', exit code {code}' if code else ''})."
+    )
