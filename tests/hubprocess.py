@@ -200,25 +200,21 @@ class UserServer:
         self.base = hub.server_url(user, server)
         self.headers = {"Authorization": f"token {token}"}
 
-    def get(self, path, **kwargs):
+    def request(self, method, path, **kwargs):
         kwargs.setdefault("verify", self.hub.verify)
         kwargs.setdefault("timeout", 30)
-        return requests.get(self.base + path, headers=self.headers, **kwargs)
+        return requests.request(method, self.base + path, headers=self.headers, **kwargs)
+
+    def get(self, path, **kwargs):
+        return self.request("GET", path, **kwargs)
 
     def put_text(self, path, text):
         body = {"type": "file", "format": "text", "content": text}
-        r = requests.put(
-            self.base + f"api/contents/{path}", json=body, headers=self.headers, timeout=60
-        )
+        r = self.request("PUT", f"api/contents/{path}", json=body, timeout=60)
         assert r.status_code in (200, 201), r.text
 
     def put_dir(self, path):
-        r = requests.put(
-            self.base + f"api/contents/{path}",
-            json={"type": "directory"},
-            headers=self.headers,
-            timeout=30,
-        )
+        r = self.request("PUT", f"api/contents/{path}", json={"type": "directory"})
         assert r.status_code in (200, 201), r.text
 
     def lab_setting(self, plugin):
@@ -229,13 +225,7 @@ class UserServer:
 
     def put_lab_setting(self, plugin, values):
         """Save ``values`` as the user's settings of ``plugin``, as JupyterLab does."""
-        r = requests.put(
-            self.base + f"lab/api/settings/{plugin}",
-            json={"raw": json.dumps(values)},
-            headers=self.headers,
-            timeout=30,
-            verify=self.hub.verify,
-        )
+        r = self.request("PUT", f"lab/api/settings/{plugin}", json={"raw": json.dumps(values)})
         assert r.status_code == 204, r.text
 
     def read_text(self, path):
@@ -250,9 +240,7 @@ class UserServer:
 
     def start_kernel(self, code):
         """Start a kernel that keeps running, run ``code`` in it; return the kernel's id."""
-        r = requests.post(
-            self.base + "api/kernels", json={"name": "python3"}, headers=self.headers, timeout=60
-        )
+        r = self.request("POST", "api/kernels", json={"name": "python3"}, timeout=60)
         assert r.status_code == 201, r.text
         kernel_id = r.json()["id"]
         self.in_kernel(kernel_id, code)
@@ -260,7 +248,7 @@ class UserServer:
 
     def in_kernel(self, kernel_id, code, timeout=30):
         """Run ``code`` in the running kernel ``kernel_id``; return its stdout."""
-        ws = kernel.connect(self.base, kernel_id, self.headers, timeout)
+        ws = kernel.connect(self.base, kernel_id, self.headers, timeout, self.hub.verify)
         try:
             return kernel.execute(ws, code)
         finally:
@@ -273,19 +261,15 @@ class UserServer:
     def run_cells(self, cells, notebook, timeout=60):
         """Execute each of ``cells`` in turn in one kernel whose notebook is ``notebook`` (so
         its working directory is the notebook's, as on Kaggle); return their stdouts."""
-        r = requests.post(
-            self.base + "api/sessions",
-            json={"path": notebook, "type": "notebook", "name": "", "kernel": {"name": "python3"}},
-            headers=self.headers,
-            timeout=60,
-        )
+        body = {"path": notebook, "type": "notebook", "name": "", "kernel": {"name": "python3"}}
+        r = self.request("POST", "api/sessions", json=body, timeout=60)
         assert r.status_code == 201, r.text
         session = r.json()
-        ws = kernel.connect(self.base, session["kernel"]["id"], self.headers, timeout)
+        ws = kernel.connect(
+            self.base, session["kernel"]["id"], self.headers, timeout, self.hub.verify
+        )
         try:
             return [kernel.execute(ws, code) for code in cells]
         finally:
             ws.close()
-            requests.delete(
-                self.base + f"api/sessions/{session['id']}", headers=self.headers, timeout=30
-            )
+            self.request("DELETE", f"api/sessions/{session['id']}")

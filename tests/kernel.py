@@ -65,10 +65,13 @@ def kernel_info_round_trip(ws):
             return
 
 
-def connect(base_url, kernel_id, headers, timeout=30):
-    """A websocket to kernel ``kernel_id`` of the server at ``base_url``."""
+def connect(base_url, kernel_id, headers, timeout=30, verify=True):
+    """A websocket to kernel ``kernel_id`` of the server at ``base_url`` (over TLS checked
+    against the CA file ``verify`` when it is one)."""
+    url = base_url.replace("https://", "wss://").replace("http://", "ws://")
     return websocket.create_connection(
-        base_url.replace("http://", "ws://") + f"api/kernels/{kernel_id}/channels",
+        url + f"api/kernels/{kernel_id}/channels",
         header=[f"{k}: {v}" for k, v in headers.items()],
         timeout=timeout,
+        sslopt={"ca_certs": verify} if isinstance(verify, str) else None,
     )

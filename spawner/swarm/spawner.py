@@ -20,6 +20,20 @@ from . import specs, tasks
 
 # How often a starting server's task is looked at.
 TASK_POLL_SECONDS = 0.1
+# How long a stop waits for this machine's containers of a removed service to go.
+REMOVAL_SECONDS = 30
+
+
+def _wait_containers_gone(client, service_id, timeout):
+    """Wait until this machine runs no container of service ``service_id`` (its volume is
+    in use until then), for at most ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    label = f"com.docker.swarm.service.id={service_id}"
+    while time.monotonic() < deadline:
+        if not client.containers(all=True, filters={"label": label}):
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def _smallest_node_memory(client):
@@ -142,7 +156,20 @@ class KaggleSwarmSpawner(KaggleSpawnerBase, SwarmSpawner):
                 f"{self.network_name}' (deploy/swarm/stack.yml does) and sets "
                 "KAGGLE_HUB_NETWORK to it."
             )
-        return await super().start_server()
+        try:
+            return await super().start_server()
+        except Exception:
+            # A service whose start failed would keep its name (and the next start's).
+            if self.object_id:
+                await self.remove_object()
+            raise
+
+    async def remove_object(self):
+        """Remove the service, and wait until its container here is gone: a quarantine
+        or the next start on this node finds the volume free."""
+        service_id = self.object_id
+        await super().remove_object()
+        await self._in_executor(_wait_containers_gone, self.client, service_id, REMOVAL_SECONDS)
 
     async def create_object(self):
         try:

@@ -47,6 +47,8 @@ def test_no_profiles_is_one_default_from_the_spawner_settings():
         ([{"name": "a", "cpu_limit": "4"}], "cpu_limit='4' is not a number"),
         ([{"name": "a", "cpu_limit": 0}], "must be more than 0"),
         ([{"name": "a", "gpus": "some"}], "gpus='some'"),
+        ([{"name": "a", "constraints": "node.role==worker"}], "constraints='node.role==worker'"),
+        ([{"name": "a", "constraints": ["gpu=yes"]}], "swarm placement constraints"),
         ([{"name": "a"}, {"name": "a"}], "must differ"),
         ([{"name": "a", "default": True}, {"name": "b", "default": True}], "Only one"),
         (["a"], "not a dict"),
@@ -55,6 +57,17 @@ def test_no_profiles_is_one_default_from_the_spawner_settings():
 def test_bad_profiles_are_named(raw, message):
     with pytest.raises(ValueError, match=message):
         profiles.parse(raw, "kth:base", "2g")
+
+
+def test_constraints_are_kept_for_a_swarm():
+    (gpu,) = profiles.parse(
+        [{"name": "gpu", "constraints": ["node.labels.gpu == true", "node.role!=manager"]}],
+        "kth:base",
+        "2g",
+    )
+    assert gpu.constraints == ("node.labels.gpu == true", "node.role!=manager")
+    (plain,) = profiles.parse([{"name": "cpu"}], "kth:base", "2g")
+    assert plain.constraints == ()
 
 
 def test_selection():

@@ -1,0 +1,158 @@
+"""Users' servers as services on a real swarm, started by the hub that deploy/swarm/stack.yml
+runs: Kaggle's paths, files kept, the volume's node, profile limits, the clear errors and
+a hub restart."""
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from ..hubprocess import UserServer
+from ..swarmhub import docker
+from ..waiting import wait_for
+
+pytestmark = pytest.mark.swarm
+
+PROFILES = [
+    {"name": "small", "cpu_limit": 1, "mem_limit": "1G", "default": True},
+    {"name": "gpu-nodes", "constraints": ["node.labels.kth-test-gpu==true"]},
+    {"name": "missing", "image": "kaggle-team-hub:no-such-image"},
+]
+SETTINGS = {
+    "KAGGLE_HUB_PROFILES_FILE": "/etc/kaggle-team-hub/profiles.json",
+    "KAGGLE_HUB_SWARM_SCHEDULE_SECONDS": "3",
+}
+FILES = {"profiles.json": json.dumps(PROFILES)}
+
+
+def service(hub, name):
+    out = docker("service", "inspect", f"{hub.prefix}-{name}").stdout
+    (spec,) = json.loads(out)
+    return spec
+
+
+def spawn_following(hub, user):
+    """Start ``user``'s server and read its progress stream while it starts."""
+    with ThreadPoolExecutor(1) as pool:
+        posted = pool.submit(hub.api, "POST", f"/users/{user}/server")
+        wait_for(
+            lambda: hub.api("GET", f"/users/{user}").json()["pending"] == "spawn",
+            30,
+            interval=0.05,
+            what="the spawn under way",
+        )
+        events = hub.progress_events(user)
+        assert posted.result().status_code in (201, 202)
+    return [e["message"] for e in events]
+
+
+def running_server(hub, user):
+    token = hub.create_user(user)
+    hub.start_server(user)
+    return UserServer(hub, user, token)
+
+
+def test_a_server_is_a_service_with_kaggles_paths(swarm_hub):
+    server = UserServer(swarm_hub, "ann", swarm_hub.create_user("ann"))
+    events = spawn_following(swarm_hub, "ann")
+    assert any(m.startswith("Placed on node") for m in events), events
+    assert "Waiting for JupyterLab to answer" in events
+    swarm_hub.wait_ready("ann")
+    assert server.names() >= {"code", "input"}
+    out = server.run(
+        "import os\n"
+        "print(os.path.realpath('/kaggle/working'), os.path.isdir('/kaggle/input'))\n"
+        "open('/kaggle/working/from-kaggle-path.txt', 'w').write('ok')"
+    )
+    assert out.split() == ["/tmp/working/code", "True"]
+    assert "from-kaggle-path.txt" in server.names("code")
+    spec = service(swarm_hub, "ann")
+    task_template = spec["Spec"]["TaskTemplate"]
+    assert spec["Spec"]["Labels"]["org.kaggle-team-hub.prefix"] == swarm_hub.prefix
+    assert spec["Spec"]["EndpointSpec"]["Mode"] == "dnsrr"
+    assert task_template["RestartPolicy"]["Condition"] == "none"
+    assert (
+        task_template["Networks"][0]["Target"]
+        == docker("network", "inspect", "-f", "{{.Id}}", swarm_hub.network).stdout.strip()
+    )
+
+
+def test_files_persist_and_the_server_stays_on_its_volumes_node(swarm_hub, swarm):
+    server = running_server(swarm_hub, "bob")
+    server.put_text("code/kept.txt", "still here")
+    swarm_hub.stop_server("bob")
+    assert f"{swarm_hub.prefix}-bob" not in swarm_hub.services()
+    swarm_hub.start_server("bob")
+    assert server.read_text("code/kept.txt") == "still here"
+    placement = service(swarm_hub, "bob")["Spec"]["TaskTemplate"]["Placement"]
+    assert placement["Constraints"] == [f"node.id=={swarm.node_id}"]
+    tasks = docker(
+        "service",
+        "ps",
+        "-q",
+        "--filter",
+        "desired-state=running",
+        "--no-trunc",
+        f"{swarm_hub.prefix}-bob",
+    ).stdout.split()
+    node = docker("inspect", "-f", "{{.NodeID}}", tasks[0]).stdout.strip()
+    assert node == swarm.node_id
+
+
+def test_profile_limits_are_the_services_resources_and_the_containers(swarm_hub):
+    running_server(swarm_hub, "cat")
+    limits = service(swarm_hub, "cat")["Spec"]["TaskTemplate"]["Resources"]["Limits"]
+    assert limits == {"NanoCPUs": 10**9, "MemoryBytes": 2**30}
+    (container,) = docker(
+        "ps", "-q", "--filter", f"label=com.docker.swarm.service.name={swarm_hub.prefix}-cat"
+    ).stdout.split()
+    host = json.loads(docker("inspect", container).stdout)[0]["HostConfig"]
+    assert (host["NanoCpus"], host["Memory"]) == (10**9, 2**30)
+    assert "NET_RAW" in host["CapDrop"]
+
+
+def test_a_profile_no_node_fits_fails_in_bound_naming_it(swarm_hub):
+    swarm_hub.create_user("dan")
+    began = time.monotonic()
+    r = swarm_hub.api("POST", "/users/dan/server", json={"profile": "gpu-nodes"})
+    took = time.monotonic() - began
+    assert r.status_code == 500, r.text
+    message = r.json()["message"]
+    assert "No node of the swarm can run the profile 'gpu-nodes'" in message
+    assert "node.labels.kth-test-gpu==true" in message
+    assert "scheduling constraints not satisfied" in message
+    # The bound is 3 s (KAGGLE_HUB_SWARM_SCHEDULE_SECONDS), not the start timeout.
+    assert took < 15, took
+    assert f"{swarm_hub.prefix}-dan" not in swarm_hub.services()
+    assert swarm_hub.api("GET", "/users/dan").json()["servers"] == {}
+
+
+def test_an_image_no_node_has_is_named(swarm_hub):
+    swarm_hub.create_user("eve")
+    r = swarm_hub.api("POST", "/users/eve/server", json={"profile": "missing"})
+    assert r.status_code == 500, r.text
+    message = r.json()["message"]
+    assert "The image 'kaggle-team-hub:no-such-image' is not on the node" in message
+    assert "No such image" in message
+    wait_for(lambda: f"{swarm_hub.prefix}-eve" not in swarm_hub.services(), 30, what="service gone")
+
+
+def test_a_hub_restart_keeps_the_service_and_the_users_session(swarm_hub):
+    server = running_server(swarm_hub, "fay")
+    server.put_text("code/before.txt", "written before the restart")
+    service_id = service(swarm_hub, "fay")["ID"]
+    swarm_hub.restart()
+    assert service(swarm_hub, "fay")["ID"] == service_id
+    assert swarm_hub.api("GET", "/users/fay").json()["servers"][""]["ready"] is True
+    assert server.read_text("code/before.txt") == "written before the restart"
+
+
+def test_deleting_a_user_quarantines_their_volume(swarm_hub):
+    running_server(swarm_hub, "gus")
+    swarm_hub.stop_server("gus")
+    r = swarm_hub.api("DELETE", "/users/gus")
+    assert r.status_code == 204, r.text
+    volumes = docker("volume", "ls", "-q").stdout.split()
+    assert f"{swarm_hub.prefix}-gus-work" not in volumes
+    assert [v for v in volumes if v.startswith(f"{swarm_hub.prefix}-gus-work-deleted-")]

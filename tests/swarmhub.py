@@ -1,0 +1,152 @@
+"""The hub as deploy/swarm/stack.yml runs it, on a single-node swarm the suite makes (and
+leaves afterwards, unless this machine was in a swarm already)."""
+
+import secrets
+import subprocess
+import time
+
+import trustme
+
+from spawner.settings.environment import REPO_DIR
+
+from .hubprocess import SERVICE_DROPIN, Hub, free_port
+from .waiting import wait_for
+
+STACK_FILE = REPO_DIR / "deploy/swarm/stack.yml"
+
+
+def docker(*args, env=None, check=True, timeout=120):
+    return subprocess.run(
+        ["docker", *args], env=env, capture_output=True, text=True, check=check, timeout=timeout
+    )
+
+
+def swarm_state():
+    return docker("info", "--format", "{{.Swarm.LocalNodeState}}").stdout.strip()
+
+
+class Swarm:
+    """A single-node swarm on loopback: made here, or the one this machine is in."""
+
+    def __init__(self):
+        self.made = False
+
+    def __enter__(self):
+        if swarm_state() != "active":
+            docker("swarm", "init", "--advertise-addr", "127.0.0.1")
+            self.made = True
+        self.node_id = docker("info", "--format", "{{.Swarm.NodeID}}").stdout.strip()
+        return self
+
+    def __exit__(self, *exc):
+        if self.made:
+            docker("swarm", "leave", "--force")
+
+
+class SwarmHub(Hub):
+    """A hub deployed with ``docker stack deploy -c deploy/swarm/stack.yml``: HTTPS with a
+    test CA's certificate on a published port of 127.0.0.1, its site folder (hub.env,
+    drop-ins) in ``workdir``, users' servers on an internal overlay network."""
+
+    def __init__(self, workdir, hub_image, image, prefix, settings=None, files=None):
+        self.workdir = workdir
+        self.prefix = prefix
+        self.stack = prefix
+        self.network = f"{prefix}-net"
+        self.port = free_port()
+        self.http_port = free_port()
+        self.token = secrets.token_hex(32)
+        self.env = {"KAGGLE_HUB_TLS": "files"}
+        self.site = workdir / "site"
+        (self.site / "jupyterhub_config.d").mkdir(parents=True, exist_ok=True)
+        (self.site / "jupyterhub_config.d/00-tester.py").write_text(
+            SERVICE_DROPIN.format(token=self.token)
+        )
+        ca = trustme.CA()
+        ca.cert_pem.write_to_path(workdir / "ca.pem")
+        self.verify = str(workdir / "ca.pem")
+        pair = ca.issue_cert("127.0.0.1")
+        pair.private_key_pem.write_to_path(self.site / "key.pem")
+        pair.cert_chain_pems[0].write_to_path(self.site / "cert.pem")
+        hub_env = {
+            "KAGGLE_HUB_TLS": "files",
+            "KAGGLE_HUB_TLS_CERT": "/etc/kaggle-team-hub/cert.pem",
+            "KAGGLE_HUB_TLS_KEY": "/etc/kaggle-team-hub/key.pem",
+            "KAGGLE_HUB_PUBLIC_URL": f"https://127.0.0.1:{self.port}",
+            "KAGGLE_HUB_IMAGE": image,
+            "KAGGLE_HUB_PREFIX": prefix,
+            **(settings or {}),
+        }
+        (self.site / "hub.env").write_text("".join(f"{k}={v}\n" for k, v in hub_env.items()))
+        for name, text in (files or {}).items():
+            (self.site / name).write_text(text)
+        self.deploy_env = {
+            "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "KAGGLE_HUB_HUB_IMAGE": hub_image,
+            "KAGGLE_HUB_SITE_DIR": str(self.site),
+            "KAGGLE_HUB_NETWORK": self.network,
+            "KAGGLE_HUB_NETWORK_INTERNAL": "true",
+            "KAGGLE_HUB_HTTPS_PORT": str(self.port),
+            "KAGGLE_HUB_HTTP_PORT": str(self.http_port),
+        }
+
+    @property
+    def service(self):
+        return f"{self.stack}_hub"
+
+    def log(self):
+        # The hub logs to stderr, which docker service logs passes on as its own.
+        found = docker("service", "logs", "--raw", self.service, check=False)
+        return found.stdout + found.stderr
+
+    def _answers(self):
+        try:
+            return self.api("GET", "/", timeout=2).status_code == 200
+        except OSError:
+            return False
+
+    def start(self):
+        docker("stack", "deploy", "-c", str(STACK_FILE), self.stack, env=self.deploy_env)
+        wait_for(self._answers, 120, interval=0.5, what="the swarm hub answering")
+        return self
+
+    def restart(self):
+        """Replace the hub's task (a new container on the same state volume), as Swarm
+        does when the hub dies or its node restarts; return once the new one answers."""
+        before = self.task_ids()
+        docker("service", "update", "--force", "--detach", self.service)
+        wait_for(lambda: self.task_ids() - before, 60, what="a new hub task")
+        wait_for(self._answers, 120, interval=0.5, what="the restarted hub answering")
+
+    def task_ids(self):
+        out = docker(
+            "service", "ps", "-q", "--filter", "desired-state=running", self.service
+        ).stdout
+        return set(out.split())
+
+    def services(self):
+        out = docker("service", "ls", "--format", "{{.Name}}").stdout.split()
+        return [name for name in out if name.startswith(f"{self.prefix}-")]
+
+    def stop(self):
+        for name in self.services():
+            docker("service", "rm", name, check=False)
+        docker("stack", "rm", self.stack, check=False)
+        # The stack's networks and volume go once its task has stopped.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if docker("network", "inspect", self.network, check=False).returncode != 0:
+                break
+            docker("network", "rm", self.network, check=False)
+            time.sleep(0.5)
+        volumes = docker("volume", "ls", "-q").stdout.split()
+        for volume in volumes:
+            if volume.startswith((f"{self.prefix}-", f"{self.stack}_")):
+                wait_for(
+                    lambda v=volume: (
+                        docker("volume", "rm", v, check=False).returncode == 0
+                        or docker("volume", "inspect", v, check=False).returncode != 0
+                    ),
+                    60,
+                    what=f"volume {volume} removed",
+                )

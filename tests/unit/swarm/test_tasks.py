@@ -1,0 +1,56 @@
+"""What a server's task says, in words a person can act on."""
+
+from spawner.server import profiles
+from spawner.swarm import tasks
+
+(GPU,) = profiles.parse(
+    [{"name": "gpu-nodes", "constraints": ["node.labels.gpu==true"]}], "img", "2g"
+)
+
+
+def task(state, err="", node="", code=0):
+    return {
+        "NodeID": node,
+        "Status": {"State": state, "Err": err, "ContainerStatus": {"ExitCode": code}},
+    }
+
+
+def test_progress_names_the_node_once_placed():
+    assert tasks.progress(task("pending"), "") == "Waiting for Swarm to place the server on a node"
+    assert tasks.progress(task("preparing", node="abc"), "gpu-box") == (
+        "Node gpu-box is preparing the server (pulling the image if it has none)"
+    )
+    assert tasks.progress(task("running"), "x") is None
+
+
+def test_unschedulable_only_while_pending_without_a_node():
+    reason = "no suitable node (scheduling constraints not satisfied on 1 node)"
+    assert tasks.unschedulable(task("pending", reason)) == reason
+    assert tasks.unschedulable(task("pending")) == ""
+    assert tasks.unschedulable(task("rejected", reason)) == ""
+
+
+def test_unschedulable_message_names_profile_constraint_and_fix():
+    message = tasks.unschedulable_message(GPU, "", "no suitable node (...)", 30)
+    assert message.startswith(
+        "No node of the swarm can run the profile 'gpu-nodes' with node.labels.gpu==true: "
+        "Swarm says 'no suitable node (...)' after 30 s."
+    )
+    assert "docker node update --label-add" in message
+
+
+def test_a_pinned_server_is_told_about_its_volumes_node():
+    message = tasks.unschedulable_message(GPU, "n1", "no suitable node", 30)
+    assert "node.id==n1 (the node that holds this server's files)" in message
+    assert "--availability active" in message
+
+
+def test_ended_tasks_say_why():
+    assert tasks.ended_message(task("running"), "img", "docker pull img") is None
+    missing = tasks.ended_message(task("rejected", "No such image: img"), "img", "docker pull img")
+    assert missing.startswith("The image 'img' is not on the node Swarm chose")
+    assert "docker pull img" in missing
+    failed = tasks.ended_message(task("failed", "task: non-zero exit (1)", code=1), "img", "")
+    assert failed == (
+        "The server stopped as it started (failed: task: non-zero exit (1), exit code 1)."
+    )
