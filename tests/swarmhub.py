@@ -46,9 +46,10 @@ class Swarm:
 class SwarmHub(Hub):
     """A hub deployed with ``docker stack deploy -c deploy/swarm/stack.yml``: HTTPS with a
     test CA's certificate on a published port of 127.0.0.1, its site folder (hub.env,
-    drop-ins) in ``workdir``, users' servers on an internal overlay network."""
+    drop-ins) in ``workdir``, the team's data in ``shared``, users' servers on an internal
+    overlay network."""
 
-    def __init__(self, workdir, hub_image, image, prefix, settings=None, files=None):
+    def __init__(self, workdir, hub_image, image, prefix, settings=None, files=None, shared=None):
         self.workdir = workdir
         self.prefix = prefix
         self.stack = prefix
@@ -68,6 +69,8 @@ class SwarmHub(Hub):
         pair = ca.issue_cert("127.0.0.1")
         pair.private_key_pem.write_to_path(self.site / "key.pem")
         pair.cert_chain_pems[0].write_to_path(self.site / "cert.pem")
+        shared = shared or workdir / "no-datasets"
+        shared.mkdir(exist_ok=True)
         hub_env = {
             "KAGGLE_HUB_TLS": "files",
             "KAGGLE_HUB_TLS_CERT": "/etc/kaggle-team-hub/cert.pem",
@@ -75,6 +78,7 @@ class SwarmHub(Hub):
             "KAGGLE_HUB_PUBLIC_URL": f"https://127.0.0.1:{self.port}",
             "KAGGLE_HUB_IMAGE": image,
             "KAGGLE_HUB_PREFIX": prefix,
+            "KAGGLE_HUB_DATASETS_DIR": str(shared),
             **(settings or {}),
         }
         (self.site / "hub.env").write_text("".join(f"{k}={v}\n" for k, v in hub_env.items()))
@@ -88,6 +92,7 @@ class SwarmHub(Hub):
             "KAGGLE_HUB_NETWORK_INTERNAL": "true",
             "KAGGLE_HUB_HTTPS_PORT": str(self.port),
             "KAGGLE_HUB_HTTP_PORT": str(self.http_port),
+            "KAGGLE_HUB_DATASETS_DIR": str(shared),
         }
 
     @property

@@ -5,7 +5,6 @@ exports it run unmodified, cell by cell."""
 import hashlib
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 import requests
@@ -16,24 +15,15 @@ from ..hubprocess import UserServer
 from ..hubprocess import kaggle_hub as run_kaggle_hub
 from ..hubs import finish_hub, module_failed, new_hub
 from ..kaggleapi import KEY, USERNAME, KaggleAPI
+from ..kagglenotebook import DATA, make_shared, put_secret, run_the_titanic_notebook
 
 pytestmark = pytest.mark.docker
-
-DATA = Path(__file__).resolve().parents[1] / "data"
-NOTEBOOK = DATA / "notebooks/titanic-first-model.ipynb"
-SECRET = "wandb-0123456789abcdef"
 
 
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory):
     """The team's shared folder: the Titanic competition and a dataset, Kaggle's layout."""
-    root = tmp_path_factory.mktemp("shared")
-    shutil.copytree(DATA / "titanic", root / "competitions/titanic")
-    extra = root / "datasets/heptapod/titanic-extra"
-    extra.mkdir(parents=True)
-    (extra / "ages.csv").write_text("PassengerId,AgeBand\n1,adult\n")
-    (extra / METADATA).write_text(json.dumps({"version": 3}))
-    return root
+    return make_shared(tmp_path_factory.mktemp("shared"))
 
 
 @pytest.fixture(scope="module")
@@ -52,39 +42,9 @@ def server_for(hub, user):
     return UserServer(hub, user, token), token
 
 
-def put_secret(hub, token, name, value):
-    return requests.put(
-        f"{hub.url}/hub/api/secrets/{name}",
-        json={"value": value},
-        headers={"Authorization": f"token {token}"},
-        timeout=30,
-    )
-
-
-def run_notebook(server, path):
-    """Run every code cell of the notebook at ``path`` (in the user's files), in order, in
-    one kernel; return each cell's stdout."""
-    cells = json.loads(server.read_text(path))["cells"]
-    sources = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
-    return server.run_cells(sources, path, timeout=120)
-
-
 def test_a_kaggle_notebook_runs_unmodified_with_the_teams_data_and_the_users_secret(kaggle_hub):
     ann, token = server_for(kaggle_hub, "ann")
-    assert put_secret(kaggle_hub, token, "WANDB_API_KEY", SECRET).status_code == 201
-    ann.put_text("code/titanic-first-model.ipynb", NOTEBOOK.read_text())
-
-    outputs = run_notebook(ann, "code/titanic-first-model.ipynb")
-    assert "Data source import complete." in outputs[0].splitlines()
-    assert "/kaggle/input/competitions/titanic/train.csv" in outputs[1]
-    assert "/kaggle/input/titanic/test.csv" in outputs[1]
-    assert outputs[2].strip() == "(891, 12) (418, 11)"
-    assert outputs[3].strip() == f"secret length {len(SECRET)}"
-    assert outputs[4].strip() == "Your submission was successfully saved!"
-    submission = ann.read_text("code/submission.csv").splitlines()
-    assert submission[0] == "PassengerId,Survived" and len(submission) == 419
-    # The secret's value never reaches the hub's log.
-    assert SECRET not in kaggle_hub.log()
+    run_the_titanic_notebook(kaggle_hub, ann, token)
 
 
 def test_both_layouts_resolve_and_every_user_reads_the_same_files_with_no_copy(kaggle_hub):

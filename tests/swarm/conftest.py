@@ -8,6 +8,7 @@ import docker
 import pytest
 
 from ..hubs import PREFIX_ROOT, module_failed
+from ..kagglenotebook import make_shared
 from ..swarmhub import Swarm, SwarmHub
 
 
@@ -31,7 +32,8 @@ def hub_image(docker_client):
 
 @pytest.fixture(scope="module")
 def swarm_hub(request, tmp_path_factory, swarm, hub_image, image):
-    """One hub on the swarm shared by a test module, with its SETTINGS and FILES."""
+    """One hub on the swarm shared by a test module, with its SETTINGS and FILES and the
+    team's Kaggle data."""
     prefix = f"{PREFIX_ROOT}-{secrets.token_hex(3)}"
     hub = SwarmHub(
         tmp_path_factory.mktemp(prefix),
@@ -40,6 +42,7 @@ def swarm_hub(request, tmp_path_factory, swarm, hub_image, image):
         prefix,
         settings=getattr(request.module, "SETTINGS", None),
         files=getattr(request.module, "FILES", None),
+        shared=make_shared(tmp_path_factory.mktemp("shared")),
     )
     try:
         yield hub.start()

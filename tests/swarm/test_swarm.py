@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from ..hubprocess import UserServer
+from ..kagglenotebook import run_the_titanic_notebook
 from ..swarmhub import docker
 from ..waiting import wait_for
 
@@ -76,6 +77,12 @@ def test_a_server_is_a_service_with_kaggles_paths(swarm_hub):
         task_template["Networks"][0]["Target"]
         == docker("network", "inspect", "-f", "{{.Id}}", swarm_hub.network).stdout.strip()
     )
+
+
+def test_a_kaggle_notebook_runs_unmodified_with_the_teams_data_and_a_secret(swarm_hub):
+    token = swarm_hub.create_user("ivy")
+    swarm_hub.start_server("ivy")
+    run_the_titanic_notebook(swarm_hub, UserServer(swarm_hub, "ivy", token), token)
 
 
 def test_files_persist_and_the_server_stays_on_its_volumes_node(swarm_hub, swarm):
