@@ -56,6 +56,14 @@ def _node_name(client, node_id):
         return node_id[:12]
 
 
+def _local_volume_node(client, volume):
+    """This node's id if it holds ``volume`` (a server started before this hub ran on a
+    swarm, or by an earlier hub state), else ''."""
+    if volumes.volume_info(client, volume) is None:
+        return ""
+    return client.info()["Swarm"]["NodeID"]
+
+
 def _overlay(client, name):
     """Network ``name``'s inspect data if it is a swarm network, else None."""
     try:
@@ -88,8 +96,8 @@ class KaggleSwarmSpawner(KaggleSpawnerBase, SwarmSpawner):
         "",
         config=True,
         help="""
-        The exported folder on ``nfs_host`` (its subfolders are the volumes; the hub creates
-        each before its first start). Default: none.
+        The exported folder on ``nfs_host``; each working volume is its subfolder named
+        after the volume, which must exist before the server's first start. Default: none.
 
             c.KaggleSwarmSpawner.nfs_export = "/srv/kaggle-volumes"
         """,
@@ -155,6 +163,11 @@ class KaggleSwarmSpawner(KaggleSpawnerBase, SwarmSpawner):
                 f"creates it with 'docker network create -d overlay --attachable "
                 f"{self.network_name}' (deploy/swarm/stack.yml does) and sets "
                 "KAGGLE_HUB_NETWORK to it."
+            )
+        if not self.node_id and not self.nfs_host:
+            # Files from before the swarm are on this node: keep the server with them.
+            self.node_id = await self._in_executor(
+                _local_volume_node, self.client, self.volume_name
             )
         try:
             return await super().start_server()

@@ -74,15 +74,18 @@ def gpu_resources(profile, resource=GPU_RESOURCE):
 
 
 def resources(profile, mem_limit, cpu_limit, mem_guarantee=None, cpu_guarantee=None):
-    """Limits from the profile, reservations from the spawner's guarantees (Swarm places
-    a server only on a node with the reservation free)."""
-    return Resources(
+    """Limits from the profile and the bound on processes, reservations from the spawner's
+    guarantees (Swarm places a server only on a node with the reservation free)."""
+    found = Resources(
         cpu_limit=int(cpu_limit * 1e9) if cpu_limit else None,
         mem_limit=mem_limit or None,
         cpu_reservation=int(cpu_guarantee * 1e9) if cpu_guarantee else None,
         mem_reservation=mem_guarantee or None,
         generic_resources=gpu_resources(profile),
     )
+    # Docker's API has the process limit for services; docker-py's Resources does not.
+    found.setdefault("Limits", {})["Pids"] = container.PIDS_LIMIT
+    return found
 
 
 def placement(profile, node_id=None):

@@ -107,15 +107,36 @@ def test_files_persist_and_the_server_stays_on_its_volumes_node(swarm_hub, swarm
     assert node == swarm.node_id
 
 
+def test_files_from_before_the_swarm_keep_their_user_on_that_node(swarm_hub, swarm, image):
+    volume = f"{swarm_hub.prefix}-hal-work"
+    docker("volume", "create", volume)
+    docker(
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "-v",
+        f"{volume}:/w",
+        image,
+        "sh",
+        "-c",
+        "mkdir -p /w/code && echo from-one-machine > /w/code/old.txt",
+    )
+    server = running_server(swarm_hub, "hal")
+    assert server.read_text("code/old.txt") == "from-one-machine\n"
+    placement = service(swarm_hub, "hal")["Spec"]["TaskTemplate"]["Placement"]
+    assert placement["Constraints"] == [f"node.id=={swarm.node_id}"]
+
+
 def test_profile_limits_are_the_services_resources_and_the_containers(swarm_hub):
     running_server(swarm_hub, "cat")
     limits = service(swarm_hub, "cat")["Spec"]["TaskTemplate"]["Resources"]["Limits"]
-    assert limits == {"NanoCPUs": 10**9, "MemoryBytes": 2**30}
+    assert limits == {"NanoCPUs": 10**9, "MemoryBytes": 2**30, "Pids": 4096}
     (container,) = docker(
         "ps", "-q", "--filter", f"label=com.docker.swarm.service.name={swarm_hub.prefix}-cat"
     ).stdout.split()
     host = json.loads(docker("inspect", container).stdout)[0]["HostConfig"]
-    assert (host["NanoCpus"], host["Memory"]) == (10**9, 2**30)
+    assert (host["NanoCpus"], host["Memory"], host["PidsLimit"]) == (10**9, 2**30, 4096)
     assert "NET_RAW" in host["CapDrop"]
 
 

@@ -60,7 +60,7 @@ def test_on_nfs_only_the_working_volume_is_an_export_folder():
 def test_resources_limits_reservations_and_gpus():
     found = specs.resources(PROFILE, 2**30, 1.5, mem_guarantee=2**29, cpu_guarantee=0.5)
     assert found == {
-        "Limits": {"NanoCPUs": 1_500_000_000, "MemoryBytes": 2**30},
+        "Limits": {"NanoCPUs": 1_500_000_000, "MemoryBytes": 2**30, "Pids": 4096},
         "Reservations": {
             "NanoCPUs": 500_000_000,
             "MemoryBytes": 2**29,
