@@ -12,7 +12,7 @@ from spawner.settings.environment import REPO_DIR
 from .hubprocess import SERVICE_DROPIN, Hub, free_port
 from .waiting import wait_for
 
-STACK_FILE = REPO_DIR / "deploy/swarm/stack.yml"
+STACK_FILE = "deploy/swarm/stack.yml"
 
 
 def docker(*args, env=None, check=True, timeout=120):
@@ -93,7 +93,9 @@ class SwarmHub(Hub):
             "KAGGLE_HUB_HTTPS_PORT": str(self.port),
             "KAGGLE_HUB_HTTP_PORT": str(self.http_port),
             "KAGGLE_HUB_DATASETS_DIR": str(shared),
+            "KAGGLE_HUB_DATA_DIR": str(workdir / "data"),
         }
+        (workdir / "data").mkdir()
 
     @property
     def service(self):
@@ -111,7 +113,16 @@ class SwarmHub(Hub):
             return False
 
     def start(self):
-        docker("stack", "deploy", "-c", str(STACK_FILE), self.stack, env=self.deploy_env)
+        # As the README has it, from the checkout (with this hub's name for the stack).
+        subprocess.run(
+            ["docker", "stack", "deploy", "-c", STACK_FILE, self.stack],
+            env=self.deploy_env,
+            cwd=REPO_DIR,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
         wait_for(self._answers, 120, interval=0.5, what="the swarm hub answering")
         return self
 
@@ -137,7 +148,7 @@ class SwarmHub(Hub):
         for name in self.services():
             docker("service", "rm", name, check=False)
         docker("stack", "rm", self.stack, check=False)
-        # The stack's networks and volume go once its task has stopped.
+        # The stack's networks go once its task has stopped.
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if docker("network", "inspect", self.network, check=False).returncode != 0:
@@ -146,7 +157,7 @@ class SwarmHub(Hub):
             time.sleep(0.5)
         volumes = docker("volume", "ls", "-q").stdout.split()
         for volume in volumes:
-            if volume.startswith((f"{self.prefix}-", f"{self.stack}_")):
+            if volume.startswith(f"{self.prefix}-"):
                 wait_for(
                     lambda v=volume: (
                         docker("volume", "rm", v, check=False).returncode == 0
