@@ -4,16 +4,17 @@ import argparse
 import tempfile
 
 from . import __doc__ as summary
-from . import bursts, datapath, proxies, restart, spawn, volumes
+from . import bursts, datapath, proxies, restart, spawn, swarm, volumes
 from .figures import table
 from .run import BenchRun
 
-STEPS = ("spawn", "bursts", "datapath", "restart", "proxies", "volumes")
+STEPS = ("spawn", "bursts", "datapath", "restart", "proxies", "volumes", "swarm")
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(prog="deploy/bench", description=summary.split("\n\n")[0])
     p.add_argument("--image", required=True)
+    p.add_argument("--hub-image", required=True, help="the hub's image, for the swarm")
     p.add_argument("--runs", type=int, default=5, help="runs per figure (default 5)")
     p.add_argument("--bursts", default="1,4,8,16", help="burst sizes (default 1,4,8,16)")
     p.add_argument(
@@ -35,6 +36,7 @@ def main(argv=None):
         "restart": restart.measure,
         "proxies": proxies.measure,
         "volumes": lambda r: volumes.measure(r, [float(g) for g in args.volume_gb.split(",")]),
+        "swarm": lambda r: swarm.measure(r, args.hub_image),
     }
     with tempfile.TemporaryDirectory(prefix="kth-bench-") as workdir:
         run = BenchRun(args.image, args.runs, workdir)

@@ -27,11 +27,11 @@ c.DockerSpawner.name_template = "{prefix}-{{username}}"
 """
 
 
-def wait_http(url, timeout=120, headers=None, ok=lambda r: True):
+def wait_http(url, timeout=120, headers=None, ok=lambda r: True, verify=True):
     """Poll ``url`` every 20 ms until ``ok(response)``; return the response."""
 
     def answered():
-        r = requests.get(url, headers=headers, timeout=2, allow_redirects=False)
+        r = requests.get(url, headers=headers, timeout=2, allow_redirects=False, verify=verify)
         return r if ok(r) else None
 
     return wait_for(answered, timeout, interval=0.02, what=f"{url} answering")
@@ -131,6 +131,7 @@ class BenchRun:
             f"{hub.url}/user/{user}/api/status",
             headers={"Authorization": f"token {token}"},
             ok=lambda r: r.status_code == 200,
+            verify=hub.verify,
         )
         return now() - started
 

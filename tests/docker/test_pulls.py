@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from ..hubprocess import kaggle_hub
-from ..registry import Registry, SilentRegistry
+from ..registry import Registry, SilentRegistry, cached_storage
 from ..waiting import wait_for
 
 pytestmark = pytest.mark.docker
@@ -19,12 +19,17 @@ pytestmark = pytest.mark.docker
 
 @pytest.fixture(scope="module")
 def registry_copy(tmp_path_factory, docker_client, image):
-    """The lite image pushed to a registry on 127.0.0.1, as ``(registry, remote tag)``."""
-    registry = Registry(tmp_path_factory.mktemp("registry")).start()
+    """The lite image in a registry on 127.0.0.1 (pushed there unless a run before did),
+    as its remote tag."""
+    storage = cached_storage(docker_client.inspect_image(image)["Id"])
+    registry = Registry(tmp_path_factory.mktemp("registry"), storage).start()
     repository, tag = image.rsplit(":", 1)
     docker_client.tag(image, f"{registry.host}/{repository}", tag)
-    for line in docker_client.push(f"{registry.host}/{repository}", tag, stream=True, decode=True):
-        assert "error" not in line, line
+    if not registry.has(repository, tag):
+        for line in docker_client.push(
+            f"{registry.host}/{repository}", tag, stream=True, decode=True
+        ):
+            assert "error" not in line, line
     remote = f"{registry.host}/{repository}:{tag}"
     yield remote
     if docker_client.images(remote):
