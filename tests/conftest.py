@@ -1,4 +1,5 @@
-"""Fixtures of the Docker and e2e tiers: a real engine, the lite image, real hub processes.
+"""Fixtures of the Docker, swarm and e2e tiers: a real engine, the lite image, real hub
+processes, a real browser.
 
 Nothing here skips: without an engine or the image these tests fail, and say why. The
 fixtures touch the daemon only when a test asks for them, so the unit tier needs none.
@@ -6,10 +7,12 @@ fixtures touch the daemon only when a test asks for them, so the unit tier needs
 
 import os
 import subprocess
+from contextlib import ExitStack
 
 import docker
 import pytest
 
+from .browser import fresh_context, playwright_driver
 from .hubs import finish_hub, new_hub
 
 
@@ -88,3 +91,20 @@ def image_without_jupyterhub(docker_client, image, tmp_path_factory):
     subprocess.run(["docker", "build", "-q", "-t", tag, str(context)], check=True)
     yield tag
     docker_client.remove_image(tag, force=True)
+
+
+@pytest.fixture(scope="session")
+def driver():
+    with playwright_driver() as driver:
+        yield driver
+
+
+@pytest.fixture
+def new_page(driver):
+    """Open a page in a fresh browser context (one person, no cookies); closed after the test."""
+    with ExitStack() as stack:
+
+        def open_page(args=()):
+            return stack.enter_context(fresh_context(driver, args)).new_page()
+
+        yield open_page

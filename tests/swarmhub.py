@@ -68,7 +68,9 @@ class SwarmHub(Hub):
         self.verify = str(workdir / "ca.pem")
         pair = ca.issue_cert("127.0.0.1")
         pair.private_key_pem.write_to_path(self.site / "key.pem")
-        pair.cert_chain_pems[0].write_to_path(self.site / "cert.pem")
+        # The chain as a self-signed hub serves it: the hub's certificate, then the CA's.
+        (self.site / "cert.pem").write_bytes(pair.cert_chain_pems[0].bytes() + ca.cert_pem.bytes())
+        self.ca_pem = ca.cert_pem.bytes()
         shared = shared or workdir / "no-datasets"
         shared.mkdir(exist_ok=True)
         hub_env = {

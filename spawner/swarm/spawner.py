@@ -235,9 +235,10 @@ class KaggleSwarmSpawner(KaggleSpawnerBase, SwarmSpawner):
             await self._raise_if_ended(task)
             reason = tasks.unschedulable(task)
             if reason and time.monotonic() - began > self.schedule_seconds:
+                pinned = await self._in_executor(_node_name, self.client, self._pinned_node)
                 raise SpawnError(
                     tasks.unschedulable_message(
-                        self._profile, self._pinned_node, reason, self.schedule_seconds
+                        self._profile, pinned, reason, self.schedule_seconds
                     )
                 )
             if state != said and task is not None:

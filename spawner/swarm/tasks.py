@@ -43,21 +43,27 @@ def unschedulable(task):
 
 
 def unschedulable_message(profile, pinned_node, reason, seconds):
-    """Why a server found no node after ``seconds``: the profile and what it asks for."""
+    """Why a server found no node after ``seconds``: the profile, what it asks for, and
+    what can be done about each ask (``pinned_node`` names the node of the server's files)."""
     asks = [*profile.constraints]
     if pinned_node:
-        asks.append(f"node.id=={pinned_node} (the node that holds this server's files)")
+        asks.append(f"the node {pinned_node} (it holds this server's files)")
     wants = f" with {' and '.join(asks)}" if asks else ""
-    fix = (
-        "An admin can make that node available again ('docker node update --availability "
-        "active'), or move the server's volume (README: Growing from one machine to a swarm)."
-        if pinned_node
-        else "Choose another profile, or ask an admin to add a node that fits it (node "
-        "labels: 'docker node update --label-add')."
-    )
+    fixes = []
+    if profile.constraints or not pinned_node:
+        fixes.append(
+            "Choose another profile, or ask an admin to add a node that fits it (node labels: "
+            "'docker node update --label-add')."
+        )
+    if pinned_node:
+        fixes.append(
+            f"If {pinned_node} is down or drained, an admin can make it available again "
+            "('docker node update --availability active'); a profile for other nodes needs "
+            "the files on NFS (README: Growing from one machine to a swarm)."
+        )
     return (
         f"No node of the swarm can run the profile {profile.name!r}{wants}: Swarm says "
-        f"{reason!r} after {seconds} s. {fix}"
+        f"{reason!r} after {seconds} s. {' '.join(fixes)}"
     )
 
 

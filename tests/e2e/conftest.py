@@ -1,29 +1,9 @@
 """e2e tier: Debian's Chromium against real hubs, with a real OpenID Connect provider."""
 
-from contextlib import ExitStack
-
 import pytest
 
-from ..browser import fresh_context, playwright_driver
 from ..hubs import finish_hub, module_failed, new_hub
 from ..oidcprovider import OIDCProvider
-
-
-@pytest.fixture(scope="session")
-def driver():
-    with playwright_driver() as driver:
-        yield driver
-
-
-@pytest.fixture
-def new_page(driver):
-    """Open a page in a fresh browser context (one person, no cookies); closed after the test."""
-    with ExitStack() as stack:
-
-        def open_page(args=()):
-            return stack.enter_context(fresh_context(driver, args)).new_page()
-
-        yield open_page
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from ..browser import native_login, native_signup, screenshot, trust_args, wait_for_lab
 from ..hubprocess import UserServer
 from ..kagglenotebook import run_the_titanic_notebook
 from ..swarmhub import docker
@@ -21,6 +22,7 @@ PROFILES = [
     {"name": "missing", "image": "kaggle-team-hub:no-such-image"},
 ]
 SETTINGS = {
+    "KAGGLE_HUB_ADMINS": "kim",
     "KAGGLE_HUB_PROFILES_FILE": "/etc/kaggle-team-hub/profiles.json",
     "KAGGLE_HUB_SWARM_SCHEDULE_SECONDS": "3",
 }
@@ -184,3 +186,26 @@ def test_deleting_a_user_quarantines_their_volume(swarm_hub):
     volumes = docker("volume", "ls", "-q").stdout.split()
     assert f"{swarm_hub.prefix}-gus-work" not in volumes
     assert [v for v in volumes if v.startswith(f"{swarm_hub.prefix}-gus-work-deleted-")]
+
+
+def test_a_person_lands_in_jupyterlab_on_the_swarm_and_is_told_when_no_node_fits(
+    swarm_hub, new_page
+):
+    page = new_page(trust_args(swarm_hub.ca_pem))
+    native_signup(page, swarm_hub, "kim", "a-long-team-password")
+    screenshot(page, "swarm-signup")
+    assert native_login(page, swarm_hub, "kim", "a-long-team-password").status == 302
+    # The hub offers the profiles; the default one is chosen.
+    assert page.locator("#profile-small").is_checked()
+    screenshot(page, "swarm-spawn-form")
+    page.locator("form#spawn_form [type=submit]").click()
+    assert {"code", "input"} <= wait_for_lab(page, "kim")
+    screenshot(page, "swarm-lab")
+    assert f"{swarm_hub.prefix}-kim" in swarm_hub.services()
+    # A profile no node fits: the page says which and why, within seconds.
+    swarm_hub.stop_server("kim")
+    page.goto(f"{swarm_hub.url}/hub/spawn")
+    page.locator("#profile-gpu-nodes").check()
+    page.locator("form#spawn_form [type=submit]").click()
+    page.wait_for_selector("text=/No node of the swarm can run the profile 'gpu-nodes'/")
+    screenshot(page, "swarm-no-node-fits")

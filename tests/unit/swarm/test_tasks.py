@@ -40,9 +40,18 @@ def test_unschedulable_message_names_profile_constraint_and_fix():
 
 
 def test_a_pinned_server_is_told_about_its_volumes_node():
-    message = tasks.unschedulable_message(GPU, "n1", "no suitable node", 30)
-    assert "node.id==n1 (the node that holds this server's files)" in message
-    assert "--availability active" in message
+    (plain,) = profiles.parse([{"name": "cpu"}], "img", "2g")
+    message = tasks.unschedulable_message(plain, "box-2", "no suitable node", 30)
+    assert "profile 'cpu' with the node box-2 (it holds this server's files)" in message
+    assert "If box-2 is down or drained" in message
+    assert "--label-add" not in message
+
+
+def test_a_pinned_server_with_a_constrained_profile_gets_both_fixes():
+    message = tasks.unschedulable_message(GPU, "box-2", "no suitable node", 30)
+    assert "with node.labels.gpu==true and the node box-2" in message
+    assert "--label-add" in message and "--availability active" in message
+    assert "files on NFS" in message
 
 
 def test_ended_tasks_say_why():
