@@ -13,6 +13,7 @@
 # hub's event loop so that it runs while the hub starts). The sweep of servers no hub
 # record knows starts there too, and waits until the hub runs.
 import logging
+import shutil
 import sys
 import warnings
 from pathlib import Path
@@ -126,7 +127,7 @@ c.JupyterHub.named_server_limit_per_user = s.named_servers
 # Idle servers are stopped by jupyterhub-idle-culler, with a role that can do only that.
 services.let_services_stop()
 c.JupyterHub.services, c.JupyterHub.load_roles = services.idle_culler(
-    s.cull_idle_seconds, sys.executable
+    s.cull_idle_seconds, sys.executable, shutil.which("setpriv")
 )
 # Prometheus reads /hub/metrics with the token in the data dir's metrics_token.
 metrics_service, metrics_role = services.metrics_reader(state.metrics_token)

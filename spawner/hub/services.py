@@ -11,13 +11,18 @@ CULLER = "idle-culler"
 CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
 
 
-def idle_culler(timeout, python):
-    """The culler's service and role for ``timeout`` seconds of idleness (none for 0)."""
+def idle_culler(timeout, python, setpriv=None):
+    """The culler's service and role for ``timeout`` seconds of idleness (none for 0).
+
+    With util-linux's ``setpriv``, the culler is stopped when the hub dies, however it
+    dies: a hub killed outright otherwise leaves it polling a hub that is gone.
+    """
     if timeout <= 0:
         return [], []
     service = {
         "name": CULLER,
         "command": [
+            *([setpriv, "--pdeathsig", "TERM"] if setpriv else []),
             python,
             "-m",
             "jupyterhub_idle_culler",

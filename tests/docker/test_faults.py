@@ -8,6 +8,7 @@ import signal
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -284,6 +285,20 @@ def test_a_killed_proxy_is_started_again_with_every_route(make_hub):
     print(f"proxy outage: {outage:.1f} s")
 
 
+def culler_pids(hub):
+    """Idle culler processes of ``hub`` (found by its API port in their environment)."""
+    found = []
+    api = f":{hub.env['KAGGLE_HUB_API_PORT']}/".encode()
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if b"jupyterhub_idle_culler" in (proc / "cmdline").read_bytes():
+                if api in (proc / "environ").read_bytes():
+                    found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 def test_a_hub_stopped_or_killed_keeps_servers_routes_and_running_kernels(make_hub, sig):
     hub = make_hub()
@@ -292,6 +307,8 @@ def test_a_hub_stopped_or_killed_keeps_servers_routes_and_running_kernels(make_h
 
     hub.process.send_signal(sig)
     hub.process.wait(30)
+    # Nothing of the hub is left polling it (traefik stays, to keep users' routes).
+    wait_for(lambda: not culler_pids(hub), 10, what="the idle culler gone with the hub")
     hub.start()
     hub.wait_ready("kai", timeout=60)
     wait_for(lambda: server.get("api/status").status_code == 200, 60, what="kai reachable")

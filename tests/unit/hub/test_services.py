@@ -16,6 +16,11 @@ def test_idle_culler_service_and_its_narrow_role():
     assert services.idle_culler(0, "/py") == ([], [])
 
 
+def test_the_culler_dies_with_the_hub_where_setpriv_is():
+    (service,), _ = services.idle_culler(3600, "/py", "/usr/bin/setpriv")
+    assert service["command"][:5] == ["/usr/bin/setpriv", "--pdeathsig", "TERM", "/py", "-m"]
+
+
 def test_cookies_are_same_site_and_secure_under_https_and_pages_nosniff():
     plain = services.tornado_settings("http://127.0.0.1:8000")
     assert plain["cookie_options"] == {"samesite": "Lax"}
