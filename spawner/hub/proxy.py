@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import os
 import signal
+import socket
 import sys
 import sysconfig
 import time
@@ -22,6 +23,7 @@ from jupyterhub_traefik_proxy.fileprovider import TraefikFileProviderProxy
 from jupyterhub_traefik_proxy.traefik_utils import deep_merge
 from traitlets import Enum, Float, Integer, List, Unicode, default
 
+from ..errors import SetupError
 from ..settings.serving import LETS_ENCRYPT, SERVES_HTTPS, TLS_MODES
 
 HEADERS_MIDDLEWARE = "kaggle-team-hub-headers"
@@ -107,6 +109,32 @@ def dynamic_tls_config(mode, hsts_seconds, cert_path="", key_path=""):
         default = {"defaultCertificate": {"certFile": cert_path, "keyFile": key_path}}
         config["tls"] = {"stores": {"default": default}}
     return config
+
+
+def busy_addresses(addresses):
+    """Those of ``addresses`` (``host:port``) that another program already listens on."""
+    busy = []
+    for address in addresses:
+        host, _, port = address.rpartition(":")
+        host = host.strip("[]") or "0.0.0.0"
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, int(port)))
+            except OSError:
+                busy.append(address)
+    return busy
+
+
+def busy_message(busy):
+    ports = ", ".join(busy)
+    first = busy[0].rpartition(":")[2]
+    return (
+        f"The proxy cannot listen on {ports}: another program already does (a hub or "
+        f"traefik still running, a web server). Find it with: ss -ltnp 'sport = :{first}'; "
+        "stop it, or give this hub other ports (KAGGLE_HUB_PORT, KAGGLE_HUB_HTTP_PORT)."
+    )
 
 
 class KaggleTraefikProxy(TraefikFileProviderProxy):
@@ -358,8 +386,23 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
             time.sleep(0.05)
         os.kill(pid, signal.SIGKILL)
 
+    def _addresses(self):
+        """Where traefik listens: the hub's address, its plain HTTP port, its API."""
+        found = [urlsplit(self.public_url).netloc, urlsplit(self.traefik_api_url).netloc]
+        if self.http_port:
+            host = urlsplit(self.public_url).hostname or ""
+            found.append(
+                f"[{host}]:{self.http_port}" if ":" in host else f"{host}:{self.http_port}"
+            )
+        return found
+
     async def start(self):
         self._stop_stale_traefik()
+        busy = busy_addresses(self._addresses())
+        if busy:
+            # One clear line for the admin before JupyterHub's own report of the failure.
+            self.log.critical(busy_message(busy))
+            raise SetupError(busy_message(busy))
         await super().start()
         self._write_pid()
         if self.tls_mode == "files":

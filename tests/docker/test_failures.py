@@ -1,6 +1,7 @@
 """Failures a person can act on: the message on the spawn page and in the API, no traceback."""
 
 import html
+import socket
 from pathlib import Path
 
 import docker
@@ -131,6 +132,15 @@ def test_hub_refuses_to_start_without_docker_after_waiting_and_says_why(make_hub
     log = hub.log()
     assert f"Docker at unix://{socket} is not answering; waiting up to 3 s more" in log
     assert f"Cannot reach the Docker daemon at unix://{socket}" in log
+
+
+def test_a_hub_whose_port_is_taken_stops_at_once_naming_it(make_hub):
+    hub = make_hub(start=False)
+    with socket.create_server(("127.0.0.1", hub.port)):
+        hub.start(wait=False)
+        wait_for(lambda: hub.process.poll() is not None, 30, what="hub exit")
+    assert hub.process.returncode != 0
+    assert f"The proxy cannot listen on 127.0.0.1:{hub.port}: another program" in hub.log()
 
 
 def test_bad_setting_stops_the_hub_with_the_variable_name(make_hub):
