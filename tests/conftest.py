@@ -5,7 +5,6 @@ Nothing here skips: without an engine or the image these tests fail, and say why
 fixtures touch the daemon only when a test asks for them, so the unit tier needs none.
 """
 
-import os
 import subprocess
 from contextlib import ExitStack
 
@@ -14,6 +13,7 @@ import pytest
 
 from .browser import fresh_context, playwright_driver
 from .hubs import finish_hub, new_hub
+from .images import built_image
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -38,14 +38,7 @@ def docker_client():
 
 @pytest.fixture(scope="session")
 def image(docker_client):
-    tag = os.environ.get("KAGGLE_HUB_TEST_IMAGE")
-    if not tag:
-        pytest.fail("KAGGLE_HUB_TEST_IMAGE is not set: run the suite with ./deploy/test.")
-    try:
-        docker_client.inspect_image(tag)
-    except docker.errors.NotFound:
-        pytest.fail(f"The test image {tag} is missing: ./deploy/build-image lite builds it.")
-    return tag
+    return built_image(docker_client, "KAGGLE_HUB_TEST_IMAGE", "lite")
 
 
 @pytest.fixture

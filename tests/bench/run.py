@@ -15,6 +15,16 @@ from .figures import now
 
 PREFIX = "kth-bench"
 LAB_PORT = 8888
+# What a person runs without a hub: JupyterLab serving the image, no token.
+BARE_LAB = [
+    "jupyter",
+    "lab",
+    "--allow-root",
+    "--ip=0.0.0.0",
+    f"--port={LAB_PORT}",
+    "--no-browser",
+    "--IdentityProvider.token=",
+]
 STOCK_DROPIN = """
 c.JupyterHub.spawner_class = "dockerspawner.DockerSpawner"
 c.DockerSpawner.image = {image!r}
@@ -59,15 +69,7 @@ class BenchRun:
         net = self.client.create_networking_config({self.network: {}})
         c = self.client.create_container(
             self.image,
-            command=[
-                "jupyter",
-                "lab",
-                "--allow-root",
-                "--ip=0.0.0.0",
-                f"--port={LAB_PORT}",
-                "--no-browser",
-                "--IdentityProvider.token=",
-            ],
+            command=BARE_LAB,
             name=name,
             host_config=host,
             networking_config=net,

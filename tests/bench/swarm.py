@@ -11,7 +11,7 @@ from docker.types import ContainerSpec, EndpointSpec, RestartPolicy, TaskTemplat
 
 from ..swarmhub import Swarm, SwarmHub
 from .figures import fmt, ratio, stats
-from .run import LAB_PORT, PREFIX
+from .run import BARE_LAB, LAB_PORT, PREFIX
 
 # Run inside a container on the overlay network (the host has no route into it): wait
 # until the service's name resolves and answers, print the wall-clock time it did. The
@@ -48,18 +48,7 @@ print(time.time())
 
 def bare_service(run, network, name):
     """Seconds from ``docker service create`` of JupyterLab to its first answer."""
-    spec = ContainerSpec(
-        run.image,
-        args=[
-            "jupyter",
-            "lab",
-            "--allow-root",
-            "--ip=0.0.0.0",
-            f"--port={LAB_PORT}",
-            "--no-browser",
-            "--IdentityProvider.token=",
-        ],
-    )
+    spec = ContainerSpec(run.image, args=BARE_LAB)
     template = TaskTemplate(
         spec, restart_policy=RestartPolicy(condition="none"), networks=[network]
     )

@@ -1,13 +1,12 @@
 """Swarm tier: the hub deployed with deploy/swarm/stack.yml on a real single-node swarm,
 users' servers as swarm services, driven over the REST API."""
 
-import os
 import secrets
 
-import docker
 import pytest
 
 from ..hubs import PREFIX_ROOT, module_failed
+from ..images import built_image
 from ..kagglenotebook import make_shared
 from ..swarmhub import Swarm, SwarmHub
 
@@ -20,14 +19,7 @@ def swarm(docker_client):
 
 @pytest.fixture(scope="session")
 def hub_image(docker_client):
-    tag = os.environ.get("KAGGLE_HUB_TEST_HUB_IMAGE")
-    if not tag:
-        pytest.fail("KAGGLE_HUB_TEST_HUB_IMAGE is not set: run the suite with ./deploy/test.")
-    try:
-        docker_client.inspect_image(tag)
-    except docker.errors.NotFound:
-        pytest.fail(f"The hub image {tag} is missing: ./deploy/build-image hub builds it.")
-    return tag
+    return built_image(docker_client, "KAGGLE_HUB_TEST_HUB_IMAGE", "hub")
 
 
 @pytest.fixture(scope="module")
