@@ -343,8 +343,14 @@ def test_a_hub_killed_during_a_spawn_comes_back_at_once_and_the_user_can_start(
     # The half-started server was nobody's yet: discarded as the hub starts, not after its
     # 10 s wait for servers and a 30 s check, during which the user could not start.
     assert hub.api("GET", "/users/hal").json()["servers"] == {}
-    assert "does not appear to be running" not in hub.log()
-    assert "its start was cut short by a hub that stopped; discarding it" in hub.log()
+    log = hub.log()
+    assert "does not appear to be running" not in log
+    # A container that was running is discarded by our check; one the killed hub's last
+    # call created but never started is seen as stopped by JupyterHub's own.
+    assert (
+        "its start was cut short by a hub that stopped; discarding it" in log
+        or "hal appears to have stopped while the Hub was down" in log
+    )
     hub.start_server("hal")
     assert server.read_text("code/before.txt") == "kept\n"
     assert len(containers_of(docker_client, hub, "hal")) == 1
