@@ -102,10 +102,10 @@ else:
         logging.getLogger("JupyterHub").warning(warning)
 c.JupyterHub.hub_port = s.api_port
 
-# User servers: containers here, or services on the swarm (c.KaggleSpawnerBase applies to
-# both; a drop-in may set c.KaggleSpawner or c.KaggleSwarmSpawner for one of them).
+# User servers: containers here, or services on the swarm (c.KaggleSpawner applies to
+# both; c.KaggleSwarmSpawner to the swarm alone).
 c.JupyterHub.spawner_class = "kaggle-swarm" if s.swarm.on_swarm else "kaggle"
-servers = c.KaggleSpawnerBase
+servers = c.KaggleSpawner
 servers.image = s.image
 servers.network_name = s.network
 servers.network_internal = s.network_internal

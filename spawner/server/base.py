@@ -36,7 +36,7 @@ def _options_applied_in_start(spawner, user_options):
 class KaggleSpawnerBase(DockerSpawner):
     """JupyterLab in Kaggle's Python image (or an image of the same shape), one working
     volume per server. KaggleSpawner runs it as a container, KaggleSwarmSpawner as a swarm
-    service; settings in ``c.KaggleSpawnerBase`` apply to both.
+    service; settings in ``c.KaggleSpawner`` apply to both.
 
     Plain ``c.DockerSpawner.*`` settings keep working; the settings below are added.
     """

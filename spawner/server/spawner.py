@@ -59,8 +59,8 @@ def _running(client, container):
 class KaggleSpawner(KaggleSpawnerBase):
     """Spawns JupyterLab in Kaggle's Python image as a container on this machine.
 
-    Plain ``c.DockerSpawner.*`` settings keep working; ``c.KaggleSpawnerBase`` lists the
-    settings added.
+    Plain ``c.DockerSpawner.*`` settings keep working; the settings added (``c.KaggleSpawner``)
+    are KaggleSpawnerBase's, shared with KaggleSwarmSpawner.
     """
 
     async def machine_memory(self):

@@ -76,7 +76,7 @@ def _overlay(client, name):
 class KaggleSwarmSpawner(KaggleSpawnerBase, SwarmSpawner):
     """Spawns JupyterLab in Kaggle's Python image as a service on a Docker Swarm.
 
-    Settings of ``c.KaggleSpawnerBase`` apply as on one machine; the ones below are added.
+    Settings of ``c.KaggleSpawner`` apply as on one machine; the ones below are added.
     """
 
     nfs_host = Unicode(
@@ -119,6 +119,13 @@ class KaggleSwarmSpawner(KaggleSpawnerBase, SwarmSpawner):
         "",
         help="The node holding this server's local working volume (kept in the hub's state).",
     )
+
+    @classmethod
+    def section_names(cls):
+        # A team's drop-ins set c.KaggleSpawner: they keep applying after the move to a
+        # swarm (c.KaggleSwarmSpawner, for the swarm alone, wins over them).
+        names = super().section_names()
+        return [*names[:-1], "KaggleSpawner", names[-1]]
 
     @default("network_name")
     def _default_network_name(self):

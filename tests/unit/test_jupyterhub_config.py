@@ -147,9 +147,22 @@ def test_dropins_apply_last_in_name_order(load, tmp_path):
     (d / "20-second.py").write_text("c.KaggleSpawner.shm_size = '8g'\n")
     (d / "10-first.py").write_text("c.KaggleSpawner.shm_size = '4g'\nc.Spawner.mem_limit = '1G'\n")
     (d / "ignored.txt").write_text("c.KaggleSpawner.shm_size = 'no'\n")
-    spawner = spawner_for(KaggleSpawner, load())
-    assert spawner.shm_size == "8g"
-    assert spawner.mem_limit == 2**30
+    c = load()
+    for cls in (KaggleSpawner, KaggleSwarmSpawner):
+        spawner = spawner_for(cls, c)
+        assert spawner.shm_size == "8g"
+        assert spawner.mem_limit == 2**30
+
+
+def test_swarm_settings_win_over_the_shared_ones_on_a_swarm(load, tmp_path):
+    d = tmp_path / "config.d"
+    d.mkdir()
+    (d / "50-sizes.py").write_text(
+        "c.KaggleSpawner.shm_size = '4g'\nc.KaggleSwarmSpawner.shm_size = '8g'\n"
+    )
+    c = load()
+    assert spawner_for(KaggleSpawner, c).shm_size == "4g"
+    assert spawner_for(KaggleSwarmSpawner, c).shm_size == "8g"
 
 
 def test_env_file_next_to_the_config(load, tmp_path):
