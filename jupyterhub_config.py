@@ -31,6 +31,7 @@ from spawner.login import approval, oidc
 from spawner.login.config import authenticator_config
 from spawner.server import deaths, orphans
 from spawner.settings.hub import load
+from spawner.swarm import orphans as swarm_orphans
 
 c = get_config()  # noqa: F821 (provided by JupyterHub)
 # jupyter_events warns at every start that JupyterHub 5.5's own event schema gives its
@@ -166,6 +167,9 @@ if s.prepull and not s.swarm.on_swarm:
     )
 
 # Servers left running by a hub that lost its state are removed once the hub runs (their
-# volumes stay).
-if not s.swarm.on_swarm:
-    orphans.start(s.prefix, datadir.server_log_dir(s.data_dir))
+# volumes stay): containers here, services on a swarm.
+orphans.start(
+    s.prefix,
+    datadir.server_log_dir(s.data_dir),
+    swarm_orphans.sweep if s.swarm.on_swarm else None,
+)

@@ -136,6 +136,26 @@ class SwarmHub(Hub):
         wait_for(lambda: self.task_ids() - before, 60, what="a new hub task")
         wait_for(self._answers, 120, interval=0.5, what="the restarted hub answering")
 
+    def lose_state(self):
+        """Stop the hub, empty its state folder (as a wiped disk or a lost backup would),
+        and start it again: users' services keep running meanwhile."""
+        docker("service", "scale", "--detach", f"{self.service}=0")
+        wait_for(lambda: not self.task_ids(), 60, what="the hub stopped")
+        wait_for(
+            lambda: (
+                not docker(
+                    "ps", "-q", "--filter", f"label=com.docker.swarm.service.name={self.service}"
+                ).stdout.split()
+            ),
+            60,
+            what="the hub's container gone",
+        )
+        data = self.workdir / "data"
+        subprocess.run(["rm", "-rf", str(data)], check=True)
+        data.mkdir()
+        docker("service", "scale", "--detach", f"{self.service}=1")
+        wait_for(self._answers, 120, interval=0.5, what="the hub answering on a new state")
+
     def task_ids(self):
         out = docker(
             "service", "ps", "-q", "--filter", "desired-state=running", self.service

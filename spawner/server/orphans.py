@@ -19,17 +19,18 @@ log = logging.getLogger("JupyterHub")
 STARTUP_WAIT_SECONDS = 300
 
 
-def start(prefix, log_dir):
+def start(prefix, log_dir, sweeper=None):
     """Sweep in the background on the running event loop, once the hub is up; return the
-    task (None outside a hub's event loop, e.g. ``jupyterhub upgrade-db``)."""
+    task (None outside a hub's event loop, e.g. ``jupyterhub upgrade-db``). ``sweeper``
+    removes the servers (default: this machine's containers, ``sweep``)."""
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
         return None
-    return loop.create_task(_sweep_when_up(prefix, log_dir, time.time()))
+    return loop.create_task(_sweep_when_up(prefix, log_dir, time.time(), sweeper or sweep))
 
 
-async def _sweep_when_up(prefix, log_dir, began):
+async def _sweep_when_up(prefix, log_dir, began, sweeper):
     from jupyterhub.app import JupyterHub
 
     app = JupyterHub.instance()
@@ -47,7 +48,7 @@ async def _sweep_when_up(prefix, log_dir, began):
     loop = asyncio.get_running_loop()
     try:
         swept = await loop.run_in_executor(
-            None, sweep, engine.client_kwargs(), prefix, known, began, log_dir
+            None, sweeper, engine.client_kwargs(), prefix, known, began, log_dir
         )
     except Exception as e:
         log.warning("Could not look for servers no hub record knows: %s", e)
@@ -55,7 +56,7 @@ async def _sweep_when_up(prefix, log_dir, began):
     for name in swept:
         log.warning(
             "Removed %s: a server no hub record knows (the hub's state was lost or restored "
-            "from an older copy); its volume is kept, its log is in kaggle-hub logs",
+            "from an older copy); its volume is kept",
             name,
         )
 

@@ -178,6 +178,21 @@ def test_a_hub_restart_keeps_the_service_and_the_users_session(swarm_hub):
     assert server.read_text("code/before.txt") == "written before the restart"
 
 
+def test_servers_of_a_lost_hub_state_are_removed_and_their_volumes_kept(swarm_hub):
+    server = running_server(swarm_hub, "jon")
+    server.put_text("code/mine.txt", "jon's\n")
+    swarm_hub.lose_state()
+    wait_for(
+        lambda: f"{swarm_hub.prefix}-jon" not in swarm_hub.services(), 30, what="jon's service"
+    )
+    assert f"Removed {swarm_hub.prefix}-jon: a server no hub record knows" in swarm_hub.log()
+    assert f"{swarm_hub.prefix}-jon-work" in docker("volume", "ls", "-q").stdout.split()
+    # On its new state the hub knows jon no more: he is a new account with his old files.
+    token = swarm_hub.create_user("jon")
+    swarm_hub.start_server("jon")
+    assert UserServer(swarm_hub, "jon", token).read_text("code/mine.txt") == "jon's\n"
+
+
 def test_deleting_a_user_quarantines_their_volume(swarm_hub):
     running_server(swarm_hub, "gus")
     swarm_hub.stop_server("gus")
