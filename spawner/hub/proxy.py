@@ -319,11 +319,8 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
                 "domain": self.acme_domain,
                 "certificates_duration": self.acme_certificates_duration,
             }
-        host = urlsplit(self.public_url).hostname or ""
-        host = f"[{host}]" if ":" in host else host
-        http_address = f"{host}:{self.http_port}" if self.http_port else ""
         tls = static_tls_config(
-            self.tls_mode, self.traefik_entrypoint, http_address, acme, self.trusted_proxies
+            self.tls_mode, self.traefik_entrypoint, self._http_address(), acme, self.trusted_proxies
         )
         self.static_config = deep_merge(tls, self.static_config)
         await super()._setup_traefik_static_config()
@@ -386,23 +383,26 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
             time.sleep(0.05)
         os.kill(pid, signal.SIGKILL)
 
+    def _http_address(self):
+        """The redirecting plain HTTP entrypoint's ``host:port`` ('' when it is off)."""
+        if not self.http_port:
+            return ""
+        host = urlsplit(self.public_url).hostname or ""
+        return f"[{host}]:{self.http_port}" if ":" in host else f"{host}:{self.http_port}"
+
     def _addresses(self):
         """Where traefik listens: the hub's address, its plain HTTP port, its API."""
         found = [urlsplit(self.public_url).netloc, urlsplit(self.traefik_api_url).netloc]
-        if self.http_port:
-            host = urlsplit(self.public_url).hostname or ""
-            found.append(
-                f"[{host}]:{self.http_port}" if ":" in host else f"{host}:{self.http_port}"
-            )
-        return found
+        return [*found, self._http_address()] if self.http_port else found
 
     async def start(self):
         self._stop_stale_traefik()
         busy = busy_addresses(self._addresses())
         if busy:
+            message = busy_message(busy)
             # One clear line for the admin before JupyterHub's own report of the failure.
-            self.log.critical(busy_message(busy))
-            raise SetupError(busy_message(busy))
+            self.log.critical(message)
+            raise SetupError(message)
         await super().start()
         self._write_pid()
         if self.tls_mode == "files":

@@ -1,10 +1,9 @@
 """A hub that runs users' servers on a Docker Swarm: checked at its start, so that a wrong
 setup is named before anyone waits on a spawn."""
 
-import docker
-
 from .. import engine
 from ..errors import SetupError
+from ..swarm.network import attachable, not_attachable_message
 
 
 def check(network):
@@ -18,13 +17,5 @@ def check(network):
             "hub on a manager node ('docker swarm init' makes this machine one), or unset "
             "KAGGLE_HUB_ENGINE to run servers on this machine alone."
         )
-    try:
-        info = client.inspect_network(network)
-    except docker.errors.NotFound:
-        info = {}
-    if info.get("Scope") != "swarm" or not info.get("Attachable"):
-        raise SetupError(
-            f"KAGGLE_HUB_NETWORK={network!r} is not an attachable swarm network: create it "
-            f"with 'docker network create -d overlay --attachable {network}' "
-            "(deploy/swarm/stack.yml does) and run the hub on it."
-        )
+    if not attachable(client, network):
+        raise SetupError(not_attachable_message(network))

@@ -23,7 +23,7 @@ from ..errors import (
 )
 from ..images import inventory, probe, pulls, tags
 from ..sizes import human_size, parse_size
-from . import container, datasets, deaths, layout, naming, profiles, readiness, volumes
+from . import container, datasets, deaths, layout, logs, naming, profiles, readiness, volumes
 from .progress import ProgressLog
 
 _CLIENT_LOCK = threading.Lock()
@@ -397,6 +397,12 @@ class KaggleSpawnerBase(DockerSpawner):
     async def _fail_if_exited(self):
         """Raise SpawnError with the reason if the starting server cannot become ready."""
         raise NotImplementedError
+
+    def _remember_death(self, state):
+        """Keep why the server died (Docker's container ``state``) for the user's next page."""
+        name = f"Your server {self.name!r}" if self.name else "Your server"
+        reason = f"{name} {logs.death_reason(state, self.mem_limit)}."
+        deaths.REASONS[(self.user.name, self.name)] = reason
 
     @property
     def _progress(self):

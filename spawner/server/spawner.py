@@ -7,7 +7,7 @@ import time
 import docker
 
 from ..errors import SpawnError
-from . import container, deaths, logs, networks, profiles, volumes
+from . import container, logs, networks, profiles, volumes
 from .base import KaggleSpawnerBase
 
 # How long a stop waits for Docker to finish removing the container.
@@ -90,9 +90,7 @@ class KaggleSpawner(KaggleSpawnerBase):
             state = await self._in_executor(self.client.inspect_container, self.container_id)
         except docker.errors.NotFound:
             return
-        name = f"Your server {self.name!r}" if self.name else "Your server"
-        reason = f"{name} {logs.death_reason(state['State'], self.mem_limit)}."
-        deaths.REASONS[(self.user.name, self.name)] = reason
+        self._remember_death(state["State"])
 
     async def _fail_if_exited(self):
         """Raise SpawnError with the reason if the starting container cannot become ready."""

@@ -14,9 +14,9 @@ from traitlets import Integer, Unicode, default
 
 from ..errors import SpawnError
 from ..images import inventory, tags
-from ..server import deaths, logs, volumes
+from ..server import volumes
 from ..server.base import KaggleSpawnerBase
-from . import specs, tasks
+from . import network, specs, tasks
 
 # How often a starting server's task is looked at.
 TASK_POLL_SECONDS = 0.1
@@ -62,15 +62,6 @@ def _local_volume_node(client, volume):
     if volumes.volume_info(client, volume) is None:
         return ""
     return client.info()["Swarm"]["NodeID"]
-
-
-def _overlay(client, name):
-    """Network ``name``'s inspect data if it is a swarm network, else None."""
-    try:
-        info = client.inspect_network(name)
-    except docker.errors.NotFound:
-        return None
-    return info if info.get("Scope") == "swarm" else None
 
 
 class KaggleSwarmSpawner(KaggleSpawnerBase, SwarmSpawner):
@@ -164,13 +155,8 @@ class KaggleSwarmSpawner(KaggleSpawnerBase, SwarmSpawner):
             await self.check_image_version(image)
 
     async def start_server(self):
-        if await self._in_executor(_overlay, self.client, self.network_name) is None:
-            raise SpawnError(
-                f"The hub's network {self.network_name!r} is not a swarm network: an admin "
-                f"creates it with 'docker network create -d overlay --attachable "
-                f"{self.network_name}' (deploy/swarm/stack.yml does) and sets "
-                "KAGGLE_HUB_NETWORK to it."
-            )
+        if not await self._in_executor(network.attachable, self.client, self.network_name):
+            raise SpawnError(network.not_attachable_message(self.network_name))
         if not self.node_id and not self.nfs_host:
             # Files from before the swarm are on this node: keep the server with them.
             self.node_id = await self._in_executor(
@@ -269,10 +255,7 @@ class KaggleSwarmSpawner(KaggleSpawnerBase, SwarmSpawner):
         if task is None:
             return
         status = task.get("Status") or {}
-        code = (status.get("ContainerStatus") or {}).get("ExitCode")
-        name = f"Your server {self.name!r}" if self.name else "Your server"
-        reason = f"{name} {logs.death_reason({'ExitCode': code}, self.mem_limit)}."
-        deaths.REASONS[(self.user.name, self.name)] = reason
+        self._remember_death({"ExitCode": (status.get("ContainerStatus") or {}).get("ExitCode")})
 
     async def delete_forever(self):
         """Quarantine (or remove) the working volume where the hub's engine holds it: on
