@@ -106,9 +106,15 @@ class SharedPull:
         if self.outcome.done():
             return
         if error:
-            self.outcome.set_exception(error)
+            self._fail(error)
         else:
             self.outcome.set_result(None)
+
+    def _fail(self, error):
+        # Whoever waits reports the failure. Marked as seen at once: a pull nobody waits for
+        # any more (the hub stopping) must not print a traceback when it is collected.
+        self.outcome.set_exception(error)
+        self.outcome.exception()
 
     async def _watch(self):
         while not self.outcome.done():
@@ -116,7 +122,7 @@ class SharedPull:
                 self.log.warning(
                     "Pull of %s stalled: nothing for %s s", self.image, self.stall_seconds
                 )
-                self.outcome.set_exception(PullStalled(self.image))
+                self._fail(PullStalled(self.image))
                 self.client.close()
                 return
             await asyncio.sleep(min(1.0, self.stall_seconds / 4))

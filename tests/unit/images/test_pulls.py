@@ -1,4 +1,8 @@
-"""The spawn page's pull messages."""
+"""Shared pulls: the spawn page's messages, and a failure nobody waits for."""
+
+import asyncio
+import gc
+import logging
 
 from spawner.images import pulls
 from spawner.images.layers import LayerProgress
@@ -32,3 +36,26 @@ def test_pull_event_names_the_layer_that_moved_last():
         "Pulling image img:1: 60% (200 of 200 MB downloaded, 1 layer; "
         "layer 3f2a1b0c9d8e extracting: 40 of 200 MB)"
     )
+
+
+def test_a_failed_pull_nobody_waits_for_prints_no_traceback(tmp_path):
+    """The hub stopping while a pull fails leaves the pull unawaited: its failure is
+    reported by whoever waits, never as 'Future exception was never retrieved'."""
+    unhandled = []
+
+    async def pull_then_forget():
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(lambda _, context: unhandled.append(context["message"]))
+        daemon = {"base_url": f"unix://{tmp_path}/no-docker.sock", "version": "1.41"}
+        pull = pulls.SharedPull("img:1", daemon, 0.04, logging.getLogger("test"))
+        pull.start()
+        while not pull.outcome.done():
+            await asyncio.sleep(0.01)
+        assert "exception=PullStalled" in repr(pull.outcome)  # repr leaves it unretrieved
+        await asyncio.sleep(0.1)  # the watchdog sees the outcome and ends
+        del pull
+        gc.collect()
+        await asyncio.sleep(0)
+
+    asyncio.run(pull_then_forget())
+    assert unhandled == []
