@@ -95,6 +95,7 @@ def oidc_login(page, hub, login):
             # The provider's consent page, shown once per browser session.
             page.click("button[type=submit]")
     page.wait_for_load_state()
+    _leave_pending_page(page)
     return callback.value
 
 
@@ -123,4 +124,12 @@ def native_login(page, hub, user, password):
     with page.expect_response(lambda r: r.request.method == "POST") as posted:
         page.click("input[type=submit]")
     page.wait_for_load_state()
+    _leave_pending_page(page)
     return posted.value
+
+
+def _leave_pending_page(page):
+    """A login starts the user's server; while it starts, the hub's pending page moves on
+    to it by itself. Wait until it has, or the test's next navigation races that one."""
+    if "/hub/spawn-pending/" in page.url:
+        page.wait_for_url(lambda url: "/hub/spawn-pending/" not in url, timeout=90_000)
