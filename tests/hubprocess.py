@@ -246,6 +246,16 @@ class UserServer:
         self.in_kernel(kernel_id, code)
         return kernel_id
 
+    def kernel_answers(self, kernel_id, timeout=10):
+        """True once kernel ``kernel_id`` answers a kernel-info request, as JupyterLab asks
+        before it runs a cell in a kernel that (re)started."""
+        ws = kernel.connect(self.base, kernel_id, self.headers, timeout, self.hub.verify)
+        try:
+            kernel.kernel_info_round_trip(ws)
+            return True
+        finally:
+            ws.close()
+
     def in_kernel(self, kernel_id, code, timeout=30):
         """Run ``code`` in the running kernel ``kernel_id``; return its stdout."""
         ws = kernel.connect(self.base, kernel_id, self.headers, timeout, self.hub.verify)

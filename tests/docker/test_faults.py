@@ -84,8 +84,11 @@ def test_a_kernel_killed_for_memory_tells_its_user_why_and_the_limit(make_hub, t
     ws.close()
     assert "the server's limit is 400.0 MB" in hub.log()
 
-    # The server survived; the restarted kernel says why in the first cell the user runs.
-    after = wait_for(lambda: server.in_kernel(kernel_id, "print('after')", timeout=60), 90)
+    # The server survived; the restarted kernel says why in the first cell the user runs
+    # (run once the kernel answers, as JupyterLab does: a cell sent while the kernel restarts
+    # can be lost with its output, and a second try would be the second cell).
+    wait_for(lambda: server.kernel_answers(kernel_id), 90, what="the restarted kernel")
+    after = server.in_kernel(kernel_id, "print('after')", timeout=60)
     assert after.startswith("Your previous kernel was stopped because it ran out of memory")
     assert "this server's memory limit is 400.0 MB" in after
     assert after.endswith("after\n")

@@ -3,6 +3,7 @@
 import asyncio
 import gc
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from spawner.images import pulls
 from spawner.images.layers import LayerProgress
@@ -57,5 +58,7 @@ def test_a_failed_pull_nobody_waits_for_prints_no_traceback(tmp_path):
         gc.collect()
         await asyncio.sleep(0)
 
-    asyncio.run(pull_then_forget())
+    # On a thread of its own: the browser tests keep an event loop running on this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, pull_then_forget()).result()
     assert unhandled == []
