@@ -7,6 +7,7 @@ import secrets
 import socket
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -246,23 +247,26 @@ class UserServer:
         self.in_kernel(kernel_id, code)
         return kernel_id
 
-    def kernel_answers(self, kernel_id, timeout=10):
-        """True once kernel ``kernel_id`` answers a kernel-info request, as JupyterLab asks
-        before it runs a cell in a kernel that (re)started."""
+    @contextmanager
+    def kernel_socket(self, kernel_id, timeout):
+        """A websocket to the running kernel ``kernel_id``, closed afterwards."""
         ws = kernel.connect(self.base, kernel_id, self.headers, timeout, self.hub.verify)
         try:
-            kernel.kernel_info_round_trip(ws)
-            return True
+            yield ws
         finally:
             ws.close()
 
+    def kernel_answers(self, kernel_id, timeout=10):
+        """True once kernel ``kernel_id`` answers a kernel-info request, as JupyterLab asks
+        before it runs a cell in a kernel that (re)started."""
+        with self.kernel_socket(kernel_id, timeout) as ws:
+            kernel.kernel_info_round_trip(ws)
+            return True
+
     def in_kernel(self, kernel_id, code, timeout=30):
         """Run ``code`` in the running kernel ``kernel_id``; return its stdout."""
-        ws = kernel.connect(self.base, kernel_id, self.headers, timeout, self.hub.verify)
-        try:
+        with self.kernel_socket(kernel_id, timeout) as ws:
             return kernel.execute(ws, code)
-        finally:
-            ws.close()
 
     def run(self, code, notebook="code/run.ipynb", timeout=60):
         """Execute ``code`` in a kernel whose notebook is ``notebook``; return its stdout."""
@@ -275,11 +279,8 @@ class UserServer:
         r = self.request("POST", "api/sessions", json=body, timeout=60)
         assert r.status_code == 201, r.text
         session = r.json()
-        ws = kernel.connect(
-            self.base, session["kernel"]["id"], self.headers, timeout, self.hub.verify
-        )
         try:
-            return [kernel.execute(ws, code) for code in cells]
+            with self.kernel_socket(session["kernel"]["id"], timeout) as ws:
+                return [kernel.execute(ws, code) for code in cells]
         finally:
-            ws.close()
             self.request("DELETE", f"api/sessions/{session['id']}")
