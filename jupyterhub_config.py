@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from traitlets.config import Config
 
 from spawner import engine
-from spawner.hub import datadir, network, services, swarm, tls
+from spawner.hub import datadir, network, routes, services, swarm, tls
 from spawner.hub.dropins import apply_dropins
 from spawner.images import inventory, prepull
 from spawner.images.pulls import PULL_STALL_SECONDS
@@ -61,6 +61,11 @@ c.JupyterHub.tornado_settings = {
     # key derived from the hub's own.
     **kaggle.settings_for(s.datasets_dir, datadir.secrets_dir(s.data_dir), state.crypt_key),
 }
+# The hub's own pages and APIs (Kaggle's, the Secrets page, the REST handlers that keep a
+# user's files and secrets with the user), served whatever the login. Secrets need a scope
+# of their own: users hold it for themselves, their servers' tokens for their owner.
+routes.mount_in_running_hub()
+c.JupyterHub.custom_scopes, secrets_role, c.Spawner.server_token_scopes = kaggle.secrets_scopes()
 c.JupyterHub.proxy_class = "kaggle-traefik"
 proxy = c.KaggleTraefikProxy
 proxy.pid_file = state.proxy_pid_file
@@ -134,6 +139,7 @@ c.JupyterHub.services, c.JupyterHub.load_roles = services.idle_culler(
 metrics_service, metrics_role = services.metrics_reader(state.metrics_token)
 c.JupyterHub.services.append(metrics_service)
 c.JupyterHub.load_roles.append(metrics_role)
+c.JupyterHub.load_roles.append(secrets_role)
 
 # The hub's pages carry the product's and the team's name and tell a user why their
 # server died; with the built-in login, an admin sees how many sign-ups wait for approval.

@@ -14,6 +14,8 @@ from ..server.datasets import COMPETITIONS, DATASETS, NAME_PATTERN
 
 # What `kaggle-hub datasets add` records beside a dataset: its version, among others.
 METADATA = ".kaggle-hub.json"
+# Kaggle's slugs are at most 50 characters; a longer one would only reach the filesystem.
+MAX_SLUG = 100
 
 
 class AttachRefused(Exception):
@@ -22,8 +24,9 @@ class AttachRefused(Exception):
 
 def _slug(ref, key):
     value = ref.get(key)
-    if not isinstance(value, str) or not NAME_PATTERN.match(value):
-        raise AttachRefused(f"{key} {value!r} is not a Kaggle slug.")
+    if not isinstance(value, str) or len(value) > MAX_SLUG or not NAME_PATTERN.fullmatch(value):
+        shown = value[:40] + "..." if isinstance(value, str) and len(value) > 40 else value
+        raise AttachRefused(f"{key} {shown!r} is not a Kaggle slug.")
     return value
 
 

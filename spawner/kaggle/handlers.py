@@ -7,7 +7,10 @@ Servers call, with their own API token in ``X-Kaggle-Authorization`` (as on Kagg
 
 Users manage their secrets at ``/hub/secrets`` (a page: add, replace, delete; values are
 never shown back) and ``/hub/api/secrets[/NAME]`` (GET the names, PUT ``{"value": ...}``,
-DELETE). A token or a login reaches only its own user's secrets.
+DELETE). Secrets need a scope of their own (``SECRETS_SCOPE``): users hold it for
+themselves, and their servers' API tokens for their owner. A token with fewer scopes, or
+the token JupyterHub gives a server for a visitor (an admin opening a member's server),
+reaches no secrets.
 """
 
 import json
@@ -15,6 +18,7 @@ import re
 
 from jupyterhub.apihandlers.base import APIHandler
 from jupyterhub.handlers.base import BaseHandler
+from jupyterhub.scopes import Scope
 from jupyterhub.user import User
 from jupyterhub.utils import url_path_join
 from tornado import web
@@ -26,6 +30,28 @@ from .secrets import SecretError, SecretStore, check_name
 # The hub's tornado settings key for {"datasets_dir", "secrets_dir", "hub_key"}.
 SETTINGS_KEY = "kaggle_team_hub"
 BEARER = re.compile(r"^\s*bearer\s+([^\s]+)\s*$", re.IGNORECASE)
+SECRETS_SCOPE = "custom:kaggle-team-hub:secrets"
+NO_SECRETS_SCOPE = (
+    "This token may not use secrets: use the server's own token (a server started before "
+    "this hub's upgrade needs a restart), or log in to the hub."
+)
+
+
+def secrets_scopes():
+    """The hub config that lets users, and their own servers, use their own secrets:
+    ``(custom_scopes, user role, server token scopes)``."""
+    custom = {SECRETS_SCOPE: {"description": "Read and change your Kaggle secrets."}}
+    user_role = {"name": "user", "scopes": ["self", f"{SECRETS_SCOPE}!user"]}
+    server_token = ["users:activity!user", "access:servers!server", f"{SECRETS_SCOPE}!user"]
+    return custom, user_role, server_token
+
+
+def may_use_secrets(handler, user):
+    """True if the request's credentials hold the secrets scope for ``user``."""
+    filters = handler.parsed_scopes.get(SECRETS_SCOPE)
+    if filters is None:
+        return False
+    return filters == Scope.ALL or user.name in filters.get("user", ())
 
 
 def settings_for(datasets_dir, secrets_dir, hub_key):
@@ -73,9 +99,12 @@ class KaggleAPIHandler(APIHandler):
 
     def body(self):
         try:
-            return json.loads(self.request.body or b"{}")
+            body = json.loads(self.request.body or b"{}")
         except ValueError:
             raise web.HTTPError(400, "The request body is not JSON.") from None
+        if not isinstance(body, dict):
+            raise web.HTTPError(400, "The request body must be a JSON object.")
+        return body
 
 
 class AttachHandler(KaggleAPIHandler):
@@ -94,6 +123,8 @@ class AttachHandler(KaggleAPIHandler):
 class SecretByLabelHandler(KaggleAPIHandler):
     async def post(self):
         user = self.user()
+        if not may_use_secrets(self, user):
+            raise web.HTTPError(403, NO_SECRETS_SCOPE)
         label = self.body().get("Label")
         store = store_from(self.settings)
         try:
@@ -115,6 +146,8 @@ class SecretsAPIHandler(APIHandler):
     def owner(self):
         if not isinstance(self.current_user, User):
             raise web.HTTPError(403, "Secrets belong to users: log in, or use a user's token.")
+        if not may_use_secrets(self, self.current_user):
+            raise web.HTTPError(403, NO_SECRETS_SCOPE)
         return self.current_user
 
     async def get(self, name=None):
@@ -153,8 +186,13 @@ class SecretsAPIHandler(APIHandler):
 class SecretsPageHandler(BaseHandler):
     """GET /hub/secrets: the user's secrets; POST adds, replaces or deletes one."""
 
+    def check_scope(self):
+        if not may_use_secrets(self, self.current_user):
+            raise web.HTTPError(403, NO_SECRETS_SCOPE)
+
     @web.authenticated
     async def get(self):
+        self.check_scope()
         await self.show()
 
     async def show(self, message="", error="", status=200):
@@ -169,6 +207,7 @@ class SecretsPageHandler(BaseHandler):
 
     @web.authenticated
     async def post(self):
+        self.check_scope()
         name = self.get_body_argument("name", "").strip()
         store = store_from(self.settings)
         if self.get_body_argument("action", "") == "delete":

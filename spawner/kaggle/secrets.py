@@ -16,9 +16,13 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from ..server.naming import escape
 
-NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
+NAME_PATTERN = re.compile(r"\A[A-Za-z_][A-Za-z0-9_.-]{0,63}\Z")
 NAME_RULE = "up to 64 letters, digits, '_', '.' or '-', starting with a letter or '_'"
 MAX_VALUE_BYTES = 64 * 1024
+# Longer escaped user names end in a digest, so that every file name fits the filesystem's
+# 255 bytes (an escaped name never holds '-', so the two kinds never meet).
+MAX_FILE_STEM = 200
+DIGEST_LENGTH = 32
 
 
 class SecretError(ValueError):
@@ -52,7 +56,11 @@ class SecretStore:
         self.fernet = Fernet(fernet_key(hub_key))
 
     def _path(self, user):
-        return self.directory / f"{escape(user)}.json"
+        stem = escape(user)
+        if len(stem) > MAX_FILE_STEM:
+            digest = hashlib.sha256(stem.encode()).hexdigest()[:DIGEST_LENGTH]
+            stem = f"{stem[: MAX_FILE_STEM - DIGEST_LENGTH - 1]}-{digest}"
+        return self.directory / f"{stem}.json"
 
     def _read(self, user):
         try:
@@ -110,3 +118,10 @@ class SecretStore:
     def forget_user(self, user):
         """Remove every secret of ``user`` (a deleted user)."""
         self._path(user).unlink(missing_ok=True)
+
+    def rename_user(self, old, new):
+        """Give ``old``'s secrets to ``new`` (a renamed user); ``new`` keeps none of its own."""
+        try:
+            os.replace(self._path(old), self._path(new))
+        except FileNotFoundError:
+            self.forget_user(new)

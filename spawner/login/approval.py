@@ -12,6 +12,8 @@ from nativeauthenticator.handlers import LocalBase
 from nativeauthenticator.orm import UserInfo
 from tornado import web
 
+from ..accounts import departures
+
 APPROVE, REVOKE = "approve", "revoke"
 
 
@@ -74,7 +76,8 @@ class ApproveHandler(ChangeHandler):
 
 
 class DiscardHandler(ChangeHandler):
-    """POST /hub/discard/NAME: forget a sign-up that is still waiting."""
+    """POST /hub/discard/NAME: forget a sign-up that is still waiting. A hub user of that
+    name leaves as on the admin page: servers stopped, files put away, secrets deleted."""
 
     @needs_scope("admin:users")
     async def post(self, username):
@@ -83,10 +86,12 @@ class DiscardHandler(ChangeHandler):
             raise web.HTTPError(
                 409, f"{username!r} is approved: revoke the approval before discarding it."
             )
-        self.db.delete(info)
-        self.db.commit()
-        if self.users.get(username) is not None:
-            self.users.delete(username)
+        user = self.find_user(username)
+        if user is not None:
+            await departures.remove_user(self, user)
+        else:
+            self.db.delete(info)
+            self.db.commit()
         self.log.info("%s discarded the sign-up of %s", self.current_user.name, username)
         self.redirect(self.list_url())
 

@@ -2,8 +2,7 @@
 
 - Admins named in settings are admins; a name removed from the setting loses admin rights
   at the next start (admins made on the admin page keep theirs).
-- Deleting a user stops every server of theirs first, named ones included, so their access
-  ends at once and the deletion does not fail on a running named server.
+- Names with control characters or longer than the hub keeps are refused.
 - OAuth logins can be bound to the provider's stable account id, so a recycled login name
   cannot inherit an old account.
 """
@@ -20,20 +19,14 @@ from oauthenticator.google import GoogleOAuthenticator
 from sqlalchemy.orm import object_session
 from traitlets import Bool, Set, Unicode, default
 
+from ..accounts.names import acceptable
 from ..errors import LoginRefused
-from ..kaggle import handlers as kaggle
 from . import approval
 from .loginform import KaggleLoginHandler
 from .logout import with_logout_page
-from .servers import ServerStartHandler
 from .signup import BCRYPT_MAX_BYTES, KaggleSignUpHandler
-from .usernames import MAX_USERNAME, AddUsersHandler
 
 ACCOUNT_ID = "account_id"
-
-
-def has_control_characters(text):
-    return any(ord(ch) < 32 or ord(ch) == 127 for ch in text)
 
 
 def account_mismatch_message(username):
@@ -45,8 +38,10 @@ def account_mismatch_message(username):
 
 
 class HubAccounts(Authenticator):
-    """Admin rights from settings, deletion that stops every server first, a batch of new
-    users that adds the valid names, and a logout that says so."""
+    """Admin rights from settings, the hub's rule for names, and a logout that says so.
+
+    What happens to a user's servers, files and secrets does not live here: the hub mounts
+    those handlers itself (``spawner.hub.routes``), so they hold under any login."""
 
     revoked_admins = Set(
         Unicode(),
@@ -61,21 +56,12 @@ class HubAccounts(Authenticator):
     )
 
     def get_handlers(self, app):
-        handlers = with_logout_page(super().get_handlers(app))
-        return [
-            (r"/api/users", AddUsersHandler),
-            (r"/api/users/([^/]+)/server", ServerStartHandler),
-            (r"/api/users/([^/]+)/servers/([^/]*)", ServerStartHandler),
-            # Not logins, but the hub's own pages and APIs come in here: Kaggle's APIs for
-            # users' servers, and the secrets they read.
-            *kaggle.HANDLERS,
-            *handlers,
-        ]
+        return with_logout_page(super().get_handlers(app))
 
     def validate_username(self, username):
         # A NUL or a newline in a name reaches logs, labels and file names; a name of
         # megabytes, every page and log line that shows it.
-        if has_control_characters(username) or len(username) > MAX_USERNAME:
+        if not acceptable(username):
             return False
         return super().validate_username(username)
 
@@ -87,21 +73,6 @@ class HubAccounts(Authenticator):
             orm_user.admin = False
             roles.assign_default_roles(object_session(orm_user), orm_user)
         return result
-
-    async def delete_user(self, user):
-        from jupyterhub.app import JupyterHub
-
-        proxy = JupyterHub.instance().proxy
-        for name, spawner in list(user.spawners.items()):
-            if spawner.active:
-                self.log.info("Stopping %s before deleting user %s", spawner._log_name, user.name)
-                await proxy.delete_user(user, name)
-                await user.stop(name)
-        result = super().delete_user(user)
-        if result is not None:
-            await result
-        # A new account with the same name starts without the old one's secrets.
-        kaggle.store_from(JupyterHub.instance().tornado_settings).forget_user(user.name)
 
 
 class KaggleNativeAuthenticator(HubAccounts, NativeAuthenticator):

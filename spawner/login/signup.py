@@ -4,7 +4,7 @@ sign-ups on the hub's "Approve sign-ups" page)."""
 
 from nativeauthenticator.handlers import SignUpHandler
 
-from .usernames import why_invalid
+from ..accounts.names import why_invalid
 
 DANGER, SUCCESS, INFO = "alert-danger", "alert-success", "alert-info"
 # bcrypt hashes only the first 72 bytes of a password, and bcrypt 5 refuses longer ones.

@@ -448,6 +448,19 @@ class KaggleSpawnerBase(DockerSpawner):
                 time.monotonic() - began,
             )
 
+    async def move_files_to(self, new_user):
+        """Move the working volume to the name it has for user ``new_user`` (a rename), so
+        that nothing stays under the old name for the next account that takes it."""
+        name = self.volume_name
+        target = naming.volume_name(self.name_prefix, new_user, self.name or "")
+        labels = volumes.labels(self.name_prefix, new_user, self.name or "")
+        image = await self._in_executor(volumes.helper_image, self.client, self.image)
+        moved = await self._in_executor(volumes.move, self.client, image, name, target, labels)
+        if moved is not None:
+            self.log.info(
+                "Moved volume %s of %s to %s (%s)", name, self._log_name, target, human_size(moved)
+            )
+
     async def check_allowed(self, image):
         # start() has checked the image against the profiles and allowed_images.
         return image

@@ -168,6 +168,23 @@ def copy(client, image, source, target, progress=None):
     return chunks.done
 
 
+def move(client, image, volume, target, labels, progress=None):
+    """Move ``volume``'s files to a new volume ``target`` labelled ``labels``, then remove
+    ``volume``; return the bytes moved, or None if there is no such volume. VolumeError if
+    ``target`` exists already (its files are never mixed with another's)."""
+    if volume_info(client, volume) is None:
+        return None
+    if volume_info(client, target) is not None:
+        raise VolumeError(
+            f"Volume {target} exists already: move or remove it (kaggle-hub volumes lists "
+            f"it) before {volume} can take its name."
+        )
+    client.create_volume(target, labels=labels)
+    moved = copy(client, image, volume, target, progress)
+    client.remove_volume(volume)
+    return moved
+
+
 def quarantine(client, image, volume, owner_labels, now=None, progress=None):
     """Move ``volume`` to ``{volume}-deleted-{UTC time}``; return ``(new name, bytes moved)``,
     or None if there is no such volume.
@@ -180,16 +197,12 @@ def quarantine(client, image, volume, owner_labels, now=None, progress=None):
     old = volume_info(client, volume)
     if old is None:
         return None
-    client.create_volume(
-        target,
-        labels={
-            **(old or owner_labels),
-            LABEL_QUARANTINED_AT: now.isoformat(),
-            LABEL_QUARANTINED_FROM: volume,
-        },
-    )
-    moved = copy(client, image, volume, target, progress)
-    client.remove_volume(volume)
+    labels = {
+        **(old or owner_labels),
+        LABEL_QUARANTINED_AT: now.isoformat(),
+        LABEL_QUARANTINED_FROM: volume,
+    }
+    moved = move(client, image, volume, target, labels, progress)
     return target, moved
 
 

@@ -3,8 +3,8 @@
 import pytest
 from jupyterhub.orm import new_session_factory
 
+from spawner.accounts.names import why_invalid
 from spawner.login.authenticators import KaggleNativeAuthenticator, KaggleOIDCAuthenticator
-from spawner.login.usernames import why_invalid
 
 
 @pytest.fixture(params=[KaggleNativeAuthenticator, KaggleOIDCAuthenticator])

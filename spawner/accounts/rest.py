@@ -1,0 +1,184 @@
+"""The hub's REST handlers that replace JupyterHub's own, each for an upstream behaviour a
+team cannot live with (JupyterHub 5.5):
+
+- ``POST /hub/api/users``: JupyterHub refuses a whole batch for one invalid name, and its
+  admin page then says only "Failed to create user."; here the valid names are added and
+  the answer names each refused one with the rule it broke.
+- ``POST /hub/api/users/NAME/server[s/SERVER]``: server options that are not a JSON object
+  get a 500 and are saved for the next start; here a 400 that says what to send. A start
+  that a stop cancels gets a 500; here a 409 that says so.
+- ``DELETE /hub/api/users/NAME``: JupyterHub stops only the default server (a running named
+  one makes the deletion fail), keeps the secrets, and deletes the user even when the
+  volume could not be put away; here every way out ends as ``departures`` says.
+- ``PATCH /hub/api/users/NAME`` with a new name: JupyterHub renames the account and leaves
+  its files and secrets under the old name, for the next account that takes it; here they
+  move with it.
+"""
+
+import asyncio
+import json
+
+from jupyterhub.apihandlers.users import (
+    UserAPIHandler,
+    UserListAPIHandler,
+    UserServerAPIHandler,
+)
+from jupyterhub.roles import assign_default_roles
+from jupyterhub.scopes import needs_scope
+from jupyterhub.utils import maybe_future
+from tornado import web
+
+from . import departures
+from .names import why_invalid
+
+STOPPED_MEANWHILE = (
+    "The server was stopped (or its user deleted) before it finished starting: start it again."
+)
+
+
+class AddUsersHandler(UserListAPIHandler):
+    """POST /hub/api/users: add the valid names of the batch, and say why the others are not.
+
+    The answer is 201 with the added users when every name was valid; otherwise 400 whose
+    message names each refused name, and whose ``added`` lists the names added anyway.
+    """
+
+    @needs_scope("admin:users")
+    async def post(self):
+        data = self.get_json_body()
+        if not isinstance(data, dict) or not isinstance(data.get("usernames"), list):
+            raise web.HTTPError(400, 'Send {"usernames": ["name", ...]} to add users.')
+        names = data.pop("usernames")
+        if not names:
+            raise web.HTTPError(400, "Give at least one user name to add.")
+        self._check_user_model(data)
+        admin = data.get("admin", False)
+        if admin and not self.current_user.admin:
+            raise web.HTTPError(403, "Only admins can grant admin permissions")
+
+        refused, existing, to_add = [], [], []
+        for name in names:
+            reason = why_invalid(self.authenticator, name)
+            if reason:
+                refused.append(reason)
+                continue
+            name = self.authenticator.normalize_username(name)
+            if self.find_user(name) is not None:
+                existing.append(name)
+            elif name not in to_add:
+                to_add.append(name)
+
+        added = []
+        for name in to_add:
+            user = self.user_from_username(name)
+            if admin:
+                user.admin = True
+            assign_default_roles(self.db, entity=user)
+            self.db.commit()
+            try:
+                await maybe_future(self.authenticator.add_user(user))
+            except Exception as e:
+                self.log.error("Failed to add user %s: %s", name, e)
+                self.users.delete(user)
+                refused.append(f"{name!r} could not be added: {e}")
+            else:
+                added.append(user)
+
+        if not refused and not added:
+            raise web.HTTPError(409, f"All {len(names)} users already exist")
+        if refused:
+            self.set_status(400)
+            self.finish(json.dumps(_answer(refused, existing, added)))
+            return
+        self.set_status(201)
+        self.finish(json.dumps([self.user_model(u) for u in added]))
+
+
+def _answer(refused, existing, added):
+    parts = ["Not added: " + "; ".join(refused) + "."]
+    if existing:
+        parts.append("Already users: " + ", ".join(existing) + ".")
+    if added:
+        parts.append("Added: " + ", ".join(u.name for u in added) + ".")
+    return {
+        "status": 400,
+        "message": " ".join(parts),
+        "added": [u.name for u in added],
+    }
+
+
+class ServerStartHandler(UserServerAPIHandler):
+    """POST /hub/api/users/NAME/server[s/SERVER]: options must be a JSON object."""
+
+    def get_json_body(self):
+        body = super().get_json_body()
+        if self.request.body.strip() and not isinstance(body, dict):
+            raise web.HTTPError(
+                400,
+                'Server options must be a JSON object, such as {"profile": "cpu"}, or no '
+                f"body at all; got {json.dumps(body)[:40]}.",
+            )
+        return body
+
+    async def post(self, user_name, server_name=""):
+        try:
+            await super().post(user_name, server_name)
+        except asyncio.CancelledError:
+            # The spawn this request waited on was cancelled: a stop came first.
+            raise web.HTTPError(409, STOPPED_MEANWHILE) from None
+        except web.HTTPError:
+            raise
+        except Exception:
+            # JupyterHub's own handler trips over a server stopped, or a user deleted, while
+            # it finished the start (AttributeError on the gone server): that is no error.
+            if self._stopped_meanwhile(user_name, server_name):
+                raise web.HTTPError(409, STOPPED_MEANWHILE) from None
+            raise
+
+    def _stopped_meanwhile(self, user_name, server_name):
+        user = self.find_user(user_name)
+        spawner = user.spawners.get(server_name) if user is not None else None
+        return spawner is None or spawner._stop_pending or spawner.server is None
+
+
+class UserHandler(UserAPIHandler):
+    """DELETE and PATCH /hub/api/users/NAME: a user leaves, or is renamed, with their files
+    and secrets (GET and POST are JupyterHub's own)."""
+
+    @needs_scope("delete:users")
+    async def delete(self, user_name):
+        user = self.find_user(user_name)
+        if user is None:
+            raise web.HTTPError(404)
+        if user.name == self.current_user.name:
+            raise web.HTTPError(400, "Cannot delete yourself!")
+        await departures.remove_user(self, user)
+        self.set_status(204)
+
+    @needs_scope("admin:users")
+    async def patch(self, user_name):
+        user = self.find_user(user_name)
+        data = self.get_json_body()
+        if user is None or not isinstance(data, dict):
+            # JupyterHub's own answer: 404, or a 400 naming the bad body.
+            return await super().patch(user_name)
+        new_name = data.get("name", user.name)
+        if new_name != user.name:
+            reason = why_invalid(self.authenticator, new_name)
+            if reason:
+                raise web.HTTPError(400, f"Not renamed: {reason}.")
+            new_name = self.authenticator.normalize_username(new_name)
+            if self.find_user(new_name) is not None:
+                raise web.HTTPError(409, f"Not renamed: there is a user {new_name!r} already.")
+            if not self.current_user.admin and user.admin:
+                raise web.HTTPError(403, "Only admins can modify other admins")
+            await departures.rename_user(self, user, new_name)
+        await super().patch(user_name)
+
+
+HANDLERS = [
+    (r"/api/users", AddUsersHandler),
+    (r"/api/users/([^/]+)", UserHandler),
+    (r"/api/users/([^/]+)/server", ServerStartHandler),
+    (r"/api/users/([^/]+)/servers/([^/]*)", ServerStartHandler),
+]
