@@ -69,13 +69,19 @@ ensure_chp() {
 }
 
 # Test-only parts: Debian's Chromium for the browser tests, Debian's image registry for
-# real pulls, and a real OpenID Connect provider (npm oidc-provider) in the cache directory.
+# real pulls, Debian's slapd for LDAP logins, and a real OpenID Connect provider (npm
+# oidc-provider) in the cache directory.
 ensure_browser() {
     command -v chromium >/dev/null || apt_install chromium
 }
 
 ensure_registry() {
     command -v docker-registry >/dev/null || apt_install docker-registry
+}
+
+ensure_ldap_server() {
+    { command -v slapd || [ -x /usr/sbin/slapd ]; } >/dev/null && command -v ldapwhoami >/dev/null \
+        || apt_install slapd ldap-utils
 }
 
 ensure_acme_server() {

@@ -64,3 +64,10 @@ async def rename_user(handler, user, new_name):
             ) from None
     store_from(handler.settings).rename_user(user.name, new_name)
     handler.log.info("Moved the files and secrets of user %s to %s", user.name, new_name)
+
+
+def renamed(handler, user):
+    """Forget the hub's in-memory object of a renamed ``user``: JupyterHub keeps it, with the
+    old name's URL in it and in each of its spawners, and the next start would be routed
+    under the old name. The next look-up makes it afresh from the database."""
+    dict.pop(handler.users, user.id, None)

@@ -174,6 +174,8 @@ class UserHandler(UserAPIHandler):
                 raise web.HTTPError(403, "Only admins can modify other admins")
             await departures.rename_user(self, user, new_name)
         await super().patch(user_name)
+        if new_name != user_name:
+            departures.renamed(self, user)
 
 
 HANDLERS = [

@@ -11,6 +11,7 @@ from inspect import isawaitable
 
 from jupyterhub import roles
 from jupyterhub.auth import Authenticator
+from ldapauthenticator import LDAPAuthenticator
 from nativeauthenticator import NativeAuthenticator
 from nativeauthenticator.orm import UserInfo
 from oauthenticator.generic import GenericOAuthenticator
@@ -162,3 +163,7 @@ class KaggleGoogleAuthenticator(AccountBinding, GoogleOAuthenticator):
 
 class KaggleOIDCAuthenticator(AccountBinding, GenericOAuthenticator):
     account_id_claim = "sub"
+
+
+class KaggleLDAPAuthenticator(HubAccounts, LDAPAuthenticator):
+    """The team's LDAP directory: a password is checked by binding as the user's DN."""

@@ -5,12 +5,14 @@ AUTHENTICATOR_CLASSES = {
     "github": "kaggle-github",
     "google": "kaggle-google",
     "oidc": "kaggle-oidc",
+    "ldap": "kaggle-ldap",
 }
 CONFIG_SECTIONS = {
     "native": "KaggleNativeAuthenticator",
     "github": "KaggleGitHubAuthenticator",
     "google": "KaggleGoogleAuthenticator",
     "oidc": "KaggleOIDCAuthenticator",
+    "ldap": "KaggleLDAPAuthenticator",
 }
 
 
@@ -35,6 +37,16 @@ def authenticator_config(auth, admins, revoked_admins, discovered=None):
             "check_common_password": True,
             "allowed_failed_logins": 5,
             "seconds_before_next_try": 600,
+        }
+        return config
+    if auth.mode == "ldap":
+        config[section] = {
+            **common,
+            "server_address": auth.ldap_host,
+            "server_port": auth.ldap_port,
+            "tls_strategy": auth.ldap_tls,
+            "bind_dn_template": [auth.ldap_bind_dn_template],
+            **({"tls_kwargs": {"ca_certs_file": auth.ldap_ca_file}} if auth.ldap_ca_file else {}),
         }
         return config
     trait_values = {

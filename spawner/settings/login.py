@@ -7,6 +7,8 @@ Modes (``KAGGLE_HUB_AUTH``):
 - ``github``, ``google``: OAuth through the provider, with a client id and secret.
 - ``oidc``: any OpenID Connect provider, given its issuer URL (endpoints discovered) or
   its endpoints by hand.
+- ``ldap``: the team's LDAP directory (OpenLDAP, Active Directory), a password checked by
+  binding as the user's DN.
 
 In every mode the hub's user list (the admin page) says who may log in. The
 authenticator config these settings become is built in ``spawner.login.config``.
@@ -14,11 +16,12 @@ authenticator config these settings become is built in ``spawner.login.config``.
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .environment import SettingsError, choice, flag, names
-from .serving import plain_http_off_loopback, public_url
+from .serving import is_loopback, plain_http_off_loopback, public_url
 
-MODES = ("native", "github", "google", "oidc")
+MODES = ("native", "github", "google", "oidc", "ldap")
 OIDC_ENDPOINTS = {
     "KAGGLE_HUB_OIDC_AUTHORIZE_URL": "authorize_url",
     "KAGGLE_HUB_OIDC_TOKEN_URL": "token_url",
@@ -26,7 +29,7 @@ OIDC_ENDPOINTS = {
 }
 
 VARIABLES = {
-    "KAGGLE_HUB_AUTH": "how people log in: native, github, google or oidc; default native",
+    "KAGGLE_HUB_AUTH": "how people log in: native, github, google, oidc or ldap; default native",
     "KAGGLE_HUB_OAUTH_CLIENT_ID": "OAuth client id registered with the provider",
     "KAGGLE_HUB_OAUTH_CLIENT_SECRET": "OAuth client secret (or use the _FILE variable)",
     "KAGGLE_HUB_OAUTH_CLIENT_SECRET_FILE": "file holding the OAuth client secret",
@@ -41,6 +44,10 @@ VARIABLES = {
     "KAGGLE_HUB_ADMIN_GROUPS": "comma-separated provider groups whose members are admins",
     "KAGGLE_HUB_BIND_ACCOUNT_ID": "1 = a hub user belongs to the provider account that first "
     "logged in as it (GitHub id, OIDC sub); default 1",
+    "KAGGLE_HUB_LDAP_URL": "the LDAP server, ldaps://HOST[:PORT] or ldap://HOST[:PORT] (StartTLS)",
+    "KAGGLE_HUB_LDAP_BIND_DN_TEMPLATE": "a user's DN, with {username}, e.g. "
+    "uid={username},ou=people,dc=example,dc=org",
+    "KAGGLE_HUB_LDAP_CA_FILE": "CA certificate that signed the LDAP server's; default the system's",
 }
 
 
@@ -58,6 +65,11 @@ class AuthSettings:
     allowed_groups: frozenset = frozenset()
     admin_groups: frozenset = frozenset()
     bind_account_id: bool = True
+    ldap_host: str = ""
+    ldap_port: int = 0
+    ldap_tls: str = ""
+    ldap_bind_dn_template: str = ""
+    ldap_ca_file: str = ""
 
     @property
     def needs_discovery(self):
@@ -87,12 +99,67 @@ def _client_secret(env):
     return secret
 
 
+def ldap_server(url):
+    """``(host, port, tls strategy)`` of ``KAGGLE_HUB_LDAP_URL``: ldaps:// is TLS from the
+    start, ldap:// upgrades with StartTLS before the password is sent, except on this
+    machine's loopback, where nothing crosses a network."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if parts.scheme not in ("ldap", "ldaps") or not parts.hostname or port == -1:
+        raise SettingsError(
+            f"KAGGLE_HUB_LDAP_URL={url!r} is not an LDAP server's URL: give it as "
+            "ldaps://ldap.example.org or ldap://ldap.example.org:389."
+        )
+    if parts.scheme == "ldaps":
+        return parts.hostname, port or 636, "on_connect"
+    strategy = "insecure" if is_loopback(parts.hostname) else "before_bind"
+    return parts.hostname, port or 389, strategy
+
+
+def _ldap(env, url):
+    server = (env.get("KAGGLE_HUB_LDAP_URL") or "").strip()
+    template = (env.get("KAGGLE_HUB_LDAP_BIND_DN_TEMPLATE") or "").strip()
+    missing = [
+        name
+        for name, value in (
+            ("KAGGLE_HUB_LDAP_URL", server),
+            ("KAGGLE_HUB_LDAP_BIND_DN_TEMPLATE", template),
+        )
+        if not value
+    ]
+    if missing:
+        raise SettingsError(
+            "KAGGLE_HUB_AUTH=ldap needs " + ", ".join(missing) + ": the directory's URL and "
+            "the DN a user binds as, e.g. uid={username},ou=people,dc=example,dc=org."
+        )
+    if "{username}" not in template:
+        raise SettingsError(
+            f"KAGGLE_HUB_LDAP_BIND_DN_TEMPLATE={template!r} has no {{username}}: write the "
+            "DN of a user with {username} where the login name goes."
+        )
+    host, port, strategy = ldap_server(server)
+    return AuthSettings(
+        mode="ldap",
+        public_url=url,
+        ldap_host=host,
+        ldap_port=port,
+        ldap_tls=strategy,
+        ldap_bind_dn_template=template,
+        ldap_ca_file=(env.get("KAGGLE_HUB_LDAP_CA_FILE") or "").strip(),
+    )
+
+
 def from_env(env, ip, port, tls="off"):
     """``AuthSettings`` from a mapping of variables; SettingsError names a bad or missing one."""
     mode = choice(env, "KAGGLE_HUB_AUTH", MODES, "native")
     url = public_url(env, ip, port, tls)
     if mode == "native":
         return AuthSettings(mode=mode, public_url=url)
+    if mode == "ldap":
+        return _ldap(env, url)
     missing = [
         name
         for name, value in (

@@ -48,6 +48,7 @@ def test_another_hub_key_cannot_read_them(tmp_path):
         ("a b", "v", "cannot be a secret's name"),
         ("x" * 65, "v", "cannot be a secret's name"),
         ("<script>", "v", "cannot be a secret's name"),
+        ("TOKEN\n", "v", "cannot be a secret's name"),
         ("TOKEN", "", "must be text, and not empty"),
         ("TOKEN", 5, "must be text, and not empty"),
         ("TOKEN", "x" * (64 * 1024 + 1), "at most 64 KB"),
@@ -58,3 +59,29 @@ def test_bad_names_and_values_are_refused_with_the_rule(tmp_path, name, value, m
     with pytest.raises(SecretError, match=message):
         store.put("ann", name, value)
     assert store.listing("ann") == []
+
+
+def test_a_long_name_fits_the_filesystem_and_stays_its_own(tmp_path):
+    store = SecretStore(tmp_path, KEY)
+    long_names = ["d" + "-." * 49 + "d", "d" + "-." * 49 + "e", "é" * 128]
+    for name in long_names:
+        store.put(name, "TOKEN", name)
+    assert [store.get(name, "TOKEN") for name in long_names] == long_names
+    assert all(len(p.name) <= 255 for p in tmp_path.iterdir())
+    store.forget_user(long_names[0])
+    assert store.listing(long_names[0]) == []
+    assert store.get(long_names[1], "TOKEN") == long_names[1]
+
+
+def test_a_rename_moves_the_secrets_and_leaves_nothing_behind(tmp_path):
+    store = SecretStore(tmp_path, KEY)
+    store.put("cat", "TOKEN", "cat's")
+    store.put("cleo", "STALE", "from an account deleted before secrets went with it")
+    store.rename_user("cat", "cleo")
+    assert store.listing("cat") == []
+    assert store.get("cleo", "TOKEN") == "cat's"
+    assert store.get("cleo", "STALE") is None
+    # A user with no secrets renamed onto a name with stale ones leaves none there either.
+    store.put("dan", "STALE", "old")
+    store.rename_user("eve", "dan")
+    assert store.listing("dan") == []

@@ -3,7 +3,7 @@
 from spawner.login.config import authenticator_config
 from spawner.settings import login
 
-from ..settings.test_login import OIDC
+from ..settings.test_login import LDAP, OIDC
 
 
 def test_native_is_the_default():
@@ -21,6 +21,23 @@ def test_native_is_the_default():
         "check_common_password": True,
         "allowed_failed_logins": 5,
         "seconds_before_next_try": 600,
+    }
+
+
+def test_ldap_with_a_ca_file():
+    a = login.from_env({**LDAP, "KAGGLE_HUB_LDAP_CA_FILE": "/etc/ldap-ca.pem"}, "127.0.0.1", 8000)
+    config = authenticator_config(a, {"ann"}, set())
+    assert config["JupyterHub"] == {"authenticator_class": "kaggle-ldap"}
+    assert config["KaggleLDAPAuthenticator"] == {
+        "admin_users": {"ann"},
+        "revoked_admins": set(),
+        "allow_all": False,
+        "allow_existing_users": True,
+        "server_address": "ldap.example.org",
+        "server_port": 389,
+        "tls_strategy": "before_bind",
+        "bind_dn_template": ["uid={username},ou=people,dc=example,dc=org"],
+        "tls_kwargs": {"ca_certs_file": "/etc/ldap-ca.pem"},
     }
 
 

@@ -12,6 +12,29 @@ OIDC = {
     "KAGGLE_HUB_OIDC_ISSUER": "https://id.example.org/realms/team/",
 }
 
+LDAP = {
+    "KAGGLE_HUB_AUTH": "ldap",
+    "KAGGLE_HUB_LDAP_URL": "ldap://ldap.example.org",
+    "KAGGLE_HUB_LDAP_BIND_DN_TEMPLATE": "uid={username},ou=people,dc=example,dc=org",
+}
+
+
+@pytest.mark.parametrize(
+    ("url", "server"),
+    [
+        ("ldaps://ldap.example.org", ("ldap.example.org", 636, "on_connect")),
+        ("ldaps://ldap.example.org:1636", ("ldap.example.org", 1636, "on_connect")),
+        ("ldap://ldap.example.org", ("ldap.example.org", 389, "before_bind")),
+        ("ldap://10.0.0.5:1389", ("10.0.0.5", 1389, "before_bind")),
+        ("ldap://127.0.0.1:1389", ("127.0.0.1", 1389, "insecure")),
+        ("ldap://localhost", ("localhost", 389, "insecure")),
+    ],
+)
+def test_ldap_urls_and_their_tls(url, server):
+    auth = login.from_env({**LDAP, "KAGGLE_HUB_LDAP_URL": url}, "127.0.0.1", 8000)
+    assert (auth.ldap_host, auth.ldap_port, auth.ldap_tls) == server
+    assert auth.ldap_bind_dn_template == LDAP["KAGGLE_HUB_LDAP_BIND_DN_TEMPLATE"]
+
 
 def test_secret_from_a_file(tmp_path):
     path = tmp_path / "secret"
@@ -27,7 +50,20 @@ def test_secret_from_a_file(tmp_path):
 @pytest.mark.parametrize(
     ("env", "ip", "message"),
     [
-        ({"KAGGLE_HUB_AUTH": "ldap"}, "127.0.0.1", "KAGGLE_HUB_AUTH='ldap' is not one of"),
+        ({"KAGGLE_HUB_AUTH": "saml"}, "127.0.0.1", "KAGGLE_HUB_AUTH='saml' is not one of"),
+        (
+            {"KAGGLE_HUB_AUTH": "ldap"},
+            "127.0.0.1",
+            "needs KAGGLE_HUB_LDAP_URL, KAGGLE_HUB_LDAP_BIND",
+        ),
+        (
+            {**LDAP, "KAGGLE_HUB_LDAP_BIND_DN_TEMPLATE": "uid=ann,dc=example"},
+            "127.0.0.1",
+            "has no {username}",
+        ),
+        ({**LDAP, "KAGGLE_HUB_LDAP_URL": "ldap.example.org"}, "127.0.0.1", "is not an LDAP"),
+        ({**LDAP, "KAGGLE_HUB_LDAP_URL": "https://ldap.example.org"}, "127.0.0.1", "is not an"),
+        ({**LDAP, "KAGGLE_HUB_LDAP_URL": "ldap://ldap.example.org:x"}, "127.0.0.1", "is not an"),
         ({"KAGGLE_HUB_AUTH": "github"}, "127.0.0.1", "needs KAGGLE_HUB_OAUTH_CLIENT_ID"),
         ({**OIDC, "KAGGLE_HUB_OAUTH_CLIENT_SECRET": ""}, "127.0.0.1", "CLIENT_SECRET"),
         ({**OIDC, "KAGGLE_HUB_OIDC_ISSUER": ""}, "127.0.0.1", "needs KAGGLE_HUB_OIDC_ISSUER"),

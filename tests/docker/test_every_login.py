@@ -1,0 +1,214 @@
+"""What the hub adds holds whatever the login: Kaggle's APIs and secrets in a user's server,
+secrets only for the user's own credentials, and a user who leaves or is renamed taking
+their servers, files and secrets along. Each test runs under the built-in login, a real
+LDAP directory (slapd) and a site's own authenticator set in a drop-in (JupyterHub's
+DummyAuthenticator). (An OAuth login starts a server only after a real login, for its
+tokens: the OpenID Connect tier, tests/e2e, walks deletion and secrets in the browser.)"""
+
+import pytest
+import requests
+
+from spawner.server import naming
+
+from ..hubprocess import UserServer
+from ..hubs import finish_hub, module_failed, new_hub
+from ..kagglenotebook import make_shared, put_secret, run_the_titanic_notebook
+from ..ldapserver import LDAPServer
+
+pytestmark = [pytest.mark.docker, pytest.mark.reliability]
+
+DROPIN_LOGIN = {
+    "50-login.py": (
+        'c.JupyterHub.authenticator_class = "dummy"\n'
+        'c.DummyAuthenticator.password = "demo-password-1"\n'
+        "c.DummyAuthenticator.allow_all = True\n"
+    )
+}
+
+
+@pytest.fixture(scope="module", params=["native", "ldap", "dropin"])
+def login_hub(request, tmp_path_factory, docker_client, image):
+    shared = make_shared(tmp_path_factory.mktemp("shared"))
+    env = {"KAGGLE_HUB_DATASETS_DIR": str(shared)}
+    mode = request.param
+    hub = new_hub(
+        tmp_path_factory, image, env=env, dropins=DROPIN_LOGIN if mode == "dropin" else None
+    )
+    helper = LDAPServer(hub.workdir, {"ann": "ann-password-1"}) if mode == "ldap" else None
+    if helper is not None:
+        hub.env.update(helper.hub_env())
+        helper.start()
+    try:
+        hub.start()
+        hub.mode = mode
+        yield hub
+    finally:
+        failed = module_failed(request)
+        finish_hub(docker_client, hub, failed)
+        if helper is not None:
+            if failed:
+                print(f"----- {helper.name} log -----\n{helper.log()[-5000:]}")
+            helper.stop()
+
+
+def secrets_api(hub, token, method="GET", name="", **kwargs):
+    return requests.request(
+        method,
+        f"{hub.url}/hub/api/secrets{'/' + name if name else ''}",
+        headers={"Authorization": f"token {token}"},
+        timeout=30,
+        **kwargs,
+    )
+
+
+def secret_by_label(hub, token, label):
+    return requests.post(
+        f"{hub.url}/hub/kaggle/requests/GetUserSecretByLabelRequest",
+        json={"Label": label},
+        headers={"X-Kaggle-Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+
+
+def volumes_of(docker_client, hub, user):
+    """Names of ``user``'s live and quarantined volumes on the hub."""
+    base = naming.volume_name(hub.prefix, user).removesuffix(naming.VOLUME_SUFFIX)
+    found = docker_client.volumes(filters={"name": base}).get("Volumes") or []
+    return sorted(v["Name"] for v in found if v["Name"].startswith(base + "-"))
+
+
+def test_kagglehub_and_kaggle_secrets_answer_in_a_users_server(login_hub):
+    token = login_hub.create_user("ann")
+    login_hub.start_server("ann")
+    run_the_titanic_notebook(login_hub, UserServer(login_hub, "ann", token), token)
+
+
+def test_only_the_users_own_credentials_reach_their_secrets(login_hub):
+    token = login_hub.create_user("ann")
+    put_secret(login_hub, token, "KEY", "ann's key")
+    assert secret_by_label(login_hub, token, "KEY").json()["result"] == {"secret": "ann's key"}
+    # A token ann made to let a tool read her name, and the token JupyterHub gives a server
+    # for a visitor (an admin opening ann's server), hold no secrets scope.
+    for scopes in (
+        ["read:users:name!user=ann"],
+        ["access:servers!server=ann/", "read:users:name!user=ann"],
+    ):
+        r = login_hub.api("POST", "/users/ann/tokens", json={"scopes": scopes})
+        assert r.status_code == 201, r.text
+        narrow = r.json()["token"]
+        assert secrets_api(login_hub, narrow).status_code == 403
+        assert secrets_api(login_hub, narrow, "PUT", "KEY", json={"value": "x"}).status_code == 403
+        assert secrets_api(login_hub, narrow, "DELETE", "KEY").status_code == 403
+        refused = secret_by_label(login_hub, narrow, "KEY")
+        assert refused.status_code == 403
+        assert "may not use secrets" in refused.json()["message"]
+    assert secret_by_label(login_hub, token, "KEY").json()["result"] == {"secret": "ann's key"}
+
+
+def test_a_deleted_user_takes_servers_files_and_secrets_along(login_hub, docker_client):
+    token = login_hub.create_user("bob")
+    login_hub.start_server("bob")
+    login_hub.start_server("bob", "lab2")
+    UserServer(login_hub, "bob", token).put_text("code/bob.txt", "bob's work")
+    assert put_secret(login_hub, token, "KEY", "bob's key").status_code == 201
+
+    r = login_hub.api("DELETE", "/users/bob")
+    assert r.status_code == 204, r.text
+    assert docker_client.containers(all=True, filters={"name": f"{login_hub.prefix}-bob"}) == []
+    left = volumes_of(docker_client, login_hub, "bob")
+    assert len(left) == 2 and all(naming.QUARANTINE_INFIX in v for v in left), left
+
+    # The next account named bob starts with nothing of the old one's.
+    new_token = login_hub.create_user("bob")
+    assert secrets_api(login_hub, new_token).json() == {"secrets": []}
+    login_hub.start_server("bob")
+    assert "bob.txt" not in UserServer(login_hub, "bob", new_token).names("code")
+    login_hub.api("DELETE", "/users/bob")
+
+
+def test_a_renamed_user_takes_files_and_secrets_along(login_hub, docker_client):
+    token = login_hub.create_user("cat")
+    login_hub.start_server("cat")
+    UserServer(login_hub, "cat", token).put_text("code/cat.txt", "cat's work")
+    assert put_secret(login_hub, token, "KEY", "cat's key").status_code == 201
+
+    r = login_hub.api("PATCH", "/users/cat", json={"name": "cleo"})
+    assert r.status_code == 200, r.text
+    assert r.json()["name"] == "cleo"
+    assert volumes_of(docker_client, login_hub, "cat") == []
+    assert secrets_api(login_hub, token).json()["secrets"][0]["name"] == "KEY"
+    login_hub.start_server("cleo")
+    assert UserServer(login_hub, "cleo", token).read_text("code/cat.txt") == "cat's work"
+
+    # A new cat has none of it.
+    new_token = login_hub.create_user("cat")
+    assert secrets_api(login_hub, new_token).json() == {"secrets": []}
+    # Renaming onto a taken name changes nothing and says why.
+    taken = login_hub.api("PATCH", "/users/cleo", json={"name": "cat"})
+    assert taken.status_code == 409 and "already" in taken.json()["message"]
+    for name in ("cat", "cleo"):
+        login_hub.api("DELETE", f"/users/{name}")
+
+
+def test_server_options_that_are_not_an_object_get_a_400(login_hub):
+    login_hub.create_user("dee")
+    r = login_hub.api("POST", "/users/dee/server", json=[1, 2])
+    assert r.status_code == 400, r.text
+    assert "must be a JSON object" in r.json()["message"]
+    assert login_hub.api("GET", "/users/dee").json()["servers"] == {}
+
+
+def test_kaggles_endpoints_refuse_what_is_not_a_request(login_hub):
+    token = login_hub.create_user("eve")
+    login_hub.start_server("eve")
+    for body in ([1], "x", 5):
+        r = requests.post(
+            f"{login_hub.url}/hub/kaggle/requests/GetUserSecretByLabelRequest",
+            json=body,
+            headers={"X-Kaggle-Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+        assert r.status_code == 400, (body, r.text)
+    attach = requests.post(
+        f"{login_hub.url}/hub/kaggle/kaggle-jwt-handler/AttachDatasourceUsingJwtRequest",
+        json={"competitionRef": {"CompetitionSlug": "t" * 5000}},
+        headers={"X-Kaggle-Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    assert attach.status_code == 200, attach.text
+    assert attach.json()["wasSuccessful"] is False
+    assert "is not a Kaggle slug" in attach.json()["errors"][0]
+
+
+def test_a_long_valid_name_keeps_its_secrets_and_can_leave(login_hub):
+    # 100 characters, each but the first and last escaped to 3 in file names: 296 in all.
+    name = "d" + "-." * 49 + "d"
+    token = login_hub.create_user(name)
+    assert put_secret(login_hub, token, "KEY", "v").status_code == 201
+    assert [s["name"] for s in secrets_api(login_hub, token).json()["secrets"]] == ["KEY"]
+    assert login_hub.api("DELETE", f"/users/{name}").status_code == 204
+
+
+def login(hub, name, password):
+    """A cookie session after posting the hub's login form; and the answer to the post."""
+    session = requests.Session()
+    session.get(f"{hub.url}/hub/login", timeout=30)
+    form = {"username": name, "password": password, "_xsrf": session.cookies.get("_xsrf")}
+    r = session.post(f"{hub.url}/hub/login", data=form, timeout=30, allow_redirects=False)
+    return session, r
+
+
+PASSWORDS = {"ldap": "ann-password-1", "dropin": "demo-password-1"}
+
+
+def test_a_person_logs_in_and_finds_the_secrets_page(login_hub):
+    login_hub.create_user("ann")
+    if login_hub.mode == "native":
+        session = login_hub.browser_session("ann")
+    else:
+        assert login(login_hub, "ann", "wrong-password")[1].status_code != 302
+        session, r = login(login_hub, "ann", PASSWORDS[login_hub.mode])
+        assert r.status_code == 302, r.text
+    page = session.get(f"{login_hub.url}/hub/secrets", timeout=30)
+    assert page.status_code == 200, page.text
+    assert "Secrets" in page.text
