@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from ..hubprocess import UserServer
+from ..kagglenotebook import put_secret
 
 pytestmark = pytest.mark.docker
 
@@ -78,3 +79,49 @@ def test_a_batch_of_new_users_adds_the_valid_names_and_names_the_refused(make_hu
     assert [u["name"] for u in r.json()] == ["gil"]
     names = {u["name"] for u in hub.api("GET", "/users").json()}
     assert names == {"eve", "fay", "gil"}
+
+
+def test_a_discarded_sign_up_leaves_nothing_for_the_next_eve(make_hub, docker_client):
+    hub = make_hub(env={"KAGGLE_HUB_ADMINS": "boss"})
+    admin = hub.browser_session("boss")
+    admin_xsrf = admin.cookies.get("_xsrf", path="/hub/")
+    password = "eve-password-1"
+    session = requests.Session()
+    session.get(f"{hub.url}/hub/signup", timeout=30)
+    xsrf = session.cookies.get("_xsrf", path="/hub/")
+    form = {"username": "eve", "signup_password": password, "_xsrf": xsrf}
+    form["signup_password_confirmation"] = password
+    assert session.post(f"{hub.url}/hub/signup", data=form, timeout=30).status_code == 200
+    approval = f"{hub.url}/hub/authorize/eve"
+    r = admin.post(approval, data={"action": "approve", "_xsrf": admin_xsrf}, timeout=30)
+    assert r.status_code == 200, r.text
+    login = {"username": "eve", "password": password, "_xsrf": xsrf}
+    r = session.post(f"{hub.url}/hub/login", data=login, timeout=30, allow_redirects=False)
+    assert r.status_code == 302, r.text
+    token = hub.api("POST", "/users/eve/tokens", json={"note": "eve's"}).json()["token"]
+    hub.start_server("eve")
+    UserServer(hub, "eve", token).put_text("code/eve.txt", "eve's work")
+    assert put_secret(hub, token, "KEY", "eve's key").status_code == 201
+
+    # An admin revokes the approval, then discards the sign-up.
+    r = admin.post(approval, data={"action": "revoke", "_xsrf": admin_xsrf}, timeout=30)
+    assert r.status_code == 200, r.text
+    r = admin.post(f"{hub.url}/hub/discard/eve", data={"_xsrf": admin_xsrf}, timeout=30)
+    assert r.status_code == 200, r.text
+    assert hub.api("GET", "/users/eve").status_code == 404
+    assert docker_client.containers(all=True, filters={"name": f"{hub.prefix}-eve"}) == []
+    volumes = [v["Name"] for v in docker_client.volumes()["Volumes"] or []]
+    assert f"{hub.prefix}-eve-work" not in volumes
+    assert any(v.startswith(f"{hub.prefix}-eve-work-deleted-") for v in volumes), volumes
+    assert list((hub.workdir / "data").rglob("eve.json")) == []
+
+    # A stranger signing up as eve waits for approval like anyone else.
+    stranger = requests.Session()
+    stranger.get(f"{hub.url}/hub/signup", timeout=30)
+    xsrf = stranger.cookies.get("_xsrf", path="/hub/")
+    form = {"username": "eve", "signup_password": "stranger-pw-1", "_xsrf": xsrf}
+    form["signup_password_confirmation"] = "stranger-pw-1"
+    assert stranger.post(f"{hub.url}/hub/signup", data=form, timeout=30).status_code == 200
+    login = {"username": "eve", "password": "stranger-pw-1", "_xsrf": xsrf}
+    r = stranger.post(f"{hub.url}/hub/login", data=login, timeout=30, allow_redirects=False)
+    assert r.status_code != 302, r.headers
