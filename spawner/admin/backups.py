@@ -8,6 +8,7 @@ empty again.
 """
 
 import gzip
+import os
 import posixpath
 import tarfile
 import zlib
@@ -83,17 +84,25 @@ def volume_size(client, volume):
     return None
 
 
+def open_private(path):
+    """``path`` opened for writing bytes, readable by its owner only: a backup holds a
+    user's files (``.kaggle/kaggle.json`` among them) or the hub's keys."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    return os.fdopen(fd, "wb")
+
+
 def backup(client, image, volume, path, progress=None):
     """Write volume ``volume`` to ``path`` as a tar.gz whose members are relative (./...).
 
-    The file appears only once complete; ``progress(bytes read)`` follows the copy.
+    The file appears only once complete, readable by its owner only; ``progress(bytes
+    read)`` follows the copy.
     """
     if volume_info(client, volume) is None:
         raise VolumeError(f"There is no volume {volume!r}: 'kaggle-hub volumes' lists them.")
     path = Path(path)
     partial = path.with_name(path.name + ".partial")
     try:
-        with Helper(client, image, volume) as helper, open(partial, "wb") as raw:
+        with Helper(client, image, volume) as helper, open_private(partial) as raw:
             with gzip.GzipFile(
                 filename=path.name, mode="wb", fileobj=raw, compresslevel=COMPRESSION
             ) as gz:

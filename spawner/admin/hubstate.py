@@ -6,7 +6,6 @@ backup, consistent even while the hub runs. Users' files are in their volumes, w
 ``kaggle-hub backup USER`` saves.
 """
 
-import os
 import sqlite3
 import tarfile
 import tempfile
@@ -14,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..hub.datadir import hub_paths
+from .backups import open_private
 
 DATABASE = "jupyterhub.sqlite"
 # What a restored hub needs besides the database; logs, pid files and the proxy's
@@ -42,11 +42,6 @@ def list_backups(data_dir):
     return sorted(backup_dir(data_dir).glob("hub-*.tar.gz"))
 
 
-def _private_open(path):
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    return os.fdopen(fd, "wb")
-
-
 def backup(data_dir, path=None, now=None):
     """Write the hub's state to ``path`` (default: a new file in the backups folder);
     return the path."""
@@ -67,7 +62,7 @@ def backup(data_dir, path=None, now=None):
             source.backup(target)
         source.close()
         target.close()
-        with _private_open(path) as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+        with open_private(path) as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
             tar.add(copy, arcname=DATABASE)
             for name in STATE:
                 if (data_dir / name).exists():

@@ -41,6 +41,8 @@ def test_backup_purge_restore_gives_back_identical_files(make_hub, tmp_path):
     backup = kaggle_hub(hub.env, "backup", "eli", "-o", str(archive))
     assert backup.returncode == 0, backup.stderr
     assert f"Wrote {hub.prefix}-eli-work to {archive}" in backup.stdout
+    # It holds the user's files (.kaggle/kaggle.json among them): the owner's only.
+    assert archive.stat().st_mode & 0o777 == 0o600
 
     purge = kaggle_hub(hub.env, "purge", "eli", "--yes")
     assert purge.returncode == 0, purge.stderr
