@@ -23,7 +23,7 @@ from traitlets import Bool, Set, Unicode, default
 from ..accounts.names import acceptable
 from ..errors import LoginRefused
 from . import approval
-from .loginform import KaggleLoginHandler
+from .loginform import KaggleChangePasswordHandler, KaggleLoginHandler
 from .logout import with_logout_page
 from .signup import BCRYPT_MAX_BYTES, KaggleSignUpHandler
 
@@ -89,6 +89,7 @@ class KaggleNativeAuthenticator(HubAccounts, NativeAuthenticator):
     def get_handlers(self, app):
         replaced = {
             r"/login": KaggleLoginHandler,
+            r"/change-password": KaggleChangePasswordHandler,
             r"/signup": KaggleSignUpHandler,
             **approval.HANDLERS,
         }

@@ -40,3 +40,23 @@ def test_a_user_name_with_a_control_character_is_refused(hub, docker_client, nam
     assert all("\0" not in u["name"] for u in hub.api("GET", "/users").json())
     assert [v for v in docker_client.volumes().get("Volumes") or [] if "\0" in v["Name"]] == []
     assert hub.api("POST", f"/users/{name}/server").status_code == 404
+
+
+def test_a_current_password_bcrypt_cannot_check_is_told_it_is_wrong(hub):
+    password = "fay-password-12"
+    hub.create_user("fay")  # an admin added fay: her sign-up needs no approval
+    session = hub.browser_session("fay", password)
+    xsrf = session.cookies.get("_xsrf", path="/hub/")
+    form = {
+        "old_password": "x" * 80,
+        "new_password": "fay-new-password-1",
+        "new_password_confirmation": "fay-new-password-1",
+        "_xsrf": xsrf,
+    }
+    r = session.post(f"{hub.url}/hub/change-password", data=form, timeout=30)
+    assert r.status_code == 200, r.text
+    assert "Your current password was incorrect" in r.text
+    # The password is unchanged: the old one still logs in.
+    login = {"username": "fay", "password": password, "_xsrf": xsrf}
+    r = session.post(f"{hub.url}/hub/login", data=login, timeout=30, allow_redirects=False)
+    assert r.status_code == 302, r.text
