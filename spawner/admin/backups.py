@@ -5,9 +5,15 @@ memory stays flat whatever the volume's size. A restore replaces the volume's co
 previous content is kept as a quarantined volume) and is all or nothing: the archive is
 read through and checked before anything is written, and a failed unpack leaves the volume
 empty again.
+
+One parser decides what is restored: Docker is never handed the archive itself, but a tar
+written here from the members Python's tarfile read and checked, so a header one parser
+reads and another skips cannot smuggle a file past the check. Data after the last member
+tarfile reads (anything but the zero blocks that end a tar) fails the restore.
 """
 
 import gzip
+import io
 import os
 import posixpath
 import tarfile
@@ -146,15 +152,51 @@ def no_meter(what, total=None):
     return None
 
 
-def check_archive(path, progress=None):
-    """Read the whole tar.gz at ``path``; raise VolumeError naming the first member that
-    must not be restored, or the damage if it is not a complete tar.gz."""
+class _Recorder(io.RawIOBase):
+    """A readable stream passed through, keeping its last ``keep`` bytes and its position,
+    so that what follows the tar's last member can be checked after tarfile stops."""
+
+    def __init__(self, stream, keep):
+        self.stream = stream
+        self.keep = keep
+        self.recent = bytearray()
+        self.position = 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        data = self.stream.read(len(buffer))
+        buffer[: len(data)] = data
+        self.recent += data
+        del self.recent[: max(0, len(self.recent) - self.keep)]
+        self.position += len(data)
+        return len(data)
+
+    def rest_is_zeros(self, offset):
+        """True if every byte from ``offset`` to the end of the stream is NUL."""
+        start = self.position - len(self.recent)
+        if offset < start:
+            return False
+        if self.recent[offset - start :].strip(b"\0"):
+            return False
+        while chunk := self.stream.read(CHUNK):
+            if chunk.strip(b"\0"):
+                return False
+        return True
+
+
+def _checked_members(path, progress=None):
+    """Each ``(tar, member)`` of the tar.gz at ``path``, checked; VolumeError naming the first
+    member that must not be restored, data after the last member, or the damage if it is
+    not a complete tar.gz."""
     links = set()
     with open(path, "rb") as raw:
         try:
             # GzipFile under tarfile's plain stream mode: "r|gz" decompresses in small
             # pieces, over a hundred times slower on a GB-sized archive.
-            with tarfile.open(fileobj=gzip.GzipFile(fileobj=raw), mode="r|", bufsize=CHUNK) as tar:
+            source = _Recorder(gzip.GzipFile(fileobj=raw), keep=4 * CHUNK)
+            with tarfile.open(fileobj=source, mode="r|", bufsize=CHUNK) as tar:
                 for member in tar:
                     reason = refusal(member, links)
                     if reason:
@@ -163,12 +205,56 @@ def check_archive(path, progress=None):
                         )
                     if member.issym():
                         links.add(posixpath.normpath(member.name))
+                    yield tar, member
                     if progress:
                         progress(raw.tell())
+                if not source.rest_is_zeros(tar.offset):
+                    raise VolumeError(
+                        f"{str(path)!r} holds data after byte {tar.offset} of its tar that "
+                        "cannot be read as files (a damaged or crafted header): nothing was "
+                        "restored."
+                    )
         except (tarfile.TarError, EOFError, zlib.error, OSError) as e:
             raise VolumeError(
                 f"{str(path)!r} is not a complete .tar.gz ({e}): nothing was restored."
             ) from None
+
+
+def check_archive(path, progress=None):
+    """Read the whole tar.gz at ``path``; raise VolumeError as ``_checked_members`` does."""
+    for _ in _checked_members(path, progress):
+        pass
+
+
+class _Pipe(io.RawIOBase):
+    """Bytes written, taken out by whoever reads the other end."""
+
+    def __init__(self):
+        self.buffer = bytearray()
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        self.buffer += data
+        return len(data)
+
+    def take(self):
+        data = bytes(self.buffer)
+        self.buffer.clear()
+        return data
+
+
+def checked_tar(path, progress=None):
+    """The tar Docker unpacks for the tar.gz at ``path``, as chunks: written here from the
+    members read and checked, and nothing else."""
+    pipe = _Pipe()
+    with tarfile.open(fileobj=pipe, mode="w|", format=tarfile.PAX_FORMAT) as out:
+        for tar, member in _checked_members(path, progress):
+            out.addfile(member, tar.extractfile(member) if member.isreg() else None)
+            if len(pipe.buffer) >= CHUNK:
+                yield pipe.take()
+    yield pipe.take()
 
 
 def _make_room(client, image, volume, volume_labels, force, meter):
@@ -210,12 +296,6 @@ def _fill(client, volume, volume_labels, saved, unpack):
         ) from e
 
 
-def _file_chunks(path):
-    with open(path, "rb") as archive:
-        while chunk := archive.read(CHUNK):
-            yield chunk
-
-
 def restore(client, image, volume, path, volume_labels, force=False, meter=no_meter):
     """Replace ``volume``'s content with the tar.gz at ``path``; refuse a volume in use, and
     a non-empty one unless ``force``. Return the quarantined volume holding the previous
@@ -230,7 +310,7 @@ def restore(client, image, volume, path, volume_labels, force=False, meter=no_me
     def unpack():
         progress = meter(f"restoring {path}", size)
         with Helper(client, image, volume) as helper:
-            helper.put(iter(Counted(_file_chunks(path), progress)))
+            helper.put(checked_tar(path, progress))
 
     _fill(client, volume, volume_labels, saved, unpack)
     return saved

@@ -6,9 +6,13 @@ backup, consistent even while the hub runs. Users' files are in their volumes, w
 ``kaggle-hub backup USER`` saves.
 """
 
+import os
+import posixpath
+import shutil
 import sqlite3
 import tarfile
 import tempfile
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -79,9 +83,24 @@ def hub_running(data_dir):
     return Path(f"/proc/{pid}").exists()
 
 
+def _refusal(member):
+    """Why ``member`` of a hub backup must not be restored, or None."""
+    name = member.name
+    if posixpath.normpath(name) != name or name.startswith("/") or ".." in name.split("/"):
+        return "a path that is not plainly inside the data dir"
+    if not (member.isfile() or member.isdir()):
+        return "neither a file nor a folder"
+    if name not in {DATABASE, *STATE} and name.split("/")[0] not in {DATABASE, *STATE}:
+        return "something a hub backup does not hold"
+    return None
+
+
 def restore(data_dir, path):
     """Replace the hub's state with the backup at ``path``. The hub must be stopped; the
-    state replaced is first saved as a backup of its own. Return that backup's path."""
+    state replaced is first saved as a backup of its own. Return that backup's path.
+
+    The backup is unpacked into a folder of its own first and its entries moved into place
+    after, so a backup that cannot be unpacked changes nothing."""
     data_dir = Path(data_dir)
     path = Path(path)
     if not path.is_file():
@@ -90,19 +109,34 @@ def restore(data_dir, path):
         raise HubStateError(
             "The hub is running: stop it first (./deploy/service stop, or Ctrl-C), then restore."
         )
-    with tarfile.open(path, "r:gz") as tar:
-        members = tar.getmembers()
-        names = {m.name for m in members}
-        if DATABASE not in names:
-            raise HubStateError(f"{path} is not a hub backup: it holds no {DATABASE}.")
-        allowed = {DATABASE, *STATE}
-        for member in members:
-            top = member.name.split("/")[0]
-            if not (member.isfile() or member.isdir()) or not (
-                member.name in allowed or top in allowed
-            ):
-                raise HubStateError(f"{path} holds {member.name!r}, which a hub backup does not.")
-        saved = backup(data_dir) if (data_dir / DATABASE).exists() else None
-        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tar.extractall(data_dir, filter="data")
+    try:
+        with tarfile.open(path, "r:gz") as tar:
+            members = tar.getmembers()
+            if DATABASE not in {m.name for m in members}:
+                raise HubStateError(f"{path} is not a hub backup: it holds no {DATABASE}.")
+            for member in members:
+                reason = _refusal(member)
+                if reason:
+                    raise HubStateError(
+                        f"{path} holds {member.name!r}, {reason}: nothing was restored."
+                    )
+            saved = backup(data_dir) if (data_dir / DATABASE).exists() else None
+            data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(dir=data_dir, prefix=".restore-") as staging:
+                tar.extractall(staging, filter="data")
+                for name in (DATABASE, *STATE):
+                    _put_in_place(Path(staging) / name, data_dir / name)
+    except (tarfile.TarError, EOFError, zlib.error) as e:
+        raise HubStateError(
+            f"{path} is not a complete hub backup ({e}): nothing was restored."
+        ) from None
     return saved
+
+
+def _put_in_place(staged, target):
+    if not staged.exists():
+        return
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
+    os.replace(staged, target)

@@ -1,6 +1,7 @@
 """Restoring a user's volume with kaggle-hub: replace, never merge; all or nothing; never
 into a running server; never a device node or a setuid file from an archive."""
 
+import gzip
 import io
 import re
 import subprocess
@@ -158,3 +159,30 @@ def test_a_damaged_archive_is_refused_and_a_failed_unpack_leaves_the_volume_empt
     assert "The restore failed" in failed.stderr
     assert f"{volume} is left empty" in failed.stderr
     assert volume_files(image, volume) == {}
+
+
+def test_a_header_only_one_parser_reads_cannot_smuggle_a_file_past_the_check(
+    settings, image, tmp_path
+):
+    """A header whose checksum field starts with NUL: Python's tarfile took it for the end
+    of the archive, Docker's unpacker read it and wrote a setuid-root file."""
+    plain = io.BytesIO()
+    with tarfile.open(fileobj=plain, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        for info, data in (entry("./fine.txt", b"fine\n"), entry("./evil", b"#!/bin/sh\n")):
+            info.size = len(data)
+            if info.name == "./evil":
+                info.mode = 0o4755
+            tar.addfile(info, io.BytesIO(data))
+    raw = bytearray(plain.getvalue())
+    evil = raw.index(b"./evil")
+    checksum = raw[evil + 148 : evil + 156]
+    assert checksum.startswith(b"0"), checksum  # the same number without its leading zero
+    raw[evil + 148] = 0
+    crafted = tmp_path / "crafted.tar.gz"
+    crafted.write_bytes(gzip.compress(bytes(raw)))
+    volume = f"{settings.prefix}-eda-work"
+    refused = kaggle_hub(settings.env, "restore", "eda", str(crafted))
+    assert refused.returncode == 2, refused.stdout
+    assert "cannot be read as files" in refused.stderr
+    assert "nothing was restored" in refused.stderr
+    assert not volume_exists(volume)
