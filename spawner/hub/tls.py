@@ -2,7 +2,12 @@
 and a server certificate it signs for the hub's host name, renewed before it expires.
 
 Team members trust the CA once (``ca.pem``, its fingerprint in the hub's log and from
-``kaggle-hub doctor``); every later server certificate is then trusted too.
+``kaggle-hub doctor``); every later server certificate is then trusted too. The CA can vouch
+for the hub's own names only (a critical Name Constraints extension: the public host and
+its subdomains, or its IP address), so its key, in the data dir and in hub backups, cannot
+be used to impersonate any other site to the team. A CA made without that limit (older
+releases), or for another host, is replaced, with a warning that members must trust the new
+one.
 """
 
 import datetime
@@ -50,13 +55,52 @@ def fingerprint(cert_pem):
     return ":".join(f"{b:02X}" for b in cert.fingerprint(hashes.SHA256()))
 
 
-def ensure_ca(directory, team_name=""):
-    """The CA's (certificate PEM, key PEM) in ``directory``, created on the first call."""
+# Names no certificate of the hub has: a permitted subtree of this kind admits none.
+NO_DNS_NAME = "invalid"
+ALL_IPS = ("0.0.0.0/0", "::/0")
+
+
+def name_constraints(hosts):
+    """The Name Constraints that let a CA vouch for ``hosts`` (and subdomains) only: the
+    hosts' own DNS names or IP addresses permitted, every other name of both kinds not."""
+    names = sorted({h.removeprefix("*.") for h in hosts})
+    ips, dns = [], []
+    for name in names:
+        try:
+            ips.append(x509.IPAddress(ipaddress.ip_network(name)))
+        except ValueError:
+            dns.append(x509.DNSName(name))
+    if ips:
+        permitted = ips + (dns or [x509.DNSName(NO_DNS_NAME)])
+        return x509.NameConstraints(permitted_subtrees=permitted, excluded_subtrees=None)
+    excluded = [x509.IPAddress(ipaddress.ip_network(n)) for n in ALL_IPS]
+    return x509.NameConstraints(permitted_subtrees=dns, excluded_subtrees=excluded)
+
+
+def _ca_fits(cert_pem, constraints):
+    """Why the CA ``cert_pem`` cannot serve ``constraints``, or '' if it can."""
+    cert = x509.load_pem_x509_certificate(cert_pem)
+    try:
+        found = cert.extensions.get_extension_for_class(x509.NameConstraints)
+    except x509.ExtensionNotFound:
+        return "it could vouch for any site (no name constraints)"
+    if not found.critical or found.value != constraints:
+        return "it was made for another host name"
+    return ""
+
+
+def ensure_ca(directory, hosts, team_name=""):
+    """The CA's (certificate PEM, key PEM) in ``directory`` for ``hosts``, created on the
+    first call and replaced when it could vouch for other names than those."""
     directory = Path(directory)
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     cert_path, key_path = directory / "ca.pem", directory / "ca-key.pem"
+    constraints = name_constraints(hosts)
+    replaced = ""
     if cert_path.exists() and key_path.exists():
-        return cert_path.read_bytes(), key_path.read_bytes()
+        replaced = _ca_fits(cert_path.read_bytes(), constraints)
+        if not replaced:
+            return cert_path.read_bytes(), key_path.read_bytes()
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name(
         [x509.NameAttribute(NameOID.COMMON_NAME, f"Kaggle Team Hub CA {team_name}".strip())]
@@ -71,6 +115,8 @@ def ensure_ca(directory, team_name=""):
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=CA_DAYS))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(constraints, critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(
             x509.KeyUsage(
                 digital_signature=True,
@@ -89,6 +135,14 @@ def ensure_ca(directory, team_name=""):
     )
     _write_private(key_path, _key_pem(key))
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    if replaced:
+        log.warning(
+            "Replaced the hub's CA: %s. Team members must trust the new %s once (fingerprint "
+            "SHA-256 %s) and may remove the old one",
+            replaced,
+            cert_path,
+            fingerprint(cert_path.read_bytes()),
+        )
     return cert_path.read_bytes(), key_path.read_bytes()
 
 
@@ -99,8 +153,8 @@ def _alt_name(host):
         return x509.DNSName(host)
 
 
-def _needs_new(cert_path, hosts):
-    if not cert_path.exists():
+def _needs_new(cert_path, hosts, ca_pem):
+    if not cert_path.exists() or not cert_path.read_bytes().endswith(ca_pem):
         return True
     cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
     if cert.not_valid_after_utc - _now() < datetime.timedelta(days=RENEW_DAYS):
@@ -115,10 +169,10 @@ def ensure_server_cert(directory, hosts, team_name=""):
     """Paths of a server certificate (with the CA after it) and key for ``hosts``, signed
     by the local CA; made anew when missing, for other hosts, or within 30 days of expiry."""
     directory = Path(directory)
-    ca_pem, ca_key_pem = ensure_ca(directory, team_name)
-    cert_path, key_path = directory / "server.pem", directory / "server-key.pem"
     hosts = sorted(set(hosts))
-    if not _needs_new(cert_path, hosts):
+    ca_pem, ca_key_pem = ensure_ca(directory, hosts, team_name)
+    cert_path, key_path = directory / "server.pem", directory / "server-key.pem"
+    if not _needs_new(cert_path, hosts, ca_pem):
         return cert_path, key_path
     ca = x509.load_pem_x509_certificate(ca_pem)
     ca_key = serialization.load_pem_private_key(ca_key_pem, password=None)
@@ -136,6 +190,10 @@ def ensure_server_cert(directory, hosts, team_name=""):
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
         )
         .sign(ca_key, hashes.SHA256())
     )

@@ -1,10 +1,15 @@
 """The hub's own CA and server certificates, and the check of given files."""
 
 import datetime
+import ipaddress
 from pathlib import Path
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509 import verification
+from cryptography.x509.oid import NameOID
 
 from spawner.errors import SetupError
 from spawner.hub import tls
@@ -26,11 +31,103 @@ def test_the_ca_is_made_once_and_signs_a_certificate_for_the_host(tmp_path):
 
     assert tls.ensure_server_cert(tmp_path, ["hub.team.test"]) == (cert_path, key_path)
     assert cert_path.read_bytes() == chain, "an unchanged host keeps its certificate"
+    assert (tmp_path / "ca.pem").read_bytes() == ca_pem, "an unchanged host keeps its CA"
+
+
+def verify(ca_pem, leaf_pem, name):
+    """Verify ``leaf_pem`` for ``name`` against the CA alone, as a browser does."""
+    store = verification.Store([x509.load_pem_x509_certificate(ca_pem)])
+    subject = (
+        verification.IPAddress(ipaddress.ip_address(name))
+        if name[0].isdigit()
+        else verification.DNSName(name)
+    )
+    verifier = verification.PolicyBuilder().store(store).build_server_verifier(subject)
+    return verifier.verify(x509.load_pem_x509_certificate(leaf_pem), [])
+
+
+def forge(tmp_path, name):
+    """A certificate for ``name``, signed with the hub's CA key, as a thief of the key would."""
+    ca = x509.load_pem_x509_certificate((tmp_path / "ca.pem").read_bytes())
+    ca_key = serialization.load_pem_private_key((tmp_path / "ca-key.pem").read_bytes(), None)
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.UTC)
+    alt = tls._alt_name(name)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName([alt]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+        .public_bytes(serialization.Encoding.PEM)
+    )
+
+
+@pytest.mark.parametrize(
+    ("hosts", "own", "others"),
+    [
+        (["hub.team.test"], ["hub.team.test"], ["bank.example", "10.0.0.1", "team.test"]),
+        (
+            ["hub.team.test", "*.hub.team.test"],
+            ["hub.team.test", "ann.hub.team.test"],
+            ["bank.example", "127.0.0.1"],
+        ),
+        (["127.0.0.1"], ["127.0.0.1"], ["bank.example", "127.0.0.2", "10.0.0.1"]),
+    ],
+)
+def test_the_ca_vouches_for_the_hubs_own_names_only(tmp_path, hosts, own, others):
+    cert_path, _ = tls.ensure_server_cert(tmp_path, hosts)
+    ca_pem = (tmp_path / "ca.pem").read_bytes()
+    verify(ca_pem, cert_path.read_bytes(), own[0])
+    for name in own:
+        verify(ca_pem, forge(tmp_path, name), name)
+    for name in others:
+        with pytest.raises(verification.VerificationError):
+            verify(ca_pem, forge(tmp_path, name), name)
+
+
+def test_a_ca_without_limits_or_for_another_host_is_replaced_with_a_warning(tmp_path, caplog):
+    tls.ensure_server_cert(tmp_path, ["hub.team.test"])
+    first = (tmp_path / "ca.pem").read_bytes()
+    cert_path, _ = tls.ensure_server_cert(tmp_path, ["127.0.0.1"])
+    second = (tmp_path / "ca.pem").read_bytes()
+    assert second != first
+    assert cert_path.read_bytes().endswith(second)
+    assert "made for another host name" in caplog.text
+    assert "must trust the new" in caplog.text
+
+    # A CA of an older release: no name constraints at all.
+    ca_key = serialization.load_pem_private_key((tmp_path / "ca-key.pem").read_bytes(), None)
+    ca = x509.load_pem_x509_certificate(second)
+    now = datetime.datetime.now(datetime.UTC)
+    unlimited = (
+        x509.CertificateBuilder()
+        .subject_name(ca.subject)
+        .issuer_name(ca.subject)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    (tmp_path / "ca.pem").write_bytes(unlimited.public_bytes(serialization.Encoding.PEM))
+    caplog.clear()
     tls.ensure_server_cert(tmp_path, ["127.0.0.1"])
-    again = x509.load_pem_x509_certificate(cert_path.read_bytes())
-    ips = again.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    assert [str(ip) for ip in ips.get_values_for_type(x509.IPAddress)] == ["127.0.0.1"]
-    assert (tmp_path / "ca.pem").read_bytes() == ca_pem, "the CA is never made again"
+    assert "could vouch for any site" in caplog.text
+    verify((tmp_path / "ca.pem").read_bytes(), cert_path.read_bytes(), "127.0.0.1")
 
 
 def test_a_certificate_near_its_end_is_made_anew(tmp_path, monkeypatch):
@@ -43,7 +140,7 @@ def test_a_certificate_near_its_end_is_made_anew(tmp_path, monkeypatch):
 
 
 def test_fingerprint_is_the_sha256_browsers_show(tmp_path):
-    tls.ensure_ca(tmp_path)
+    tls.ensure_ca(tmp_path, ["hub.team.test"])
     fingerprint = tls.fingerprint((tmp_path / "ca.pem").read_bytes())
     assert len(fingerprint.split(":")) == 32
     assert fingerprint == fingerprint.upper()
