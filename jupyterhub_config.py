@@ -53,6 +53,10 @@ c.JupyterHub.public_url = s.public_url
 # (ann.HOST), so the browser keeps one user's pages from reading another's server.
 if s.serving.user_subdomains:
     c.JupyterHub.subdomain_host = s.public_url
+    # A script in ann.HOST may set cookies for all of HOST, but never a __Host- one: the
+    # hub's login cookie then cannot be replaced by a user's (browsers take __Host- cookies
+    # only with Secure, so over HTTPS).
+    c.JupyterHub.cookie_host_prefix_enabled = s.public_url.startswith("https://")
 # Every cookie of the hub and of user servers: not sent with another site's requests
 # (links from elsewhere still log in), and only over HTTPS when the hub serves it.
 c.JupyterHub.tornado_settings = {
@@ -160,7 +164,13 @@ c.JupyterHub.template_vars = {
 # in the data directory.
 c.CryptKeeper.keys = [state.crypt_key]
 discovered = oidc.endpoints_for(s.auth)
-c.merge(Config(authenticator_config(s.auth, s.admins, state.revoked_admins, discovered)))
+c.merge(
+    Config(
+        authenticator_config(
+            s.auth, s.admins, state.revoked_admins, discovered, state.admin_code_file
+        )
+    )
+)
 
 apply_dropins(c, s.config_d)
 

@@ -24,8 +24,11 @@ ARGS = [
     "--disable-sync",
 ]
 # Loopback only: 127.0.0.1, and localhost with its subdomains, which Chromium resolves to
-# loopback itself (the hub's user subdomains are tested there).
-ALLOWED_HOSTS = {"127.0.0.1", "localhost"}
+# loopback itself (the hub's user subdomains are tested there). A hub that needs a
+# registrable name (cookies for a parent domain) is reached as LOOPBACK_NAME and its
+# subdomains, which the browser maps to 127.0.0.1 (``loopback_name_args``).
+LOOPBACK_NAME = "hub.test"
+ALLOWED_HOSTS = {"127.0.0.1", "localhost", LOOPBACK_NAME}
 SCREENSHOTS = REPO_DIR / "test-output/screenshots"
 
 
@@ -41,6 +44,11 @@ def trust_args(ca_pem):
     ca = x509.load_pem_x509_certificate(ca_pem)
     spki = ca.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
     return [f"--ignore-certificate-errors-spki-list={b64encode(sha256(spki).digest()).decode()}"]
+
+
+def loopback_name_args():
+    """Chromium arguments that resolve LOOPBACK_NAME and its subdomains to 127.0.0.1."""
+    return [f"--host-resolver-rules=MAP {LOOPBACK_NAME} 127.0.0.1, MAP *.{LOOPBACK_NAME} 127.0.0.1"]
 
 
 @contextmanager
@@ -62,7 +70,7 @@ def fresh_context(driver, args=()):
 def _only_loopback(context, route):
     url = route.request.url
     host = urlsplit(url).hostname or ""
-    loopback = host in ALLOWED_HOSTS or host.endswith(".localhost")
+    loopback = host in ALLOWED_HOSTS or host.endswith((".localhost", f".{LOOPBACK_NAME}"))
     if loopback or url.startswith(("data:", "blob:")):
         route.continue_()
     else:
@@ -106,9 +114,12 @@ def wait_for_lab(page, user):
     return set(page.locator(".jp-DirListing-itemName").all_inner_texts())
 
 
-def native_signup(page, hub, user, password):
-    """Sign up on the hub's own sign-up page; return the message it shows."""
-    page.goto(f"{hub.url}/hub/signup")
+def native_signup(page, hub, user, password, admin_code=True):
+    """Sign up on the hub's own sign-up page; return the message it shows. The page is
+    opened as the owner's printed link opens it, with the admin code (unless
+    ``admin_code`` is False), which a named admin's sign-up needs."""
+    code = getattr(hub, "admin_code", None) if admin_code else None
+    page.goto(f"{hub.url}/hub/signup" + (f"?admin_code={code}" if code else ""))
     page.fill("input[name=username]", user)
     page.fill("input[name=signup_password]", password)
     page.fill("input[name=signup_password_confirmation]", password)

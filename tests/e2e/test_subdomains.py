@@ -7,7 +7,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from ..browser import native_login, native_signup, screenshot
+from ..browser import (
+    LOOPBACK_NAME,
+    loopback_name_args,
+    native_login,
+    native_signup,
+    screenshot,
+    trust_args,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.reliability]
 
@@ -63,6 +70,7 @@ def test_a_script_in_one_users_server_cannot_read_anothers(
     if subdomains:
         hub.env["KAGGLE_HUB_USER_SUBDOMAINS"] = "1"
     hub.start()
+    browser_hub.admin_code = hub.admin_code
     for user in ("ann", "bob"):
         hub.create_user(user)
         hub.start_server(user)
@@ -92,3 +100,51 @@ def test_a_script_in_one_users_server_cannot_read_anothers(
     else:
         assert result.startswith("read 200: "), result
         assert SECRET in result
+
+
+# What a script in bob's server does to a visitor's browser: toss bob's own hub login
+# cookie onto the hub's host (hub.test, which bob.hub.test may set cookies for), hoping
+# the hub reads it instead of the visitor's.
+TOSS = """([name, value]) => {
+    document.cookie = `${name}=${value}; Domain=hub.test; Path=/hub/; Secure; SameSite=Lax`;
+    document.cookie = `__Host-${name}=${value}; Domain=hub.test; Path=/; Secure`;
+    return document.cookie;
+}"""
+
+
+def test_a_cookie_tossed_from_a_users_address_does_not_log_an_admin_in_as_that_user(
+    make_hub, new_page
+):
+    hub = make_hub(start=False, env={"KAGGLE_HUB_ADMINS": "ada"})
+    browser_hub = SimpleNamespace(port=hub.port, url=f"https://{LOOPBACK_NAME}:{hub.port}")
+    hub.env.update(
+        {
+            "KAGGLE_HUB_PUBLIC_URL": browser_hub.url,
+            "KAGGLE_HUB_USER_SUBDOMAINS": "1",
+            "KAGGLE_HUB_TLS": "self-signed",
+        }
+    )
+    hub.verify = False  # the harness reaches the hub as 127.0.0.1, not by its name
+    hub.start()
+    browser_hub.admin_code = hub.admin_code
+    trust = trust_args((hub.workdir / "data/tls/ca.pem").read_bytes()) + loopback_name_args()
+    hub.create_user("bob")
+    hub.start_server("bob")
+
+    # bob logs in in his own browser and takes his hub login cookie's value.
+    bob = new_page(trust)
+    native_signup(bob, browser_hub, "bob", "bobs-password-1")
+    assert native_login(bob, browser_hub, "bob", "bobs-password-1").status == 302
+    (bobs,) = [c for c in bob.context.cookies() if c["name"].endswith("jupyterhub-hub-login")]
+
+    # The admin opens bob's server; a script there tosses bob's cookie.
+    ada = new_page(trust)
+    native_signup(ada, browser_hub, "ada", "adas-password-1")
+    assert native_login(ada, browser_hub, "ada", "adas-password-1").status == 302
+    open_server(ada, f"https://bob.{LOOPBACK_NAME}:{hub.port}/user/bob/api/status")
+    assert ada.url.startswith(f"https://bob.{LOOPBACK_NAME}:")
+    ada.evaluate(TOSS, ["jupyterhub-hub-login", bobs["value"]])
+
+    ada.goto(f"{browser_hub.url}/hub/api/user")
+    assert '"name": "ada"' in ada.content().replace('":"', '": "'), ada.content()
+    screenshot(ada, "subdomains-after-cookie-toss")
