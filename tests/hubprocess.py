@@ -155,10 +155,22 @@ class Hub(LoggedProcess):
             what=f"server {user}/{server} stopped",
         )
 
+    @property
+    def admin_code(self):
+        """The one-time code that claims a named admin's account (None before the start)."""
+        path = self.workdir / "data/admin_code"
+        return path.read_text().strip() if path.exists() else None
+
+    def signup_url(self, url=None):
+        """The sign-up page, with the admin code as the owner's printed link carries it."""
+        code = self.admin_code
+        return f"{url or self.url}/hub/signup" + (f"?admin_code={code}" if code else "")
+
     def browser_session(self, user, password=None):
         """A cookie session of ``user`` after sign-up and login through the hub's pages.
 
-        Sign-ups are approved by an admin; give ``user`` in KAGGLE_HUB_ADMINS to be approved.
+        Sign-ups are approved by an admin; give ``user`` in KAGGLE_HUB_ADMINS to be approved
+        (the sign-up carries the admin code, as the owner's link does).
         """
         session = requests.Session()
         # requests lets REQUESTS_CA_BUNDLE win over a session's verify, not over an argument.
@@ -172,7 +184,7 @@ class Hub(LoggedProcess):
             "signup_password_confirmation": password,
             "_xsrf": xsrf,
         }
-        r = session.post(f"{self.url}/hub/signup", data=signup, timeout=30)
+        r = session.post(self.signup_url(), data=signup, timeout=30)
         assert r.status_code == 200, r.text
         login = {"username": user, "password": password, "_xsrf": xsrf}
         r = session.post(f"{self.url}/hub/login", data=login, timeout=30, allow_redirects=False)

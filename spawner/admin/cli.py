@@ -13,6 +13,7 @@ kaggle-hub logs USER [--server S]       a server's log: its past runs, then the 
 kaggle-hub datasets add HANDLE          download competitions/SLUG or OWNER/SLUG[/versions/N]
 kaggle-hub datasets list                the team's shared competitions and datasets
 kaggle-hub datasets remove HANDLE       remove a shared copy, after confirmation
+kaggle-hub admin-code                   the sign-up link that claims a named admin account
 """
 
 import argparse
@@ -26,6 +27,7 @@ import docker
 from .. import engine
 from ..errors import DockerUnreachable, SetupError
 from ..hub import datadir
+from ..login import admincode
 from ..server import logs, naming, volumes
 from ..settings.environment import REPO_DIR, SettingsError
 from ..settings.hub import load
@@ -198,6 +200,23 @@ def cmd_logs(args, s, out):
     return 0
 
 
+def cmd_admin_code(args, s, out):
+    if s.auth.mode != "native":
+        out.write(
+            f"Admins log in through {s.auth.mode}: the provider vouches for them, no code is "
+            "needed.\n"
+        )
+        return 0
+    datadir.ensure_private_dir(s.data_dir)
+    path = datadir.hub_paths(s.data_dir)["admin_code_file"]
+    url = admincode.claim_url(s.public_url, admincode.current(path))
+    out.write(
+        f"Sign up as an admin named in KAGGLE_HUB_ADMINS at:\n  {url}\nThe code works once: "
+        "each admin's sign-up makes a new one (run this again for the next).\n"
+    )
+    return 0
+
+
 def cmd_datasets(args, s, out):
     if not s.datasets_dir:
         raise SettingsError(
@@ -276,6 +295,7 @@ def parser():
     d.add_argument("action", choices=("add", "list", "remove"))
     d.add_argument("handle", nargs="?", help="competitions/SLUG or OWNER/SLUG[/versions/N]")
     d.add_argument("--yes", action="store_true", help="with remove: do not ask")
+    sub.add_parser("admin-code", help="the sign-up link that claims a named admin account")
     return p
 
 
@@ -288,6 +308,7 @@ COMMANDS = {
     "purge": cmd_purge,
     "logs": cmd_logs,
     "datasets": cmd_datasets,
+    "admin-code": cmd_admin_code,
 }
 
 

@@ -22,6 +22,7 @@ class HubState:
     crypt_key: str
     metrics_token: str
     revoked_admins: frozenset
+    admin_code_file: str
 
 
 def prepare(data_dir, admins):
@@ -45,6 +46,7 @@ def prepare(data_dir, admins):
         crypt_key=read_or_create_secret(paths["crypt_key_file"]),
         metrics_token=read_or_create_secret(paths["metrics_token_file"]),
         revoked_admins=frozenset(record_settings_admins(paths["admins_file"], admins)),
+        admin_code_file=paths["admin_code_file"],
     )
 
 
@@ -65,7 +67,7 @@ def read_or_create_secret(path, nbytes=32):
         value = ""
     if not value:
         value = secrets.token_hex(nbytes)
-        _write_private(path, value + "\n")
+        write_private(path, value + "\n")
     os.chmod(path, 0o600)
     return value
 
@@ -80,6 +82,7 @@ def hub_paths(data_dir):
         "crypt_key_file": str(data_dir / "auth_state_crypt_key"),
         "admins_file": str(data_dir / "settings_admins.json"),
         "metrics_token_file": str(data_dir / "metrics_token"),
+        "admin_code_file": str(data_dir / "admin_code"),
         "hub_pid_file": str(data_dir / "jupyterhub.pid"),
         "proxy_pid_file": str(data_dir / "jupyterhub-proxy.pid"),
         "proxy_dir": str(data_dir / "proxy"),
@@ -98,7 +101,7 @@ def secrets_dir(data_dir):
     return str(Path(data_dir) / "secrets")
 
 
-def _write_private(path, text):
+def write_private(path, text):
     """Replace ``path`` with ``text`` atomically, owner-only."""
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
@@ -119,5 +122,5 @@ def record_settings_admins(path, admins):
         previous = set(json.loads(path.read_text()))
     except (FileNotFoundError, ValueError):
         previous = set()
-    _write_private(path, json.dumps(sorted(admins)) + "\n")
+    write_private(path, json.dumps(sorted(admins)) + "\n")
     return previous - set(admins)

@@ -22,7 +22,7 @@ from traitlets import Bool, Set, Unicode, default
 
 from ..accounts.names import acceptable
 from ..errors import LoginRefused
-from . import approval
+from . import admincode, approval
 from .loginform import KaggleChangePasswordHandler, KaggleLoginHandler
 from .logout import with_logout_page
 from .signup import BCRYPT_MAX_BYTES, KaggleSignUpHandler
@@ -77,7 +77,45 @@ class HubAccounts(Authenticator):
 
 
 class KaggleNativeAuthenticator(HubAccounts, NativeAuthenticator):
-    """Accounts in the hub: sign-up, then an admin's approval (or an admin added the name)."""
+    """Accounts in the hub: sign-up, then an admin's approval (or an admin added the name).
+    A name in the admins setting is claimed with the owner's one-time code
+    (``spawner.login.admincode``)."""
+
+    admin_code_file = Unicode(
+        "",
+        config=True,
+        help="""
+        File holding the one-time code that claims an admin account: signing up as a name
+        in ``admin_users`` that has not signed up yet needs it. Empty: no code is asked.
+        Filled in by jupyterhub_config.py (``KAGGLE_HUB_DATA_DIR/admin_code``).
+
+            c.KaggleNativeAuthenticator.admin_code_file = "/var/lib/kaggle-team-hub/admin_code"
+        """,
+    )
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        unclaimed = sorted(n for n in self.admin_users if self.needs_admin_code(n))
+        if unclaimed:
+            url = admincode.claim_url(
+                getattr(self.parent, "public_url", "") or "",
+                admincode.current(self.admin_code_file),
+            )
+            self.log.warning(
+                "Admin %s has not signed up yet: sign up as %s at %s (kaggle-hub admin-code "
+                "prints this link again)",
+                ", ".join(unclaimed),
+                unclaimed[0],
+                url,
+            )
+
+    def needs_admin_code(self, username):
+        """True if signing up as ``username`` claims a named admin account."""
+        return bool(
+            self.admin_code_file
+            and username in self.admin_users
+            and UserInfo.find(self.db, username) is None
+        )
 
     @default("db")
     def _hub_session(self):

@@ -16,10 +16,11 @@ CONFIG_SECTIONS = {
 }
 
 
-def authenticator_config(auth, admins, revoked_admins, discovered=None):
+def authenticator_config(auth, admins, revoked_admins, discovered=None, admin_code_file=""):
     """The hub config for ``auth``, as ``{section: {trait: value}}``.
 
     ``discovered`` holds OIDC endpoints read from the issuer; endpoints set by hand win.
+    ``admin_code_file`` holds the code that claims a named admin's built-in account.
     """
     section = CONFIG_SECTIONS[auth.mode]
     common = {
@@ -37,6 +38,7 @@ def authenticator_config(auth, admins, revoked_admins, discovered=None):
             "check_common_password": True,
             "allowed_failed_logins": 5,
             "seconds_before_next_try": 600,
+            "admin_code_file": admin_code_file,
         }
         return config
     if auth.mode == "ldap":

@@ -5,6 +5,7 @@ sign-ups on the hub's "Approve sign-ups" page)."""
 from nativeauthenticator.handlers import SignUpHandler
 
 from ..accounts.names import why_invalid
+from . import admincode
 
 DANGER, SUCCESS, INFO = "alert-danger", "alert-success", "alert-info"
 # bcrypt hashes only the first 72 bytes of a password, and bcrypt 5 refuses longer ones.
@@ -51,8 +52,41 @@ def result(authenticator, username, password, user, human, taken, matches):
     )
 
 
+def admin_code_needed(username):
+    return (
+        f"{username!r} is named an admin of this hub: claiming it needs the sign-up link with "
+        "the admin code, which the hub prints in its log at start and `kaggle-hub admin-code` "
+        "prints on the hub's machine."
+    )
+
+
 class KaggleSignUpHandler(SignUpHandler):
-    """NativeAuthenticator's sign-up page with the answers above."""
+    """NativeAuthenticator's sign-up page with the answers above; a named admin's account
+    is claimed only with the owner's code."""
+
+    async def post(self):
+        authenticator = self.authenticator
+        username = authenticator.normalize_username(self.get_body_argument("username", ""))
+        claiming = authenticator.needs_admin_code(username)
+        if claiming and not admincode.matches(
+            authenticator.admin_code_file, self.get_argument("admin_code", "")
+        ):
+            self.log.warning("Refused a sign-up as admin %s without the admin code", username)
+            html = await self.render_template(
+                "signup.html",
+                ask_email=authenticator.ask_email_on_signup,
+                result_message=admin_code_needed(username),
+                alert=DANGER,
+                two_factor_auth=authenticator.allow_2fa,
+                recaptcha_key=authenticator.recaptcha_key,
+                tos=authenticator.tos,
+            )
+            self.finish(html)
+            return
+        await super().post()
+        if claiming and not authenticator.needs_admin_code(username):
+            self.log.info("Admin %s claimed their account; the admin code is renewed", username)
+            admincode.renew(authenticator.admin_code_file)
 
     def get_result_message(self, user, human, taken, matches, user_is_admin):
         username = self.get_body_argument("username", "", strip=False)

@@ -5,6 +5,7 @@ import secrets
 import pytest
 
 from ..browser import native_login, native_signup, screenshot, wait_for_lab
+from ..hubprocess import kaggle_hub
 from ..hubs import finish_hub, module_failed, new_hub
 from ..waiting import wait_for
 
@@ -248,3 +249,42 @@ def test_a_user_keeps_secrets_on_the_secrets_page_and_never_sees_a_value_again(n
     admin.locator("[data-testid=secret-WANDB_API_KEY]").get_by_role("button", name="Delete").click()
     assert admin.locator("#kth-secrets-message").inner_text() == "Deleted WANDB_API_KEY."
     assert admin.get_by_text("You have no secrets yet.").is_visible()
+
+
+def sign_up_at(page, url, user, password):
+    """Sign up on the page at ``url`` (a link with or without an admin code)."""
+    page.goto(url)
+    page.fill("input[name=username]", user)
+    page.fill("input[name=signup_password]", password)
+    page.fill("input[name=signup_password_confirmation]", password)
+    page.click("#signup_submit")
+    return page.locator("[role=alert]").inner_text()
+
+
+def test_a_named_admin_is_claimed_only_with_the_owners_code(make_hub, new_page):
+    """Whoever reaches the hub first cannot sign up as the admin the owner named: the
+    sign-up needs the link the owner's terminal prints, and each claim renews its code."""
+    hub = make_hub(env={"KAGGLE_HUB_ADMINS": "root-ann,root-bea"})
+    assert "Admin root-ann, root-bea has not signed up yet" in hub.log()
+
+    stranger = new_page()
+    for url in (f"{hub.url}/hub/signup", f"{hub.url}/hub/signup?admin_code=0123456789abcdef"):
+        refused = sign_up_at(stranger, url, "root-ann", password())
+        assert "is named an admin of this hub" in refused
+        assert "kaggle-hub admin-code" in refused
+    screenshot(stranger, "signup-admin-without-code")
+
+    # The owner runs the installed command on the hub's machine and opens its link.
+    printed = kaggle_hub(hub.env, "admin-code")
+    assert printed.returncode == 0, printed.stderr
+    (link,) = [w for w in printed.stdout.split() if w.startswith(f"{hub.url}/hub/signup?")]
+    ann, ann_password = new_page(), password()
+    assert "log in now" in sign_up_at(ann, link, "root-ann", ann_password)
+    assert native_login(ann, hub, "root-ann", ann_password).status == 302
+    assert hub.api("GET", "/users/root-ann").json()["admin"] is True
+
+    # The link that claimed root-ann claims nobody else; the command prints the new one.
+    assert "is named an admin" in sign_up_at(new_page(), link, "root-bea", password())
+    (renewed,) = [w for w in kaggle_hub(hub.env, "admin-code").stdout.split() if "?" in w]
+    assert renewed != link
+    assert "log in now" in sign_up_at(new_page(), renewed, "root-bea", password())

@@ -9,7 +9,7 @@ from ..settings.test_login import LDAP, OIDC
 def test_native_is_the_default():
     a = login.from_env({}, "127.0.0.1", 8000)
     assert (a.mode, a.public_url) == ("native", "http://127.0.0.1:8000")
-    config = authenticator_config(a, {"ann"}, {"bob"})
+    config = authenticator_config(a, {"ann"}, {"bob"}, admin_code_file="/data/admin_code")
     assert config["JupyterHub"] == {"authenticator_class": "kaggle-native"}
     assert config["KaggleNativeAuthenticator"] == {
         "admin_users": {"ann"},
@@ -21,6 +21,7 @@ def test_native_is_the_default():
         "check_common_password": True,
         "allowed_failed_logins": 5,
         "seconds_before_next_try": 600,
+        "admin_code_file": "/data/admin_code",
     }
 
 
