@@ -24,14 +24,17 @@ def remove_prefixed(client, prefix):
 
 
 def unfence(info):
-    """Remove the iptables chain the hub put on a test network's bridge."""
+    """Remove the iptables chains the hub put on a test network's bridge and API address."""
     bridge = network.bridge_of(info)
-    chain = network.chain_name(bridge)
-    subprocess.run(
-        ["iptables", "-w", "-D", "INPUT", "-i", bridge, "-j", chain], capture_output=True
-    )
-    subprocess.run(["iptables", "-w", "-F", chain], capture_output=True)
-    subprocess.run(["iptables", "-w", "-X", chain], capture_output=True)
+    for chain in (network.chain_name(bridge), network.guard_chain_name(bridge)):
+        rules = subprocess.run(
+            ["iptables", "-w", "-S", "INPUT"], capture_output=True, text=True
+        ).stdout.splitlines()
+        for rule in rules:
+            if rule.endswith(f"-j {chain}"):
+                subprocess.run(["iptables", "-w", "-D", *rule.split()[1:]], capture_output=True)
+        subprocess.run(["iptables", "-w", "-F", chain], capture_output=True)
+        subprocess.run(["iptables", "-w", "-X", chain], capture_output=True)
 
 
 def print_diagnostics(client, hub):

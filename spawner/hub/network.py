@@ -5,6 +5,9 @@ A user's code runs as root in its container. Without a fence it could reach ever
 of the machine through the network's gateway (a database on 0.0.0.0, the proxy's API) and
 every other user's server directly. The network is created with inter-container traffic
 off, and an iptables chain on its bridge lets through only replies and the hub API port.
+A second chain guards the hub API's address from the other side: only the users' bridge
+and this machine itself (the proxy, the hub's services) reach it, not containers of other
+Docker networks, which can route to any address of the machine.
 """
 
 import hashlib
@@ -58,14 +61,22 @@ def network_gateway(client, name, internal):
             f"KAGGLE_HUB_NETWORK_INTERNAL asks for {want}: remove it with "
             f"'docker network rm {name}' (stop its containers first) or change the setting."
         )
-    for config in (info.get("IPAM") or {}).get("Config") or []:
-        gateway = config.get("Gateway")
-        if gateway and ":" not in gateway:
-            return gateway
+    gateway = _gateway(info)
+    if gateway:
+        return gateway
     raise SetupError(
         f"Docker network {name!r} has no IPv4 gateway: remove it with "
         f"'docker network rm {name}' and let the hub create it."
     )
+
+
+def _gateway(info):
+    """The IPv4 gateway of a network's inspect ``info``, or None."""
+    for config in (info.get("IPAM") or {}).get("Config") or []:
+        gateway = config.get("Gateway")
+        if gateway and ":" not in gateway:
+            return gateway
+    return None
 
 
 def bridge_of(info):
@@ -76,6 +87,20 @@ def bridge_of(info):
 
 def chain_name(bridge):
     return "KTH-" + hashlib.sha256(bridge.encode()).hexdigest()[:12].upper()
+
+
+def guard_chain_name(bridge):
+    return "KTH-API-" + hashlib.sha256(bridge.encode()).hexdigest()[:12].upper()
+
+
+def guard_rules(chain, bridge):
+    """The iptables rules of ``chain``, which every packet to the hub API's address and
+    port goes through: from the users' bridge or this machine, on; from elsewhere, dropped."""
+    return [
+        ["-A", chain, "-i", bridge, "-j", "RETURN"],
+        ["-A", chain, "-i", "lo", "-j", "RETURN"],
+        ["-A", chain, "-j", "DROP"],
+    ]
 
 
 def fence_rules(chain, api_port):
@@ -104,19 +129,25 @@ def fence(network, api_port, run=subprocess.run):
         )
         return warnings
     bridge = bridge_of(info)
-    chain = chain_name(bridge)
+    chain, guard = chain_name(bridge), guard_chain_name(bridge)
+    gateway = _gateway(info)
 
     def iptables(*args, check=True):
         return run(["iptables", "-w", *args], capture_output=True, text=True, check=check)
 
-    try:
-        if iptables("-N", chain, check=False).returncode != 0:
-            iptables("-F", chain)
-        for rule in fence_rules(chain, api_port):
+    def install(name, rules, jump):
+        if iptables("-N", name, check=False).returncode != 0:
+            iptables("-F", name)
+        for rule in rules:
             iptables(*rule)
-        jump = ["INPUT", "-i", bridge, "-j", chain]
         if iptables("-C", *jump, check=False).returncode != 0:
             iptables("-I", *jump)
+
+    try:
+        install(chain, fence_rules(chain, api_port), ["INPUT", "-i", bridge, "-j", chain])
+        if gateway:
+            to_api = ["-d", f"{gateway}/32", "-p", "tcp", "--dport", str(api_port)]
+            install(guard, guard_rules(guard, bridge), ["INPUT", *to_api, "-j", guard])
     except (subprocess.CalledProcessError, OSError) as e:
         reason = " ".join((getattr(e, "stderr", "") or str(e)).strip().splitlines()[-1:])
         warnings.append(

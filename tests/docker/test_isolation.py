@@ -115,3 +115,25 @@ def test_user_code_reaches_only_the_hub_api_on_this_machine(hub, docker_client, 
     seen = json.loads(UserServer(hub, "una", token).run(REACH % (targets,), timeout=120))
     assert seen.pop("hub api") == "open"
     assert all(result != "open" for result in seen.values()), seen
+
+
+def test_containers_of_other_docker_networks_cannot_reach_the_hub_api(hub, docker_client, image):
+    """Any container can route to every address of the machine, the user network's gateway
+    included: the hub API there answers the users' network and this machine only."""
+    gateway = docker_client.inspect_network(hub.network)["IPAM"]["Config"][0]["Gateway"]
+    api = (gateway, int(hub.env["KAGGLE_HUB_API_PORT"]))
+    assert socket.create_connection(api, timeout=2)  # this machine itself reaches it
+    other = f"{hub.prefix}-other"
+    docker_client.create_network(other, driver="bridge", internal=True)
+    try:
+        probe = subprocess.run(
+            ["docker", "run", "--rm", "--network", other, image, "python3", "-c"]
+            + [REACH % ({"hub api": api},)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert probe.returncode == 0, probe.stderr
+        assert json.loads(probe.stdout)["hub api"] != "open"
+    finally:
+        docker_client.remove_network(other)

@@ -12,3 +12,13 @@ def test_an_api_address_containers_cannot_reach_is_warned_about(address):
 
 def test_an_api_address_the_admin_placed_elsewhere_is_left_to_them():
     assert network.api_warnings("172.17.0.1", "kaggle-team-hub", 28000) == []
+
+
+def test_the_api_guard_lets_in_the_users_bridge_and_this_machine_only():
+    assert network.guard_rules("G", "br-1") == [
+        ["-A", "G", "-i", "br-1", "-j", "RETURN"],
+        ["-A", "G", "-i", "lo", "-j", "RETURN"],
+        ["-A", "G", "-j", "DROP"],
+    ]
+    assert network.guard_chain_name("br-1") != network.chain_name("br-1")
+    assert len(network.guard_chain_name("br-" + "x" * 40)) <= 28
