@@ -153,6 +153,13 @@ def _alt_name(host):
         return x509.DNSName(host)
 
 
+def _common_name(hosts):
+    """The server certificate's subject name: its first DNS name, else a plain label (an IP
+    address as common name is checked by OpenSSL against the CA's DNS constraints)."""
+    names = [h for h in hosts if isinstance(_alt_name(h), x509.DNSName)]
+    return names[0] if names else "Kaggle Team Hub"
+
+
 def _needs_new(cert_path, hosts, ca_pem):
     if not cert_path.exists() or not cert_path.read_bytes().endswith(ca_pem):
         return True
@@ -180,7 +187,7 @@ def ensure_server_cert(directory, hosts, team_name=""):
     now = _now()
     cert = (
         x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hosts[0])]))
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, _common_name(hosts))]))
         .issuer_name(ca.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())

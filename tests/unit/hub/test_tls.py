@@ -2,6 +2,7 @@
 
 import datetime
 import ipaddress
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,15 @@ def test_the_ca_vouches_for_the_hubs_own_names_only(tmp_path, hosts, own, others
     cert_path, _ = tls.ensure_server_cert(tmp_path, hosts)
     ca_pem = (tmp_path / "ca.pem").read_bytes()
     verify(ca_pem, cert_path.read_bytes(), own[0])
+    # OpenSSL (Python's ssl, curl) also checks a hostname-like common name against the
+    # constraints.
+    flag = "-verify_ip" if own[0][0].isdigit() else "-verify_hostname"
+    checked = subprocess.run(
+        ["openssl", "verify", "-CAfile", tmp_path / "ca.pem", flag, own[0], cert_path],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
     for name in own:
         verify(ca_pem, forge(tmp_path, name), name)
     for name in others:
