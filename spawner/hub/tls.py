@@ -181,6 +181,15 @@ def ensure_server_cert(directory, hosts, team_name=""):
     cert_path, key_path = directory / "server.pem", directory / "server-key.pem"
     if not _needs_new(cert_path, hosts, ca_pem):
         return cert_path, key_path
+    cert, key = sign_server_cert(ca_pem, ca_key_pem, hosts)
+    _write_private(key_path, key)
+    cert_path.write_bytes(cert + ca_pem)
+    return cert_path, key_path
+
+
+def sign_server_cert(ca_pem, ca_key_pem, hosts, days=SERVER_DAYS):
+    """A server certificate for ``hosts`` signed by the CA, and its key: ``(cert PEM, key
+    PEM)``."""
     ca = x509.load_pem_x509_certificate(ca_pem)
     ca_key = serialization.load_pem_private_key(ca_key_pem, password=None)
     key = ec.generate_private_key(ec.SECP256R1())
@@ -192,7 +201,7 @@ def ensure_server_cert(directory, hosts, team_name=""):
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=SERVER_DAYS))
+        .not_valid_after(now + datetime.timedelta(days=days))
         .add_extension(x509.SubjectAlternativeName([_alt_name(h) for h in hosts]), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
@@ -204,9 +213,7 @@ def ensure_server_cert(directory, hosts, team_name=""):
         )
         .sign(ca_key, hashes.SHA256())
     )
-    _write_private(key_path, _key_pem(key))
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM) + ca_pem)
-    return cert_path, key_path
+    return cert.public_bytes(serialization.Encoding.PEM), _key_pem(key)
 
 
 def certificate_files(

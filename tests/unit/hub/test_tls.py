@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509 import verification
-from cryptography.x509.oid import NameOID
 
 from spawner.errors import SetupError
 from spawner.hub import tls
@@ -49,31 +47,9 @@ def verify(ca_pem, leaf_pem, name):
 
 def forge(tmp_path, name):
     """A certificate for ``name``, signed with the hub's CA key, as a thief of the key would."""
-    ca = x509.load_pem_x509_certificate((tmp_path / "ca.pem").read_bytes())
-    ca_key = serialization.load_pem_private_key((tmp_path / "ca-key.pem").read_bytes(), None)
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.datetime.now(datetime.UTC)
-    alt = tls._alt_name(name)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
-        .issuer_name(ca.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=30))
-        .add_extension(x509.SubjectAlternativeName([alt]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
-        )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-            critical=False,
-        )
-        .sign(ca_key, hashes.SHA256())
-        .public_bytes(serialization.Encoding.PEM)
-    )
+    ca_pem = (tmp_path / "ca.pem").read_bytes()
+    cert, _ = tls.sign_server_cert(ca_pem, (tmp_path / "ca-key.pem").read_bytes(), [name], 30)
+    return cert
 
 
 @pytest.mark.parametrize(
