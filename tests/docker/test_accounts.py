@@ -81,6 +81,7 @@ def test_a_batch_of_new_users_adds_the_valid_names_and_names_the_refused(make_hu
     assert names == {"eve", "fay", "gil"}
 
 
+@pytest.mark.reliability
 def test_a_discarded_sign_up_leaves_nothing_for_the_next_eve(make_hub, docker_client):
     hub = make_hub(env={"KAGGLE_HUB_ADMINS": "boss"})
     admin = hub.browser_session("boss")

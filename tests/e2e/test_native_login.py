@@ -261,6 +261,7 @@ def sign_up_at(page, url, user, password):
     return page.locator("[role=alert]").inner_text()
 
 
+@pytest.mark.reliability
 def test_a_named_admin_is_claimed_only_with_the_owners_code(make_hub, new_page):
     """Whoever reaches the hub first cannot sign up as the admin the owner named: the
     sign-up needs the link the owner's terminal prints, and each claim renews its code."""
