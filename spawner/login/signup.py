@@ -55,8 +55,8 @@ def result(authenticator, username, password, user, human, taken, matches):
 def admin_code_needed(username):
     return (
         f"{username!r} is named an admin of this hub: claiming it needs the sign-up link with "
-        "the admin code, which the hub prints in its log at start and `kaggle-hub admin-code` "
-        "prints on the hub's machine."
+        "the admin code, which the hub prints in its log at start, and the command "
+        "kaggle-hub admin-code on the hub's machine prints again."
     )
 
 
