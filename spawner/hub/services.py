@@ -3,6 +3,8 @@
 import signal
 from pathlib import Path
 
+from jupyterhub.log import log_request
+
 # Templates that put the product's and the team's name on every page.
 TEMPLATES = str(Path(__file__).resolve().parent / "templates")
 
@@ -51,6 +53,23 @@ def tornado_settings(public_url):
     if public_url.startswith("https://"):
         cookies["secure"] = True
     return {"cookie_options": cookies, "headers": {"X-Content-Type-Options": "nosniff"}}
+
+
+def request_log(trusted_peers):
+    """JupyterHub's request log, naming the peer's own address unless the peer is one of
+    ``trusted_peers`` (the proxy and the hub's services, on this machine).
+
+    Tornado takes X-Real-Ip and X-Forwarded-For from every peer, so a user's code calling
+    the hub API could name any address for the log; only the proxy's are believed here.
+    """
+
+    def log(handler):
+        peer = getattr(handler.request.connection.context, "address", None)
+        if isinstance(peer, tuple) and peer and peer[0] not in trusted_peers:
+            handler.request.remote_ip = peer[0]
+        log_request(handler)
+
+    return log
 
 
 def let_services_stop():

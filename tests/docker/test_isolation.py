@@ -137,3 +137,28 @@ def test_containers_of_other_docker_networks_cannot_reach_the_hub_api(hub, docke
         assert json.loads(probe.stdout)["hub api"] != "open"
     finally:
         docker_client.remove_network(other)
+
+
+FORGE = """
+import os, urllib.request
+request = urllib.request.Request(
+    os.environ["JUPYTERHUB_API_URL"] + "/?forged-address-probe",
+    headers={"X-Real-Ip": "203.0.113.9", "X-Forwarded-For": "203.0.113.9"},
+)
+print(urllib.request.urlopen(request, timeout=10).status)
+"""
+
+
+def test_user_code_cannot_name_another_address_for_the_hubs_log(hub, docker_client):
+    token = hub.create_user("wes")
+    hub.start_server("wes")
+    container = docker_client.inspect_container(f"{hub.prefix}-wes")
+    address = container["NetworkSettings"]["Networks"][hub.network]["IPAddress"]
+    assert UserServer(hub, "wes", token).run(FORGE).strip() == "200"
+    (line,) = [line for line in hub.log().splitlines() if "forged-address-probe" in line]
+    assert f"@{address})" in line, line
+    assert "203.0.113.9" not in hub.log()
+    # What comes through the proxy keeps the browser's address.
+    hub.api("GET", "/?proxied-address-probe")
+    (line,) = [line for line in hub.log().splitlines() if "proxied-address-probe" in line]
+    assert "@127.0.0.1)" in line, line
