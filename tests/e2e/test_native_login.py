@@ -1,12 +1,15 @@
 """The built-in login: sign-up, an admin's approval, login, deletion, in the browser."""
 
+import base64
 import secrets
 
 import pytest
+import requests
 
 from ..browser import native_login, native_signup, screenshot, wait_for_lab
 from ..hubprocess import kaggle_hub
 from ..hubs import finish_hub, module_failed, new_hub
+from ..kagglenotebook import put_secret
 from ..waiting import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -249,6 +252,59 @@ def test_a_user_keeps_secrets_on_the_secrets_page_and_never_sees_a_value_again(n
     admin.locator("[data-testid=secret-WANDB_API_KEY]").get_by_role("button", name="Delete").click()
     assert admin.locator("#kth-secrets-message").inner_text() == "Deleted WANDB_API_KEY."
     assert admin.get_by_text("You have no secrets yet.").is_visible()
+
+
+def cookie_token(value):
+    """The token inside a tornado signed cookie (version 2): signed, not encrypted, so the
+    server it is sent to can read it."""
+    rest = value.strip('"').removeprefix("2|")
+    fields = []
+    for _ in range(4):
+        length, _, rest = rest.partition(":")
+        fields.append(rest[: int(length)])
+        rest = rest[int(length) + 1 :]
+    return base64.b64decode(fields[3]).decode()
+
+
+@pytest.mark.reliability
+def test_a_members_server_cannot_use_a_visiting_admins_secrets(native_hub, admin):
+    """An admin opens mia's server and authorizes it; the token JupyterHub then hands
+    mia's server (in the jupyterhub-user-mia cookie) reaches none of the admin's secrets."""
+    native_hub.create_user("mia")
+    native_hub.start_server("mia")
+    assert put_secret(native_hub, native_hub.create_user("ann"), "ADMIN_KEY", "ann's").ok
+    admin.goto(f"{native_hub.url}/user/mia/lab")
+    if "/oauth2/authorize" in admin.url:
+        admin.get_by_role("button", name="Authorize").click()
+    admin.wait_for_url("**/user/mia/lab**")
+    (cookie,) = [c for c in admin.context.cookies() if c["name"] == "jupyterhub-user-mia"]
+    visitor = cookie_token(cookie["value"])
+    as_visitor = {"Authorization": f"token {visitor}"}
+    assert requests.get(f"{native_hub.url}/hub/api/user", headers=as_visitor).json()["name"] == (
+        "ann"
+    ), "the cookie holds the admin's token"
+    for method, path in (("GET", ""), ("PUT", "/ADMIN_KEY"), ("DELETE", "/ADMIN_KEY")):
+        r = requests.request(
+            method,
+            f"{native_hub.url}/hub/api/secrets{path}",
+            headers=as_visitor,
+            json={"value": "mia's"},
+            timeout=30,
+        )
+        assert r.status_code == 403, (method, r.text)
+    kaggle = requests.post(
+        f"{native_hub.url}/hub/kaggle/requests/GetUserSecretByLabelRequest",
+        json={"Label": "ADMIN_KEY"},
+        headers={"X-Kaggle-Authorization": f"Bearer {visitor}"},
+        timeout=30,
+    )
+    assert kaggle.status_code == 403
+    listing = requests.get(
+        f"{native_hub.url}/hub/api/secrets",
+        headers={"Authorization": f"token {native_hub.create_user('ann')}"},
+        timeout=30,
+    ).json()
+    assert [s["name"] for s in listing["secrets"]] == ["ADMIN_KEY"]
 
 
 def sign_up_at(page, url, user, password):
