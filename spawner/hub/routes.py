@@ -2,10 +2,14 @@
 authenticator: Kaggle's APIs for users' servers, the Secrets page and API, and the REST
 handlers that replace JupyterHub's own (``spawner.accounts.rest``).
 
-JupyterHub builds its list of handlers once, as it starts (``JupyterHub.handlers``). Ours
-are put at its head the moment it is set, so they come before JupyterHub's and the
-authenticator's own, and are served from the first request on.
+JupyterHub builds its list of handlers once, as it starts (``JupyterHub.handlers``), with
+its users loaded. Ours are put at its head the moment it is set, so they come before
+JupyterHub's and the authenticator's own, and are served from the first request on. At
+the same moment, secrets of names that are no user any more (deleted by an older release,
+which left them) are removed, so a new account of that name starts with none.
 """
+
+from jupyterhub import orm
 
 from ..accounts import rest
 from ..kaggle import handlers as kaggle
@@ -19,6 +23,7 @@ def mount(app, handlers=HANDLERS):
 
     def put_first(change):
         change.new[:0] = app.add_url_prefix(app.hub_prefix, list(handlers))
+        forget_secrets_of_departed(app)
 
     app.observe(put_first, names="handlers")
 
@@ -32,3 +37,11 @@ def mount_in_running_hub(handlers=HANDLERS):
         return False
     mount(JupyterHub.instance(), handlers)
     return True
+
+
+def forget_secrets_of_departed(app):
+    """Remove the secrets of names that are no user of ``app`` any more."""
+    names = [name for (name,) in app.db.query(orm.User.name)]
+    gone = kaggle.store_from(app.tornado_settings).keep_only(names)
+    if gone:
+        app.log.warning("Removed the secrets of %d users deleted before this release", gone)

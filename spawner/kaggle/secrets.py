@@ -119,6 +119,16 @@ class SecretStore:
         """Remove every secret of ``user`` (a deleted user)."""
         self._path(user).unlink(missing_ok=True)
 
+    def keep_only(self, users):
+        """Remove the secrets of everyone not in ``users``; return how many users' went."""
+        keep = {self._path(user).name for user in users}
+        gone = 0
+        for path in self.directory.glob("*.json"):
+            if path.name not in keep:
+                path.unlink(missing_ok=True)
+                gone += 1
+        return gone
+
     def rename_user(self, old, new):
         """Give ``old``'s secrets to ``new`` (a renamed user); ``new`` keeps none of its own."""
         try:

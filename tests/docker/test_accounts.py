@@ -5,6 +5,9 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from spawner.hub import datadir
+from spawner.kaggle.secrets import SecretStore
+
 from ..hubprocess import UserServer
 from ..kagglenotebook import put_secret
 
@@ -126,3 +129,20 @@ def test_a_discarded_sign_up_leaves_nothing_for_the_next_eve(make_hub, docker_cl
     login = {"username": "eve", "password": "stranger-pw-1", "_xsrf": xsrf}
     r = stranger.post(f"{hub.url}/hub/login", data=login, timeout=30, allow_redirects=False)
     assert r.status_code != 302, r.headers
+
+
+@pytest.mark.reliability
+def test_secrets_an_older_release_left_for_a_deleted_name_are_removed_at_start(make_hub):
+    hub = make_hub()
+    hub.stop()
+    data = hub.workdir / "data"
+    key = (data / "auth_state_crypt_key").read_text().strip()
+    # What an older release's discard of a sign-up left: zed's secrets, no user zed.
+    SecretStore(datadir.secrets_dir(data), key).put("zed", "TOKEN", "the old zed's")
+    hub.start()
+    assert "Removed the secrets of 1 users deleted before this release" in hub.log()
+    token = hub.create_user("zed")
+    r = requests.get(
+        f"{hub.url}/hub/api/secrets", headers={"Authorization": f"token {token}"}, timeout=30
+    )
+    assert r.json() == {"secrets": []}

@@ -85,3 +85,13 @@ def test_a_rename_moves_the_secrets_and_leaves_nothing_behind(tmp_path):
     store.put("dan", "STALE", "old")
     store.rename_user("eve", "dan")
     assert store.listing("dan") == []
+
+
+def test_secrets_of_everyone_but_the_users_given_are_removed(tmp_path):
+    store = SecretStore(tmp_path, KEY)
+    for user in ("ann", "bob", "d" + "-." * 49 + "d"):
+        store.put(user, "TOKEN", user)
+    assert store.keep_only(["ann", "d" + "-." * 49 + "d", "cyd"]) == 1
+    assert store.listing("bob") == []
+    assert store.get("ann", "TOKEN") == "ann"
+    assert store.get("d" + "-." * 49 + "d", "TOKEN") == "d" + "-." * 49 + "d"
