@@ -1,6 +1,7 @@
 """Ordinary bad input to the REST API gets a 4xx with a message, and creates nothing."""
 
 import pytest
+import requests
 
 pytestmark = [pytest.mark.docker, pytest.mark.reliability]
 
@@ -60,3 +61,21 @@ def test_a_current_password_bcrypt_cannot_check_is_told_it_is_wrong(hub):
     login = {"username": "fay", "password": password, "_xsrf": xsrf}
     r = session.post(f"{hub.url}/hub/login", data=login, timeout=30, allow_redirects=False)
     assert r.status_code == 302, r.text
+
+
+def test_a_login_form_whose_token_expired_shows_the_form_again_with_the_reason(hub):
+    """JupyterHub 5.3+ renders a refused login post through the login form, synchronously
+    and with extra fields; the built-in login's form took neither and answered empty."""
+    session = requests.Session()
+    session.get(f"{hub.url}/hub/login", timeout=30)
+    form = {"username": "gil", "password": "gil-password-1", "_xsrf": "expired-token"}
+    r = session.post(
+        f"{hub.url}/hub/login",
+        data=form,
+        headers={"Sec-Fetch-Mode": "navigate"},
+        timeout=30,
+        allow_redirects=False,
+    )
+    assert r.status_code == 403, r.text
+    assert "Login form invalid or expired. Try again." in r.text
+    assert 'name="password"' in r.text  # the form, to try again
