@@ -46,12 +46,11 @@ def secrets_scopes():
     return custom, user_role, server_token
 
 
-def may_use_secrets(handler, user):
-    """True if the request's credentials hold the secrets scope for ``user``."""
+def check_secrets_scope(handler, user):
+    """Answer 403 unless the request's credentials hold the secrets scope for ``user``."""
     filters = handler.parsed_scopes.get(SECRETS_SCOPE)
-    if filters is None:
-        return False
-    return filters == Scope.ALL or user.name in filters.get("user", ())
+    if filters is None or (filters != Scope.ALL and user.name not in filters.get("user", ())):
+        raise web.HTTPError(403, NO_SECRETS_SCOPE)
 
 
 def settings_for(datasets_dir, secrets_dir, hub_key):
@@ -123,8 +122,7 @@ class AttachHandler(KaggleAPIHandler):
 class SecretByLabelHandler(KaggleAPIHandler):
     async def post(self):
         user = self.user()
-        if not may_use_secrets(self, user):
-            raise web.HTTPError(403, NO_SECRETS_SCOPE)
+        check_secrets_scope(self, user)
         label = self.body().get("Label")
         store = store_from(self.settings)
         try:
@@ -146,8 +144,7 @@ class SecretsAPIHandler(APIHandler):
     def owner(self):
         if not isinstance(self.current_user, User):
             raise web.HTTPError(403, "Secrets belong to users: log in, or use a user's token.")
-        if not may_use_secrets(self, self.current_user):
-            raise web.HTTPError(403, NO_SECRETS_SCOPE)
+        check_secrets_scope(self, self.current_user)
         return self.current_user
 
     async def get(self, name=None):
@@ -186,13 +183,9 @@ class SecretsAPIHandler(APIHandler):
 class SecretsPageHandler(BaseHandler):
     """GET /hub/secrets: the user's secrets; POST adds, replaces or deletes one."""
 
-    def check_scope(self):
-        if not may_use_secrets(self, self.current_user):
-            raise web.HTTPError(403, NO_SECRETS_SCOPE)
-
     @web.authenticated
     async def get(self):
-        self.check_scope()
+        check_secrets_scope(self, self.current_user)
         await self.show()
 
     async def show(self, message="", error="", status=200):
@@ -207,7 +200,7 @@ class SecretsPageHandler(BaseHandler):
 
     @web.authenticated
     async def post(self):
-        self.check_scope()
+        check_secrets_scope(self, self.current_user)
         name = self.get_body_argument("name", "").strip()
         store = store_from(self.settings)
         if self.get_body_argument("action", "") == "delete":

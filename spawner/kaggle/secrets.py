@@ -20,8 +20,9 @@ NAME_PATTERN = re.compile(r"\A[A-Za-z_][A-Za-z0-9_.-]{0,63}\Z")
 NAME_RULE = "up to 64 letters, digits, '_', '.' or '-', starting with a letter or '_'"
 MAX_VALUE_BYTES = 64 * 1024
 # Longer escaped user names end in a digest, so that every file name fits the filesystem's
-# 255 bytes (an escaped name never holds '-', so the two kinds never meet).
-MAX_FILE_STEM = 200
+# 255 bytes with ".json" (an escaped name never holds '-', so the two kinds never meet).
+# Names that fitted before keep their file.
+MAX_FILE_STEM = 255 - len(".json")
 DIGEST_LENGTH = 32
 
 

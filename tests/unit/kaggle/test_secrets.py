@@ -68,6 +68,10 @@ def test_a_long_name_fits_the_filesystem_and_stays_its_own(tmp_path):
         store.put(name, "TOKEN", name)
     assert [store.get(name, "TOKEN") for name in long_names] == long_names
     assert all(len(p.name) <= 255 for p in tmp_path.iterdir())
+    # A name whose escaped form fitted before keeps its file: its secrets stay reachable.
+    fitted = "-" * 83  # 249 characters escaped
+    store.put(fitted, "TOKEN", "kept")
+    assert (tmp_path / f"{'_2d' * 83}.json").is_file()
     store.forget_user(long_names[0])
     assert store.listing(long_names[0]) == []
     assert store.get(long_names[1], "TOKEN") == long_names[1]
