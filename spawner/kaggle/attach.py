@@ -39,9 +39,32 @@ def recorded(folder):
     return found if isinstance(found, dict) else {}
 
 
-def attach(datasets_dir, body):
+RESTART = (
+    "restart it to see them (File > Hub Control Panel > Stop My Server, then Start My "
+    "Server), then run this cell again."
+)
+
+
+def attach(datasets_dir, body, mounted=None):
     """kagglehub's ``result`` (``mountSlug``, and ``versionNumber`` for a dataset) for the
-    request ``body``; AttachRefused when the team does not have it."""
+    request ``body``; AttachRefused when the team does not have it, or when the asking
+    server's record of what it mounts (``mounted``, from ``datasets.prepare``; None if
+    unknown) lacks it."""
+    result = _answer(datasets_dir, body)
+    if mounted is not None:
+        kind = result["mountSlug"].split("/", 1)[0]
+        if mounted.get("dir") != str(Path(datasets_dir).resolve()):
+            raise AttachRefused(
+                f"Your server started before this hub shared the folder {datasets_dir}: " + RESTART
+            )
+        if kind not in mounted.get("kinds", ()):
+            raise AttachRefused(
+                f"Your server started before the team's first {kind} were added: " + RESTART
+            )
+    return result
+
+
+def _answer(datasets_dir, body):
     if not datasets_dir:
         raise AttachRefused(
             "This hub shares no datasets: an admin sets KAGGLE_HUB_DATASETS_DIR and adds "

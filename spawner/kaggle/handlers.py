@@ -106,11 +106,23 @@ class KaggleAPIHandler(APIHandler):
         return body
 
 
+def server_of_token(user, token):
+    """The spawner of ``user``'s server whose API token is ``token`` (JupyterHub notes each
+    server token as "Server at <its URL>"), or None for any other token."""
+    note = getattr(token, "note", None) or ""
+    for spawner in user.spawners.values():
+        if spawner.server is not None and note == f"Server at {spawner.server.base_url}":
+            return spawner
+    return None
+
+
 class AttachHandler(KaggleAPIHandler):
     async def post(self):
         user = self.user()
+        server = server_of_token(user, self.get_token())
+        mounted = getattr(server, "datasets_mounted", None)
         try:
-            result = attach(self.settings[SETTINGS_KEY]["datasets_dir"], self.body())
+            result = attach(self.settings[SETTINGS_KEY]["datasets_dir"], self.body(), mounted)
         except AttachRefused as e:
             self.log.info("Not attached for %s: %s", user.name, e)
             self.answer(error=str(e))

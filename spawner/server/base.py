@@ -195,6 +195,9 @@ class KaggleSpawnerBase(DockerSpawner):
     )
 
     _docker_executor = None
+    # What the running server mounts of the shared datasets (datasets.prepare), kept in the
+    # spawner's state so that kagglehub's attach can tell a server that cannot see them.
+    datasets_mounted = None
 
     @validate("name_prefix")
     def _validate_name_prefix(self, proposal):
@@ -371,6 +374,7 @@ class KaggleSpawnerBase(DockerSpawner):
         deaths.REASONS.pop((self.user.name, self.name), None)
         self._profile = profile
         self.image = image
+        self.datasets_mounted = await self._in_executor(datasets.prepare, self.datasets_dir)
         self.cpu_limit = profile.cpu_limit
         self.mem_limit = profile.mem_limit or container.default_memory_limit(
             await self.machine_memory()
@@ -385,6 +389,20 @@ class KaggleSpawnerBase(DockerSpawner):
             self.log.info("%s answers after %.2f s", self._log_name, waited)
             self._progress.add(95, f"JupyterLab answers (after {waited:.1f} s)")
         return ip, port
+
+    def load_state(self, state):
+        super().load_state(state)
+        self.datasets_mounted = state.get("datasets_mounted")
+
+    def get_state(self):
+        state = super().get_state()
+        if self.datasets_mounted is not None:
+            state["datasets_mounted"] = self.datasets_mounted
+        return state
+
+    def clear_state(self):
+        super().clear_state()
+        self.datasets_mounted = None
 
     async def machine_memory(self):
         """Memory of the machine a server runs on, in bytes (for the default limit)."""

@@ -16,6 +16,7 @@ A user's own folder of the same name is hidden (not removed) while the shared on
 Nothing is copied per user.
 """
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -68,6 +69,21 @@ def classic_names(directory):
     for _, folder in kaggle_folders(directory):
         found.setdefault(folder.name, folder)
     return found
+
+
+def prepare(directory):
+    """What a server started now mounts from ``directory``: ``{"dir": path, "kinds": [...]}``
+    ({} with no directory). Kaggle's two folders are made first if the hub may write there,
+    so that data added while the server runs appears in it; a server whose record lacks a
+    kind never sees that kind's data until it restarts."""
+    if not directory:
+        return {}
+    directory = Path(directory).resolve()
+    for kind in (COMPETITIONS, DATASETS):
+        with contextlib.suppress(OSError):
+            (directory / kind).mkdir(exist_ok=True)
+    kinds = [kind for kind in (COMPETITIONS, DATASETS) if (directory / kind).is_dir()]
+    return {"dir": str(directory), "kinds": kinds}
 
 
 def dataset_binds(directory):

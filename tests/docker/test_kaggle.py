@@ -245,3 +245,27 @@ def test_an_admin_adds_kaggle_data_once_and_a_cut_download_resumes(kaggle_hub, s
         removed = run_kaggle_hub(env, "datasets", "remove", handle, "--yes")
         assert removed.returncode == 0, removed.stderr
     assert not (shared / "competitions/house-of-titanic").exists()
+
+
+def test_a_server_started_before_the_datasets_folder_is_told_to_restart_at_once(make_hub, tmp_path):
+    hub = make_hub()
+    ann, _ = server_for(hub, "ann")
+    hub.stop()
+    shared = make_shared(tmp_path / "shared")
+    hub.env["KAGGLE_HUB_DATASETS_DIR"] = str(shared)
+    hub.start()
+    refused = ann.run(
+        "import kagglehub\n"
+        "try:\n"
+        "    kagglehub.competition_download('titanic')\n"
+        "except Exception as e:\n"
+        "    print(type(e).__name__, e)\n",
+        timeout=30,
+    )
+    assert refused.startswith("BackendError"), refused
+    assert f"Your server started before this hub shared the folder {shared}" in refused
+    assert "Stop My Server, then Start My Server" in refused
+    hub.stop_server("ann")
+    hub.start_server("ann")
+    found = ann.run("import kagglehub\nprint(kagglehub.competition_download('titanic'))\n")
+    assert found.strip() == "/kaggle/input/competitions/titanic"

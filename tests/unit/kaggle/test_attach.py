@@ -68,3 +68,17 @@ def test_anything_else_is_refused_saying_how_to_add_it(shared, body, message):
 def test_without_a_shared_folder_the_admin_is_named():
     with pytest.raises(AttachRefused, match="an admin sets KAGGLE_HUB_DATASETS_DIR"):
         attach("", {"competitionRef": {"CompetitionSlug": "titanic"}})
+
+
+def test_a_server_that_cannot_see_the_answer_is_told_to_restart(shared):
+    titanic = {"competitionRef": {"CompetitionSlug": "titanic"}}
+    both = {"dir": str(shared.resolve()), "kinds": ["competitions", "datasets"]}
+    assert attach(shared, titanic, both) == {"mountSlug": "competitions/titanic"}
+    for mounted in ({}, {**both, "dir": "/srv/elsewhere"}):
+        with pytest.raises(AttachRefused, match="started before this hub shared the folder"):
+            attach(shared, titanic, mounted)
+    with pytest.raises(AttachRefused, match="before the team's first competitions were added"):
+        attach(shared, titanic, {**both, "kinds": ["datasets"]})
+    # Data the team lacks is refused for that reason, whatever the server mounts.
+    with pytest.raises(AttachRefused, match="no copy of the competition"):
+        attach(shared, {"competitionRef": {"CompetitionSlug": "other"}}, {})

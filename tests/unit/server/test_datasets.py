@@ -36,3 +36,12 @@ def test_kaggles_layout_is_mounted_whole_and_each_dataset_under_its_classic_name
         str(tmp_path / "datasets/yasserh/housing-prices-dataset"): ro("housing-prices-dataset"),
         str(tmp_path / "house-prices"): ro("house-prices"),
     }
+
+
+def test_a_start_makes_kaggles_folders_so_data_added_later_is_seen(tmp_path):
+    assert datasets.prepare("") == {}
+    assert datasets.prepare(tmp_path) == {
+        "dir": str(tmp_path.resolve()),
+        "kinds": ["competitions", "datasets"],
+    }
+    assert (tmp_path / "competitions").is_dir() and (tmp_path / "datasets").is_dir()
