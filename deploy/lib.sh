@@ -130,15 +130,13 @@ ensure_all() {
 # KEY=value into the hub's .env (replacing an earlier line for KEY), so that a choice made
 # by a deploy command is the hub's setting afterwards: for the direct start, kaggle-hub
 # and the service alike. .env may hold secrets: it is kept owner-only.
+env_file() { echo "${KAGGLE_HUB_ENV_FILE:-$REPO_DIR/.env}"; }
 env_file_set() {
-    local key=$1 value=$2 file=${KAGGLE_HUB_ENV_FILE:-$REPO_DIR/.env}
-    touch "$file"
-    chmod 600 "$file"
-    if grep -q "^$key=" "$file"; then
-        sed -i "s|^$key=.*|$key=$value|" "$file"
-    else
-        printf '%s=%s\n' "$key" "$value" >> "$file"
-    fi
+    (cd "$REPO_DIR" && "$VENV/bin/python" -m spawner.settings.envfile "$(env_file)" "$1=$2")
+}
+# The value of KEY in .env as written there ('' if it has none).
+env_file_get() {
+    [ -f "$(env_file)" ] && sed -n "s/^$1=//p" "$(env_file)" | tail -n 1
 }
 
 # The image the hub is set to use (environment, then .env, then the default).

@@ -5,12 +5,14 @@ import json
 import os
 import shlex
 import signal
+import stat
 import subprocess
 import threading
 import time
 
 import pytest
 import requests
+from dotenv import dotenv_values
 
 from ..dockerd import (
     live_restore_enabled,
@@ -43,11 +45,20 @@ def unit(tmp_path, image):
         **os.environ,
         "KAGGLE_HUB_UNIT_DIR": str(tmp_path),
         "KAGGLE_HUB_IMAGE": image,
-        "KAGGLE_HUB_ENV_FILE": str(tmp_path / "none.env"),
+        "KAGGLE_HUB_ENV_FILE": str(tmp_path / "hub.env"),
+        "KAGGLE_HUB_TEAM_NAME": "Ann's \\ team",
     }
     installed = deploy_service("install", env=env)
     assert installed.returncode == 0, installed.stderr
-    assert "systemd is not running on this machine" in installed.stderr
+    assert "the unit is written but not enabled, so nothing starts it" in installed.stderr
+    assert "Run the hub with ./deploy/run here" in installed.stderr
+    # The service reads only its .env: the shell's settings are carried over, and said so.
+    assert "KAGGLE_HUB_IMAGE KAGGLE_HUB_TEAM_NAME" in installed.stderr
+    assert dotenv_values(tmp_path / "hub.env", interpolate=False) == {
+        "KAGGLE_HUB_TEAM_NAME": "Ann's \\ team",
+        "KAGGLE_HUB_IMAGE": image,
+    }
+    assert stat.S_IMODE((tmp_path / "hub.env").stat().st_mode) == 0o600
     path = tmp_path / "kaggle-team-hub.service"
     yield path, env
     removed = deploy_service("uninstall", env=env)
@@ -76,7 +87,7 @@ def test_the_unit_verifies_and_runs_from_the_checkout(unit):
     text = path.read_text()
     for line in (
         "After=docker.service network-online.target",
-        "Restart=on-failure",
+        "Restart=always",
         "KillMode=mixed",
         "StandardOutput=journal",
         "WantedBy=multi-user.target",
@@ -86,6 +97,7 @@ def test_the_unit_verifies_and_runs_from_the_checkout(unit):
     assert command == [f"{REPO_DIR}/.venv/bin/jupyterhub", "-f", f"{REPO_DIR}/jupyterhub_config.py"]
     assert workdir == str(REPO_DIR)
     assert unit_env["PATH"].startswith(f"{REPO_DIR}/.venv/bin:")
+    assert unit_env["KAGGLE_HUB_ENV_FILE"] == env["KAGGLE_HUB_ENV_FILE"]
     status = deploy_service("status", env=env)
     assert f"installed at {path}" in status.stderr
 

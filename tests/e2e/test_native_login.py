@@ -118,6 +118,20 @@ def test_a_deleted_user_cannot_log_in(native_hub, new_page, admin):
     assert not logged_in(again, native_hub)
 
 
+def test_shutting_the_hub_down_asks_first_and_says_what_follows(native_hub, admin):
+    admin.goto(f"{native_hub.url}/hub/admin")
+    asked = []
+    admin.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    admin.get_by_role("button", name="Shutdown Hub").click()
+    wait_for(lambda: asked, 10, what="the confirmation")
+    assert asked[0].startswith("Shut down the hub for the whole team?")
+    assert "run as the service (./deploy/service), it starts again within 5 s" in asked[0]
+    assert "Running servers and everyone's files are kept." in asked[0]
+    admin.wait_for_timeout(1000)
+    assert native_hub.process.poll() is None
+    assert native_hub.api("GET", "/").status_code == 200
+
+
 def test_sign_up_answers_name_the_rule_and_what_comes_next(native_hub, new_page):
     page = new_page()
     assert "too short: use at least 10 characters" in native_signup(
