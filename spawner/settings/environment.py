@@ -78,6 +78,8 @@ def read_environment(environ=None, config_dir=REPO_DIR):
     env_file = Path(environ.get("KAGGLE_HUB_ENV_FILE") or Path(config_dir) / ".env")
     merged = {}
     if env_file.is_file():
-        merged.update({k: v for k, v in dotenv_values(env_file, interpolate=False).items() if v is not None})
+        merged.update(
+            {k: v for k, v in dotenv_values(env_file, interpolate=False).items() if v is not None}
+        )
     merged.update(environ)
     return merged

@@ -12,7 +12,7 @@ def test_values_read_back_as_written_and_a_key_is_replaced_in_place(tmp_path):
     path.write_text("KAGGLE_HUB_PORT=8000\n# a comment\nKAGGLE_HUB_IMAGE=old\n")
     odd = {
         "KAGGLE_HUB_IMAGE": "registry.lan:5000/kaggle/python:v1",
-        "KAGGLE_HUB_TEAM_NAME": "Ann's \\ team \"A\" ${HOME} Zoë",
+        "KAGGLE_HUB_TEAM_NAME": 'Ann\'s \\ team "A" ${HOME} Zoë',
         "KAGGLE_HUB_OAUTH_CLIENT_SECRET": "a|b&c\nd",
     }
     envfile.set_values(path, odd)
