@@ -110,10 +110,11 @@ else:
     c.JupyterHub.hub_ip = network.hub_api_ip(s.api_ip, s.network, s.network_internal)
     for warning in network.api_warnings(s.api_ip, s.network, s.api_port):
         logging.getLogger("JupyterHub").warning(warning)
-    # Addresses in the hub's log are true: a user's code cannot name another in a header.
-    c.JupyterHub.tornado_settings["log_function"] = services.request_log(
-        {c.JupyterHub.hub_ip, "127.0.0.1", "::1"}
-    )
+    # Addresses in the hub's log and its login locks are true: a user's code cannot name
+    # another in a header.
+    trusted_peers = {c.JupyterHub.hub_ip, "127.0.0.1", "::1"}
+    c.JupyterHub.tornado_settings["log_function"] = services.request_log(trusted_peers)
+    c.JupyterHub.tornado_settings[services.TRUSTED_PEERS] = trusted_peers
 c.JupyterHub.hub_port = s.api_port
 
 # User servers: containers here, or services on the swarm (c.KaggleSpawner applies to

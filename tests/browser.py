@@ -124,7 +124,7 @@ def native_signup(page, hub, user, password, admin_code=True):
     page.fill("input[name=signup_password]", password)
     page.fill("input[name=signup_password_confirmation]", password)
     page.click("#signup_submit")
-    return page.locator("[role=alert]").inner_text()
+    return page.locator("#kth-signup-result").inner_text()
 
 
 def native_login(page, hub, user, password):
@@ -133,7 +133,7 @@ def native_login(page, hub, user, password):
     page.fill("input[name=username]", user)
     page.fill("input[name=password]", password)
     with page.expect_response(lambda r: r.request.method == "POST") as posted:
-        page.click("input[type=submit]")
+        page.click("#login_submit")
     page.wait_for_load_state()
     _leave_pending_page(page)
     return posted.value

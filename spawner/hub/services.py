@@ -55,18 +55,28 @@ def tornado_settings(public_url):
     return {"cookie_options": cookies, "headers": {"X-Content-Type-Options": "nosniff"}}
 
 
-def request_log(trusted_peers):
-    """JupyterHub's request log, naming the peer's own address unless the peer is one of
-    ``trusted_peers`` (the proxy and the hub's services, on this machine).
+# The hub's tornado settings key for the peers whose forwarded address is believed.
+TRUSTED_PEERS = "kaggle_team_hub_trusted_peers"
+
+
+def true_address(request, trusted_peers):
+    """The client's address: the peer's own, unless the peer is one of ``trusted_peers``
+    (the proxy and the hub's services, on this machine), which forward the client's.
 
     Tornado takes X-Real-Ip and X-Forwarded-For from every peer, so a user's code calling
-    the hub API could name any address for the log; only the proxy's are believed here.
+    the hub API directly could name any address; only the proxy's are believed here.
     """
+    peer = getattr(request.connection.context, "address", None)
+    if isinstance(peer, tuple) and peer and peer[0] not in trusted_peers:
+        return peer[0]
+    return request.remote_ip
+
+
+def request_log(trusted_peers):
+    """JupyterHub's request log, naming each request's true address (``true_address``)."""
 
     def log(handler):
-        peer = getattr(handler.request.connection.context, "address", None)
-        if isinstance(peer, tuple) and peer and peer[0] not in trusted_peers:
-            handler.request.remote_ip = peer[0]
+        handler.request.remote_ip = true_address(handler.request, trusted_peers)
         log_request(handler)
 
     return log

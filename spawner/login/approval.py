@@ -1,16 +1,22 @@
 """Approving sign-ups of the built-in login: a page that lists them, waiting ones first,
-and changes that only a POST carrying the hub's XSRF token makes.
+then the names an admin added that have no password yet (with the link that sets one),
+then logins locked after wrong passwords; changes only a POST with the hub's XSRF token
+makes.
 
 NativeAuthenticator approves and discards on a plain GET, so any page that sends an admin's
 browser to ``/hub/authorize/NAME`` would approve NAME. Here those addresses answer a GET by
 showing the list, changing nothing.
 """
 
+import time
+
+from jupyterhub import orm
 from jupyterhub.scopes import needs_scope
 from jupyterhub.utils import url_path_join
 from nativeauthenticator.handlers import LocalBase
 from nativeauthenticator.orm import UserInfo
 from tornado import web
+from tornado.escape import url_escape
 
 from ..accounts import departures
 
@@ -42,13 +48,31 @@ class ApprovalPageHandler(ApprovalBase):
     @needs_scope("admin:users")
     async def get(self):
         accounts = self.db.query(UserInfo).order_by(UserInfo.username).all()
+        signed_up = {a.username for a in accounts}
+        added = [
+            u.name
+            for u in self.db.query(orm.User).order_by(orm.User.name)
+            if u.name not in signed_up
+        ]
         html = await self.render_template(
             "approval.html",
             waiting=[a for a in accounts if not a.is_authorized],
             approved=[a for a in accounts if a.is_authorized],
+            added=[(name, self.setup_link(name)) for name in added],
+            locks=[
+                (lock, time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(lock.until)))
+                for lock in self.authenticator.lockouts.locks()
+            ],
+            lock_limit=self.authenticator.lockouts.limit,
+            lock_minutes=self.authenticator.lockouts.seconds // 60,
             ask_email=self.authenticator.ask_email_on_signup,
         )
         self.finish(html)
+
+    def setup_link(self, name):
+        """The sign-up page with ``name`` filled in, as an address to send its owner."""
+        path = url_path_join(self.hub.base_url, "signup")
+        return f"{self.request.protocol}://{self.request.host}{path}?username={url_escape(name)}"
 
 
 class ChangeHandler(ApprovalBase):
@@ -96,8 +120,19 @@ class DiscardHandler(ChangeHandler):
         self.redirect(self.list_url())
 
 
+class UnlockHandler(ChangeHandler):
+    """POST /hub/unlock/NAME: lift every lock on logins as NAME."""
+
+    @needs_scope("admin:users")
+    async def post(self, username):
+        lifted = self.authenticator.lockouts.unlock(username)
+        self.log.info("%s lifted %d login lock(s) on %s", self.current_user.name, lifted, username)
+        self.redirect(self.list_url("kth-locks"))
+
+
 HANDLERS = {
     r"/authorize": ApprovalPageHandler,
     r"/authorize/([^/]*)": ApproveHandler,
     r"/discard/([^/]*)": DiscardHandler,
+    r"/unlock/([^/]*)": UnlockHandler,
 }

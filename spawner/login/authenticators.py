@@ -23,6 +23,7 @@ from traitlets import Bool, Set, Unicode, default
 from ..accounts.names import acceptable
 from ..errors import LoginRefused
 from . import admincode, approval
+from .lockout import Lockouts
 from .loginform import KaggleChangePasswordHandler, KaggleLoginHandler
 from .logout import with_logout_page
 from .signup import BCRYPT_MAX_BYTES, KaggleSignUpHandler
@@ -95,6 +96,7 @@ class KaggleNativeAuthenticator(HubAccounts, NativeAuthenticator):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        self.lockouts = Lockouts(self.allowed_failed_logins, self.seconds_before_next_try)
         unclaimed = sorted(n for n in self.admin_users if self.needs_admin_code(n))
         if unclaimed:
             url = admincode.claim_url(
@@ -131,7 +133,21 @@ class KaggleNativeAuthenticator(HubAccounts, NativeAuthenticator):
             r"/signup": KaggleSignUpHandler,
             **approval.HANDLERS,
         }
-        return [(path, replaced.get(path, handler)) for path, handler in super().get_handlers(app)]
+        handlers = [
+            (path, replaced.get(path, handler)) for path, handler in super().get_handlers(app)
+        ]
+        known = {path for path, _ in handlers}
+        return handlers + [
+            (path, handler) for path, handler in replaced.items() if path not in known
+        ]
+
+    def is_blocked(self, username):
+        # NativeAuthenticator's lock is per name: anyone could keep its owner out. The
+        # login form locks per name and address instead (``lockout``).
+        return False
+
+    def add_login_attempt(self, username):
+        """Counted per name and address by the login form (``lockout``)."""
 
     def is_password_strong(self, password):
         if len(password.encode()) > BCRYPT_MAX_BYTES:

@@ -88,6 +88,14 @@ class KaggleSignUpHandler(SignUpHandler):
             self.log.info("Admin %s claimed their account; the admin code is renewed", username)
             admincode.renew(authenticator.admin_code_file)
 
+    def render_template(self, name, sync=False, **ns):
+        # The form keeps the name typed (or the set-up link's ?username=), and once the
+        # account exists the page says what comes next instead of offering the form again.
+        if name == "signup.html":
+            ns.setdefault("username", self.get_argument("username", "", strip=False))
+            ns.setdefault("signed_up", ns.get("alert") in (SUCCESS, INFO))
+        return super().render_template(name, sync=sync, **ns)
+
     def get_result_message(self, user, human, taken, matches, user_is_admin):
         username = self.get_body_argument("username", "", strip=False)
         password = self.get_body_argument("signup_password", "", strip=False)

@@ -6,7 +6,14 @@ import secrets
 import pytest
 import requests
 
-from ..browser import native_login, native_signup, screenshot, wait_for_lab
+from ..browser import (
+    LOOPBACK_NAME,
+    loopback_name_args,
+    native_login,
+    native_signup,
+    screenshot,
+    wait_for_lab,
+)
 from ..hubprocess import kaggle_hub
 from ..hubs import finish_hub, module_failed, new_hub
 from ..kagglenotebook import put_secret
@@ -84,6 +91,10 @@ def test_a_user_the_admin_added_needs_no_approval(native_hub, new_page, admin):
     admin.fill("[data-testid=user-textarea]", "frank")
     admin.get_by_role("button", name="Add Users").click()
     admin.get_by_test_id("user-row-frank").wait_for()
+    assert admin.locator("#kth-admin-message").inner_text() == (
+        "Added frank: each logs in once its owner chooses a password on the sign-up page; the "
+        "links to send them are on the Sign-ups page."
+    )
 
     frank, frank_password = new_page(), password()
     native_signup(frank, native_hub, "frank", frank_password)
@@ -130,6 +141,115 @@ def test_shutting_the_hub_down_asks_first_and_says_what_follows(native_hub, admi
     admin.wait_for_timeout(1000)
     assert native_hub.process.poll() is None
     assert native_hub.api("GET", "/").status_code == 200
+
+
+class SourceAddress(requests.adapters.HTTPAdapter):
+    """Requests sent from another loopback address: another machine, as the hub sees it."""
+
+    def __init__(self, address):
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def login_from(address, hub, user, password):
+    """Log in with the form from ``address``: (status, the page or where it sent us)."""
+    session = requests.Session()
+    session.mount("http://", SourceAddress(address))
+    session.get(f"{hub.url}/hub/login", timeout=30)
+    answer = session.post(
+        f"{hub.url}/hub/login",
+        data={"username": user, "password": password, "_xsrf": session.cookies["_xsrf"]},
+        allow_redirects=False,
+        timeout=30,
+    )
+    return answer.status_code, answer.headers.get("Location") or answer.text
+
+
+def login_error(page):
+    return page.locator(".login_error").inner_text()
+
+
+def test_wrong_passwords_lock_the_guessers_address_not_the_owner(native_hub, new_page, admin):
+    lena_password = password()
+    native_hub.create_user("lena")
+    native_signup(new_page(), native_hub, "lena", lena_password)
+    guesser = new_page()
+    for attempt in range(4):
+        native_login(guesser, native_hub, "lena", f"wrong-{attempt}-password")
+        assert login_error(guesser) == "Invalid username or password."
+    native_login(guesser, native_hub, "lena", "wrong-4-password")
+    locked = login_error(guesser)
+    assert locked.startswith("Too many wrong passwords for lena from this address")
+    assert "is locked until" in locked and "(in 10 min)" in locked
+    assert "An admin can lift the lock on the hub's Sign-ups page" in locked
+    # Even the right password is refused from there, with the same reason, and the name stays.
+    native_login(guesser, native_hub, "lena", lena_password)
+    assert login_error(guesser).startswith("Too many wrong passwords for lena")
+    assert guesser.input_value("#username_input") == "lena"
+    screenshot(guesser, "login-locked")
+    # lena, at her own desk (another address), logs in as usual.
+    assert login_from("127.0.0.2", native_hub, "lena", lena_password)[0] == 302
+
+    admin.goto(f"{native_hub.url}/hub/authorize")
+    row = admin.get_by_test_id("locked-lena")
+    assert row.get_by_text("127.0.0.1").is_visible()
+    screenshot(admin, "approval-locked")
+    row.get_by_role("button", name="Unlock").click()
+    admin.get_by_text("No login is locked.").wait_for()
+    assert native_login(guesser, native_hub, "lena", lena_password).status == 302
+
+
+def test_a_name_an_admin_added_is_led_to_choosing_its_password(native_hub, new_page, admin):
+    native_hub.create_user("mona")
+    mona = new_page()
+    native_login(mona, native_hub, "mona", "anything-at-all")
+    assert login_error(mona) == (
+        "An admin added mona, and no password is chosen for it yet: choose one on the "
+        "sign-up page (/hub/signup?username=mona), then log in."
+    )
+    # The admin has the link to send, on the Sign-ups page.
+    admin.goto(f"{native_hub.url}/hub/authorize")
+    link = admin.get_by_test_id("added-mona").locator("input").input_value()
+    assert link == f"{native_hub.url}/hub/signup?username=mona"
+    screenshot(admin, "approval-added")
+    mona.goto(link)
+    assert mona.input_value("#username_input") == "mona"
+    mona.fill("input[name=signup_password]", "too-short")
+    mona.fill("input[name=signup_password_confirmation]", "too-short")
+    mona.click("#signup_submit")
+    assert "too short" in mona.locator("#kth-signup-result").inner_text()
+    assert mona.input_value("#username_input") == "mona"  # kept after the refusal
+    good = password()
+    mona.fill("input[name=signup_password]", good)
+    mona.fill("input[name=signup_password_confirmation]", good)
+    mona.click("#signup_submit")
+    assert (
+        mona.locator("#kth-signup-result").inner_text() == "You are signed up as mona: log in now."
+    )
+    assert mona.locator("#signup_submit").count() == 0  # no empty form again
+    screenshot(mona, "signup-done")
+    mona.click("#kth-signup-login")
+    assert native_login(mona, native_hub, "mona", good).status == 302
+    admin.goto(f"{native_hub.url}/hub/authorize")
+    assert admin.get_by_test_id("added-mona").count() == 0
+
+
+def test_the_plain_http_warning_shows_only_off_this_machine(native_hub, new_page):
+    here = new_page()
+    here.goto(f"{native_hub.url}/hub/login")
+    assert here.locator("#login_submit").is_visible()
+    assert not here.locator("#insecure-login-warning").is_visible()
+    screenshot(here, "login-loopback")
+    named = new_page(loopback_name_args())
+    named.goto(f"http://{LOOPBACK_NAME}:{native_hub.port}/hub/login")
+    assert (
+        "password crosses the network unencrypted"
+        in named.locator("#insecure-login-warning").inner_text()
+    )
 
 
 def test_sign_up_answers_name_the_rule_and_what_comes_next(native_hub, new_page):
@@ -183,7 +303,12 @@ def test_adding_users_with_one_bad_name_adds_the_others_and_says_why(native_hub,
     assert message.is_visible()
     assert "Not added: 'dave smith' cannot be a user name here" in message.inner_text()
     assert "Added: hal, ida." in message.inner_text()
+    assert "Each added name logs in once its owner chooses a password" in message.inner_text()
     screenshot(admin, "admin-add-bad-name")
+    # The message belongs to that action: the next one clears it.
+    admin.get_by_test_id("user-row-hal").get_by_role("button", name="Edit User").click()
+    admin.get_by_role("button", name="Delete user").wait_for()
+    assert not message.is_visible()
     assert native_hub.api("GET", "/users/dave smith").status_code == 404
 
 
@@ -328,7 +453,7 @@ def sign_up_at(page, url, user, password):
     page.fill("input[name=signup_password]", password)
     page.fill("input[name=signup_password_confirmation]", password)
     page.click("#signup_submit")
-    return page.locator("[role=alert]").inner_text()
+    return page.locator("#kth-signup-result").inner_text()
 
 
 @pytest.mark.reliability
