@@ -12,6 +12,7 @@
 # discovery (the login handlers need the endpoints), and the pre-pull (started in the
 # hub's event loop so that it runs while the hub starts). The sweep of servers no hub
 # record knows starts there too, and waits until the hub runs.
+import html
 import logging
 import shutil
 import sys
@@ -154,14 +155,17 @@ c.JupyterHub.load_roles.append(secrets_role)
 # server died; with the built-in login, an admin sees how many sign-ups wait for approval.
 native = s.auth.mode == "native"
 c.JupyterHub.template_paths = [services.TEMPLATES]
-c.JupyterHub.template_vars = {
+hub_template_vars = {
     "product_name": "Kaggle Team Hub",
     "team_name": s.team_name,
     "native_accounts": native,
     "pending_signups": approval.pending_signups if native else 0,
     "deleted_volumes": s.deleted_volumes,
     "server_stops": deaths.stop_reasons,
+    # JupyterHub shows it on every page as markup: the setting is plain text.
+    **({"announcement": html.escape(s.announcement)} if s.announcement else {}),
 }
+c.JupyterHub.template_vars = dict(hub_template_vars)
 
 # Login: the mode chosen by KAGGLE_HUB_AUTH. The hub's user list (the admin page) says who
 # may log in; admins named in KAGGLE_HUB_ADMINS are admins, and a name removed from it
@@ -178,6 +182,9 @@ c.merge(
 )
 
 apply_dropins(c, s.config_d)
+# A drop-in that sets JupyterHub's template_vars as its docs show (a new dict, e.g. for an
+# announcement) adds to the hub's own names, links and messages instead of removing them.
+c.JupyterHub.template_vars = {**hub_template_vars, **c.JupyterHub.template_vars}
 
 # Missing images are pulled in the background from now on, so the first user does not wait;
 # a spawn that needs one meanwhile follows the same pull. (On a swarm each node pulls.)

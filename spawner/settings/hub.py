@@ -70,6 +70,8 @@ VARIABLES = {
     "KAGGLE_HUB_DOCKER_WAIT_SECONDS": "how long a starting hub waits for Docker to answer "
     "(at boot, or while Docker restarts) before it gives up; default 60",
     "KAGGLE_HUB_TEAM_NAME": "the team's name, shown on the hub's pages; default none",
+    "KAGGLE_HUB_ANNOUNCEMENT": "a line shown at the top of every hub page (planned downtime, "
+    "news); plain text; default none",
     **SERVING_VARIABLES,
     **SWARM_VARIABLES,
     **login.VARIABLES,
@@ -99,6 +101,7 @@ class Settings:
     swarm: SwarmSettings = SwarmSettings()
     public_url: str = ""
     team_name: str = ""
+    announcement: str = ""
     profiles: tuple = ()
     datasets_dir: str = ""
     kaggle_api: str = "https://www.kaggle.com/api/v1"
@@ -171,6 +174,7 @@ def from_env(env, config_dir=REPO_DIR, euid=None, home=None):
         swarm=swarm_from_env(env),
         public_url=url,
         team_name=(env.get("KAGGLE_HUB_TEAM_NAME") or "").strip(),
+        announcement=(env.get("KAGGLE_HUB_ANNOUNCEMENT") or "").strip(),
         profiles=read_profiles(env.get("KAGGLE_HUB_PROFILES_FILE", "")),
         datasets_dir=env.get("KAGGLE_HUB_DATASETS_DIR", ""),
         kaggle_api=(env.get("KAGGLE_HUB_KAGGLE_API") or Settings.kaggle_api).rstrip("/"),

@@ -27,15 +27,36 @@ def test_metrics_need_the_token_from_the_data_dir(make_hub):
     assert users.status_code == 403
 
 
-def test_pages_carry_the_product_and_team_name_and_link_approval(make_hub):
-    hub = make_hub(env={"KAGGLE_HUB_TEAM_NAME": "Churn <Squad>", "KAGGLE_HUB_ADMINS": "ann"})
+ANNOUNCING_DROPIN = """
+# As JupyterHub's docs show it: a new dict.
+c.JupyterHub.template_vars = {"announcement_login": "Log in with your <b>team</b> password."}
+"""
+
+
+def test_pages_carry_the_product_and_team_name_the_announcement_and_link_approval(make_hub):
+    hub = make_hub(
+        env={
+            "KAGGLE_HUB_TEAM_NAME": "Churn <Squad>",
+            "KAGGLE_HUB_ADMINS": "ann",
+            "KAGGLE_HUB_ANNOUNCEMENT": "Down Friday 18:00 <for> the disk swap",
+        },
+        dropins={"50-announce.py": ANNOUNCING_DROPIN},
+    )
     login = requests.get(f"{hub.url}/hub/login", timeout=30)
     login.encoding = "utf-8"
     assert "<title>Kaggle Team Hub · Churn &lt;Squad&gt;</title>" in login.text
     assert "<strong>Kaggle Team Hub</strong> for Churn &lt;Squad&gt;" in login.text
-    home = hub.browser_session("ann").get(f"{hub.url}/hub/home", timeout=30)
+    assert "Log in with your <b>team</b> password." in login.text
+    session = hub.browser_session("ann")
+    home = session.get(f"{hub.url}/hub/home", timeout=30)
     assert 'id="kth-approve-link" href="/hub/authorize">\n          Approve sign-ups' in home.text
     assert 'href="/hub/change-password">Change password</a>' in home.text
+    for page in ("home", "secrets", "authorize", "admin", "token"):
+        text = session.get(f"{hub.url}/hub/{page}", timeout=30).text
+        assert "Down Friday 18:00 &lt;for&gt; the disk swap" in text, page
+        assert "<strong>Kaggle Team Hub</strong>" in text, page
+    admin = session.get(f"{hub.url}/hub/admin", timeout=30).text
+    assert "quarantined volume" in admin and "deleted for good" not in admin
 
 
 def ignored_signals(pid):
