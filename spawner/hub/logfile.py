@@ -29,15 +29,21 @@ def rotating_log(log_dir):
 
 def tee(lines, out, log):
     for line in lines:
-        out.write(line)
-        out.flush()
         log.info(line.rstrip("\n"))
+        if out is not None:
+            try:
+                out.write(line)
+                out.flush()
+            except OSError:
+                out = None  # the terminal went away: the file keeps every line
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    # Ctrl-C stops the hub; this copy ends when the hub's output does.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A Ctrl-C, a SIGTERM to the whole group or a closed terminal stops the hub; this copy
+    # ends when the hub's output does, so the file has the hub's last lines too.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_IGN)
     tee(sys.stdin, sys.stdout, rotating_log(argv[0]))
 
 
