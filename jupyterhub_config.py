@@ -186,18 +186,23 @@ apply_dropins(c, s.config_d)
 # announcement) adds to the hub's own names, links and messages instead of removing them.
 c.JupyterHub.template_vars = {**hub_template_vars, **c.JupyterHub.template_vars}
 
-# Missing images are pulled in the background from now on, so the first user does not wait;
-# a spawn that needs one meanwhile follows the same pull. (On a swarm each node pulls.)
-if s.prepull and not s.swarm.on_swarm:
-    prepull.start(
-        inventory.configured_images(s.image, s.profiles),
-        c.KaggleSpawner.get("pull_stall_seconds", PULL_STALL_SECONDS),
+
+def start_background_work():
+    # Missing images are pulled in the background, so the first user does not wait; a
+    # spawn that needs one meanwhile follows the same pull. (On a swarm each node pulls.)
+    if s.prepull and not s.swarm.on_swarm:
+        prepull.start(
+            inventory.configured_images(s.image, s.profiles),
+            c.KaggleSpawner.get("pull_stall_seconds", PULL_STALL_SECONDS),
+        )
+    # Servers left running by a hub that lost its state are removed once the hub runs
+    # (their volumes stay): containers here, services on a swarm.
+    orphans.start(
+        s.prefix,
+        datadir.server_log_dir(s.data_dir),
+        swarm_orphans.sweep if s.swarm.on_swarm else None,
     )
 
-# Servers left running by a hub that lost its state are removed once the hub runs (their
-# volumes stay): containers here, services on a swarm.
-orphans.start(
-    s.prefix,
-    datadir.server_log_dir(s.data_dir),
-    swarm_orphans.sweep if s.swarm.on_swarm else None,
-)
+
+# Only in a hub that serves users, not in `jupyterhub upgrade-db`.
+routes.when_serving(start_background_work)

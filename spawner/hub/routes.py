@@ -39,6 +39,24 @@ def mount_in_running_hub(handlers=HANDLERS):
     return True
 
 
+def when_serving(*callbacks):
+    """Call each of ``callbacks`` once the JupyterHub loading this configuration builds its
+    web application: in a hub that will serve users, not in ``jupyterhub upgrade-db`` or
+    another command that only reads the configuration (where background work started at
+    load was destroyed unfinished). True if there is such a hub."""
+    from jupyterhub.app import JupyterHub
+
+    if not JupyterHub.initialized():
+        return False
+
+    def run(change):
+        for callback in callbacks:
+            callback()
+
+    JupyterHub.instance().observe(run, names="handlers")
+    return True
+
+
 def forget_secrets_of_departed(app):
     """Remove the secrets of names that are no user of ``app`` any more."""
     names = [name for (name,) in app.db.query(orm.User.name)]

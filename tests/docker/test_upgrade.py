@@ -61,6 +61,9 @@ def test_a_previous_release_hub_upgrades_with_everything_kept(make_hub, docker_c
     assert upgraded.returncode == 0, upgraded.stderr
     assert "migrating the hub database to jupyterhub" in upgraded.stderr
     assert "upgraded: start the hub" in upgraded.stderr
+    # Reading the configuration for the migration starts no pre-pull and no sweep.
+    assert "Task was destroyed" not in upgraded.stderr
+    assert "Traceback" not in upgraded.stderr
     listed = kaggle_hub(hub.env, "backup", "--hub", "--list")
     assert listed.returncode == 0, listed.stderr
     assert f"{data}/backups/hub-" in listed.stdout
