@@ -25,6 +25,44 @@ HUB_UNREACHABLE = "Failed to connect to my Hub at"
 LOG_CONFIG = {"type": "json-file", "config": {"max-size": "10m", "max-file": "3"}}
 
 
+def exit_words(code):
+    """Docker's exit code of a server, with what it means in plain words."""
+    if code == 0:
+        return "exit code 0: it stopped normally"
+    if code == 137:
+        return (
+            "exit code 137: it was killed (SIGKILL): a stop that did not finish in time, a "
+            "docker kill, or the machine running out of memory"
+        )
+    if code == 143:
+        return "exit code 143: it was stopped (SIGTERM)"
+    if isinstance(code, int) and code > 128:
+        return f"exit code {code}: it was killed by signal {code - 128}"
+    return f"exit code {code}: it failed (its log's last lines say why)"
+
+
+def run_status(state):
+    """How a run ended, from Docker's container ``state``."""
+    if state.get("OOMKilled"):
+        return f"exit code {state.get('ExitCode')}: killed, out of memory"
+    return exit_words(state.get("ExitCode"))
+
+
+def finished_at(state):
+    """When Docker says the container stopped (None if it has not, or cannot say)."""
+    raw = state.get("FinishedAt") or ""
+    if not raw or raw.startswith("0001-"):
+        return None
+    # Docker writes nanoseconds; Python reads at most microseconds.
+    head, _, rest = raw.rstrip("Z").partition(".")
+    fraction = "".join(ch for ch in rest if ch.isdigit())[:6]
+    try:
+        when = datetime.fromisoformat(head + (f".{fraction}" if fraction else ""))
+    except ValueError:
+        return None
+    return when.replace(tzinfo=UTC)
+
+
 def log_path(log_dir, container_name):
     return Path(log_dir) / f"{container_name}.log"
 
@@ -72,7 +110,7 @@ def exit_message(state, tail, mem_limit, command):
     elif state.get("ExitCode") is None:
         reason = "its container was removed"
     else:
-        reason = f"it exited with code {state['ExitCode']}"
+        reason = f"it exited ({exit_words(state['ExitCode'])})"
     lines = [line for line in tail.splitlines() if line.strip()]
     quoted = ("; its log ends: " + " | ".join(lines[-3:])) if lines else ""
     return f"Your server stopped while starting: {reason}{quoted}. The whole log: {command}."
@@ -86,4 +124,4 @@ def death_reason(state, mem_limit):
             f"stopped: it ran out of memory (its limit{limit}). Start it again; with a "
             "profile with more memory if there is one"
         )
-    return f"stopped unexpectedly (exit code {state.get('ExitCode')}). Start it again"
+    return f"stopped unexpectedly ({exit_words(state.get('ExitCode'))}). Start it again"

@@ -162,10 +162,8 @@ class KaggleSpawner(KaggleSpawnerBase):
             text = self.client.logs(container, tail=logs.TAIL_LINES).decode("utf-8", "replace")
         except docker.errors.NotFound:
             return
-        status = f"exit code {state.get('ExitCode')}" + (
-            ", killed: out of memory" if state.get("OOMKilled") else ""
-        )
-        logs.keep(self.log_dir, self.object_name, text, status)
+        ended = logs.finished_at(state)
+        logs.keep(self.log_dir, self.object_name, text, logs.run_status(state), now=ended)
 
     async def remove_object(self):
         """Keep the container's log, remove the container, and wait until Docker has: a

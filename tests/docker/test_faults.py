@@ -101,7 +101,7 @@ def test_a_server_that_exits_at_start_fails_at_once_with_its_log(make_hub):
     hub = make_hub(dropins={"50-crash.py": CRASHING})
     hub.create_user("carl")
     message, seconds = failed_start(hub, "carl")
-    assert "it exited with code 3" in message
+    assert "it exited (exit code 3: it failed" in message
     assert "cannot open /kaggle/config: no such file" in message
     assert seconds < START_TIMEOUT / 2, f"noticed after {seconds:.1f} s"
 
@@ -145,7 +145,7 @@ def test_a_server_killed_while_the_hub_runs_is_marked_stopped_at_once(make_hub, 
     assert "/hub/" in gone.headers.get("Location", "/hub/"), gone.headers
     # The user is told why, on the hub's pages, until the next start.
     home = browser.get(f"{hub.url}/hub/home", timeout=30).text
-    assert "Your server stopped unexpectedly (exit code 137). Start it again" in home
+    assert "Your server stopped unexpectedly (exit code 137: it was killed (SIGKILL)" in home
     hub.start_server("kim")
     assert server.get("api/status").status_code == 200
     assert "stopped unexpectedly" not in browser.get(f"{hub.url}/hub/home", timeout=30).text

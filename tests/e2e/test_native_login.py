@@ -359,8 +359,10 @@ def test_a_user_whose_server_died_is_told_why(native_hub, new_page, docker_clien
     )
     page.goto(f"{native_hub.url}/hub/home")
     banner = page.locator(".kth-server-stopped")
-    assert (
-        banner.inner_text() == "Your server stopped unexpectedly (exit code 137). Start it again."
+    assert banner.inner_text() == (
+        "Your server stopped unexpectedly (exit code 137: it was killed (SIGKILL): a stop that "
+        "did not finish in time, a docker kill, or the machine running out of memory). Start "
+        "it again."
     )
     screenshot(page, "server-died")
 
