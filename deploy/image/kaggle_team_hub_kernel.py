@@ -1,4 +1,5 @@
-"""Telling a notebook's user why their kernel restarted when it ran out of memory.
+"""Telling a notebook's user what went wrong in words: why their kernel restarted when it
+ran out of memory, and what the hub said when kaggle_secrets was refused.
 
 A kernel that outgrows its server's memory limit is killed by the system; Jupyter starts
 it again and JupyterLab says only that it "died". This IPython extension, loaded into
@@ -6,8 +7,13 @@ every kernel by ipython_kernel_config.py, keeps the server's count of processes 
 for memory as it was when the kernel started, under the kernel's connection file (which
 stays the same when Jupyter restarts that kernel). A restarted kernel that finds the
 count grown says why, and what the limit is, in the output of the first cell it runs.
+
+Kaggle's kaggle_secrets puts the service's whole answer, a Python dict, into its
+BackendError ("Unexpected response from the service. Response: {'wasSuccessful': False,
+'errors': [...]}"); the traceback's last line shows the hub's own sentence instead.
 """
 
+import ast
 import os
 import sys
 from pathlib import Path
@@ -89,7 +95,33 @@ def _kernel_key():
     return os.path.basename(IPKernelApp.instance().connection_file) or None
 
 
+def hub_words(message):
+    """The ``errors`` of the service's answer quoted in a kaggle_secrets BackendError
+    ``message``, as one sentence; None when the message quotes no such answer."""
+    _, found, quoted = message.partition("Response: ")
+    if not found:
+        return None
+    try:
+        answer = ast.literal_eval(quoted.strip().removesuffix("."))
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    errors = answer.get("errors") if isinstance(answer, dict) else None
+    if not errors or not all(isinstance(error, str) for error in errors):
+        return None
+    return " ".join(errors)
+
+
+def show_hub_words(shell, etype, value, tb, tb_offset=None):
+    """IPython's traceback, ending in the hub's words for a kaggle_secrets BackendError."""
+    if etype.__name__ == "BackendError" and etype.__module__.startswith("kaggle"):
+        words = hub_words(str(value))
+        if words is not None:
+            value = etype(words)
+    shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+
+
 def load_ipython_extension(ipython):
+    ipython.set_custom_exc((Exception,), show_hub_words)
     count = oom_kills()
     key = _kernel_key()
     if count is None or key is None or not changed_since_last_start(key, count):

@@ -116,6 +116,15 @@ def test_secrets_belong_to_their_user_only(kaggle_hub):
     assert refused.startswith("BackendError")
     assert "no secret named 'SHARED_NAME' on this hub: add it on the Secrets page" in refused
     assert "ann's value" not in refused
+    # Uncaught, as in a notebook: the traceback ends in the hub's sentence, not a dict.
+    with pytest.raises(AssertionError) as shown:
+        bob.run(
+            "from kaggle_secrets import UserSecretsClient\n"
+            "UserSecretsClient().get_secret('SHARED_NAME')\n"
+        )
+    last = shown.value.args[0].splitlines()[-1]
+    assert "BackendError" in last and "no secret named 'SHARED_NAME' on this hub" in last, last
+    assert "Response: {'wasSuccessful'" not in shown.value.args[0]
     # Over the REST API, each token sees its own user's names, never a value.
     listing = requests.get(
         f"{kaggle_hub.url}/hub/api/secrets",

@@ -252,6 +252,21 @@ def test_the_plain_http_warning_shows_only_off_this_machine(native_hub, new_page
     )
 
 
+def test_a_member_on_an_admin_page_is_told_so_in_words_with_a_way_out(native_hub, new_page):
+    olga, olga_password = new_page(), password()
+    native_hub.create_user("olga")
+    native_signup(olga, native_hub, "olga", olga_password)
+    native_login(olga, native_hub, "olga", olga_password)
+    olga.goto(f"{native_hub.url}/hub/admin")
+    page = olga.locator("#kth-error")
+    assert page.get_by_role("heading").inner_text() == "403: Forbidden"
+    assert "This page is for the hub's admins." in page.inner_text()
+    assert "You are logged in as olga." in page.inner_text()
+    screenshot(olga, "forbidden")
+    olga.get_by_role("link", name="your home page").click()
+    olga.wait_for_url("**/hub/home")
+
+
 def test_sign_up_answers_name_the_rule_and_what_comes_next(native_hub, new_page):
     page = new_page()
     assert "too short: use at least 10 characters" in native_signup(

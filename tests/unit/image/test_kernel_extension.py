@@ -53,3 +53,22 @@ def test_the_notice_names_the_limit(extension):
     text = extension.notice(2 * 1024**3)
     assert text.startswith("Your previous kernel was stopped because it ran out of memory")
     assert "this server's memory limit is 2.0 GB" in text
+
+
+def test_the_hubs_words_replace_the_quoted_answer_of_kaggle_secrets(extension):
+    quoted = (
+        "Unexpected response from the service. Response: {'wasSuccessful': False, 'errors': "
+        "[\"You have no secret named 'WANDB' on this hub: add it on the Secrets page "
+        '(/hub/secrets), then run this cell again."]}.'
+    )
+    assert extension.hub_words(quoted) == (
+        "You have no secret named 'WANDB' on this hub: add it on the Secrets page "
+        "(/hub/secrets), then run this cell again."
+    )
+    for other in (
+        "Unexpected response from the service.",
+        "Unexpected response from the service. Response: {'secret': 5}",
+        "Response: __import__('os').system('true')",
+        "Response: {'errors': [1, 2]}",
+    ):
+        assert extension.hub_words(other) is None
