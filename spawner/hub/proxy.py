@@ -91,6 +91,29 @@ def static_tls_config(mode, https_entrypoint, http_address, acme=None, trusted_p
     return config
 
 
+# Encoded characters traefik passes on in a request path, set explicitly so that a traefik
+# upgrade changing its defaults changes nothing here (and traefik does not warn at every
+# start): JupyterLab encodes file names part by part, so a file named with '?', '#', '%',
+# ';' or '\\' reaches the server encoded; a NUL never names a file.
+ENCODED_CHARACTERS = {
+    "allowEncodedSlash": True,
+    "allowEncodedBackSlash": True,
+    "allowEncodedNullCharacter": False,
+    "allowEncodedSemicolon": True,
+    "allowEncodedPercent": True,
+    "allowEncodedQuestionMark": True,
+    "allowEncodedHash": True,
+}
+
+
+def request_rules(entrypoints):
+    """traefik's static configuration for the request rules of ``entrypoints``: the path's
+    encoded characters, and headers whose names alias another (``X_Forwarded_For``)
+    dropped, so a client cannot pose as the proxy to a backend that reads them alike."""
+    rules = {"encodedCharacters": dict(ENCODED_CHARACTERS), "aliasHeadersStrategy": "delete"}
+    return {"entryPoints": {name: {"http": dict(rules)} for name in entrypoints}}
+
+
 def dynamic_tls_config(mode, hsts_seconds, cert_path="", key_path=""):
     """traefik's dynamic configuration for ``mode``: security headers and the default
     certificate."""
@@ -322,7 +345,9 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
         tls = static_tls_config(
             self.tls_mode, self.traefik_entrypoint, self._http_address(), acme, self.trusted_proxies
         )
-        self.static_config = deep_merge(tls, self.static_config)
+        entrypoints = [self.traefik_entrypoint, self.traefik_api_entrypoint, *tls["entryPoints"]]
+        rules = request_rules(dict.fromkeys(entrypoints))
+        self.static_config = deep_merge(deep_merge(rules, tls), self.static_config)
         await super()._setup_traefik_static_config()
 
     async def _setup_traefik_dynamic_config(self):

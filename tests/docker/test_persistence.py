@@ -1,5 +1,7 @@
 """What a user sets up survives server restarts and container removal."""
 
+from urllib.parse import quote
+
 import docker
 import pytest
 import requests
@@ -24,8 +26,12 @@ def test_files_survive_stop_start_and_container_removal(hub, docker_client):
     carol = UserServer(hub, "carol", hub.create_user("carol"))
     hub.start_server("carol")
     carol.put_text("code/notes.txt", "keep me\n")
+    # Names JupyterLab sends percent-encoded pass the proxy both ways.
+    odd = quote("code/odd ?#%;\\ name.txt")
+    carol.put_text(odd, "odd\n")
     restart(hub, docker_client, "carol")
     assert carol.read_text("code/notes.txt") == "keep me\n"
+    assert carol.read_text(odd) == "odd\n"
 
 
 def test_tree_is_repaired_and_files_are_never_overwritten(hub, docker_client):

@@ -115,3 +115,12 @@ def test_the_busy_message_names_the_ports_and_how_to_find_the_program():
     message = proxy.busy_message(["0.0.0.0:80", "127.0.0.1:18000"])
     assert message.startswith("The proxy cannot listen on 0.0.0.0:80, 127.0.0.1:18000")
     assert "ss -ltnp 'sport = :80'" in message
+
+
+def test_every_entrypoint_gets_explicit_path_and_header_rules():
+    rules = proxy.request_rules(["https", "auth_api", "web"])
+    assert set(rules["entryPoints"]) == {"https", "auth_api", "web"}
+    http = rules["entryPoints"]["web"]["http"]
+    assert http["aliasHeadersStrategy"] == "delete"
+    assert http["encodedCharacters"]["allowEncodedNullCharacter"] is False
+    assert http["encodedCharacters"]["allowEncodedQuestionMark"] is True
