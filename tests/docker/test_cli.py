@@ -106,6 +106,15 @@ def test_doctor_reports_a_missing_image_and_a_version_mismatch_with_the_fix(
         "'pip install jupyterhub==5.5.4'"
     ) in report.stdout
 
+    assert f"OK    hub: running, answers at {hub.url}/hub/api/" in healthy.stdout
+    assert "OK    TLS: off, on this machine only" in healthy.stdout
+    hub.stop()
+    stopped = kaggle_hub(hub.env, "doctor")
+    assert stopped.returncode == 1
+    assert (
+        "FAIL  hub: not running\n      fix: start it: ./deploy/run, or ./deploy/service install"
+    ) in stopped.stdout
+
 
 def test_pull_fetches_configured_images_from_a_registry_with_progress(
     make_hub, docker_client, tmp_path

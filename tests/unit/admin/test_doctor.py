@@ -23,3 +23,52 @@ def test_disk_check_names_the_shortfall(tmp_path):
     short = doctor.check_disk(tmp_path, minimum=1024**5)
     assert not short.ok and "docker image prune" in short.fix
     assert short.line().startswith("FAIL  disk: ")
+
+
+def test_a_stopped_hub_fails_and_says_which_of_its_ports_are_taken(tmp_path):
+    import socket
+
+    from spawner.settings.hub import from_env
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        s = from_env({"KAGGLE_HUB_DATA_DIR": str(tmp_path), "KAGGLE_HUB_PORT": str(port)})
+        check = doctor.check_hub(s)
+    assert not check.ok
+    assert (
+        check.detail == f"not running; another program listens on 127.0.0.1:{port}, which it needs"
+    )
+    assert check.fix.startswith(f"find it with: ss -ltnp 'sport = :{port}'")
+    assert check.fix.endswith("start it: ./deploy/run, or ./deploy/service install")
+    s = from_env({"KAGGLE_HUB_DATA_DIR": str(tmp_path)})
+    unanswered = doctor.check_hub(s, running=True, answer="Connection refused")
+    assert not unanswered.ok and "does not answer (Connection refused)" in unanswered.detail
+
+
+def test_certificates_near_their_end_are_reported_with_the_renewal(tmp_path):
+    import datetime
+
+    from spawner.hub import tls
+
+    cert, _ = tls.sign_server_cert(*tls.ensure_ca(tmp_path, ["hub.lan"]), ["hub.lan"], days=10)
+    (tmp_path / "server.pem").write_bytes(cert)
+    soon = doctor.check_certificate("TLS", tmp_path / "server.pem", "renew it")
+    assert not soon.ok and "in 9 days" in soon.detail and soon.fix == "renew it"
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=20)
+    assert (
+        "expired on" in doctor.check_certificate("TLS", tmp_path / "server.pem", "", later).detail
+    )
+    assert doctor.check_certificate("TLS", tmp_path / "ca.pem", "").ok
+    assert not doctor.check_certificate("TLS", tmp_path / "missing.pem", "").ok
+
+
+def test_the_datasets_are_counted(tmp_path):
+    (tmp_path / "competitions/titanic").mkdir(parents=True)
+    (tmp_path / "datasets/ann/houses").mkdir(parents=True)
+    (tmp_path / "by-hand").mkdir()
+    assert doctor.check_datasets(tmp_path).detail == (
+        f"{tmp_path}: 1 competitions, 1 datasets, 1 plain folders"
+    )
+    assert doctor.check_datasets("").ok
