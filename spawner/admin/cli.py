@@ -5,7 +5,8 @@ kaggle-hub pull                         pull the configured images, with progres
 kaggle-hub volumes                      users' volumes, live and quarantined, with sizes
 kaggle-hub backup USER [--server S]     write a volume to a .tar.gz
 kaggle-hub backup --hub [--list]        save the hub's database and secrets (or list saves)
-kaggle-hub restore USER FILE            put a .tar.gz in the user's (empty) volume
+kaggle-hub restore USER FILE            put a .tar.gz in the user's (empty) volume (--new:
+                                        one the server does not have yet)
 kaggle-hub restore --hub FILE           put a saved hub state back (the hub stopped)
 kaggle-hub restore USER --from-volume Q copy a quarantined volume back
 kaggle-hub purge USER [--yes]           remove a user's volumes, after confirmation
@@ -129,6 +130,8 @@ def cmd_restore(args, s, out):
         return 0
     client = _client()
     volume = _volume(s, args.user, args.server)
+    if not args.new:
+        _check_restore_target(client, s, args.user, args.server, volume)
     image = volumes.helper_image(client, s.image)
     labels = volumes.labels(s.prefix, args.user, args.server or "")
     meters = Meters(out)
@@ -153,6 +156,31 @@ def cmd_restore(args, s, out):
             f"--from-volume {saved} --force' puts it back, 'kaggle-hub purge' removes it.\n"
         )
     return 0
+
+
+def _check_restore_target(client, s, user, server, volume):
+    """Refuse a restore into a server the user has no volume for while they have volumes
+    for others (a mistyped server name would otherwise get a volume nobody uses), naming
+    those. A user with no volume at all (a fresh machine, after a purge) is restored into."""
+    try:
+        client.inspect_volume(volume)
+        return
+    except docker.errors.NotFound:
+        pass
+    live = [
+        r
+        for r in backups.list_volumes(client, s.prefix, sizes=False)
+        if r["user"] == user and not r["quarantined_at"]
+    ]
+    if not live:
+        return
+    names = sorted(repr(r["server"]) if r["server"] else "the default server" for r in live)
+    what = f"server {server!r}" if server else "the default server"
+    raise volumes.VolumeError(
+        f"{user} has no volume for {what} ({user}'s volumes: {', '.join(names)}). Check the "
+        f"names, or add --new to restore into a new volume, which {user} gets on starting "
+        "that server."
+    )
 
 
 def cmd_purge(args, s, out):
@@ -283,6 +311,11 @@ def parser():
         "--force",
         action="store_true",
         help="replace a volume's content (the current content is kept, quarantined)",
+    )
+    r.add_argument(
+        "--new",
+        action="store_true",
+        help="restore into a server that has no volume yet (e.g. a new named server)",
     )
     g = sub.add_parser("purge", help="remove a user's volumes")
     g.add_argument("user")

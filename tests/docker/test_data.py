@@ -87,8 +87,18 @@ def test_deleted_users_volume_is_quarantined_not_handed_to_the_next_owner(make_h
     kept = quarantined[0].split()[0]
     assert kept.startswith(f"{hub.prefix}-dan-work-deleted-")
 
-    # An admin gives the old files back, into a named server of the new dan.
-    restored = kaggle_hub(hub.env, "restore", "dan", "--server", "old", "--from-volume", kept)
+    # A mistyped server name is refused, naming the servers dan has; nothing is made.
+    typo = kaggle_hub(hub.env, "restore", "dan", "--server", "olf", "--from-volume", kept)
+    assert typo.returncode == 2
+    assert (
+        "dan has no volume for server 'olf' (dan's volumes: the default server). Check the "
+        "names, or add --new" in typo.stderr
+    )
+    assert f"{hub.prefix}-dan--olf-work" not in kaggle_hub(hub.env, "volumes").stdout
+    # An admin gives the old files back, into a new named server of the new dan.
+    restored = kaggle_hub(
+        hub.env, "restore", "dan", "--server", "old", "--new", "--from-volume", kept
+    )
     assert restored.returncode == 0, restored.stderr
     hub.start_server("dan", "old")
     old = UserServer(hub, "dan", new_dan.headers["Authorization"].split()[1], "old")
