@@ -9,7 +9,8 @@ kaggle-hub restore USER FILE            put a .tar.gz in the user's (empty) volu
                                         one the server does not have yet)
 kaggle-hub restore --hub FILE           put a saved hub state back (the hub stopped)
 kaggle-hub restore USER --from-volume Q copy a quarantined volume back
-kaggle-hub purge USER [--yes]           remove a user's volumes, after confirmation
+kaggle-hub purge USER [--yes]           remove a user's volumes, after confirmation (or
+                                        one: --server S, --volume V)
 kaggle-hub logs USER [--server S]       a server's log: its past runs, then the running one
 kaggle-hub datasets add HANDLE          download competitions/SLUG or OWNER/SLUG[/versions/N]
 kaggle-hub datasets list                the team's shared competitions and datasets
@@ -185,15 +186,26 @@ def _check_restore_target(client, s, user, server, volume):
 
 def cmd_purge(args, s, out):
     client = _client()
-    names = [
-        r["name"]
-        for r in backups.list_volumes(client, s.prefix, sizes=False)
-        if r["user"] == args.user
+    rows = [
+        r for r in backups.list_volumes(client, s.prefix, sizes=False) if r["user"] == args.user
     ]
-    if not names:
+    if not rows:
         out.write(f"{args.user!r} has no volumes: nothing to remove.\n")
         return 0
-    out.write(f"Volumes of {args.user!r}: {', '.join(names)}\n")
+    names = [r["name"] for r in rows]
+    if args.volume:
+        if args.volume not in names:
+            raise volumes.VolumeError(
+                f"{args.volume!r} is not one of {args.user}'s volumes ({', '.join(names)})."
+            )
+        names = [args.volume]
+    elif args.server is not None:
+        names = [r["name"] for r in rows if r["server"] == args.server and not r["quarantined_at"]]
+        if not names:
+            raise volumes.VolumeError(
+                f"{args.user} has no volume for server {args.server!r}: nothing removed."
+            )
+    out.write(f"Volumes of {args.user!r} to remove: {', '.join(names)}\n")
     if not confirmed(args, out, args.user, "them"):
         return 1
     for name in names:
@@ -319,6 +331,9 @@ def parser():
     )
     g = sub.add_parser("purge", help="remove a user's volumes")
     g.add_argument("user")
+    which = g.add_mutually_exclusive_group()
+    which.add_argument("--server", help="only this named server's volume")
+    which.add_argument("--volume", help="only this volume of the user's, e.g. a quarantined one")
     g.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     lg = sub.add_parser("logs", help="a user's server log, kept after it stops")
     lg.add_argument("user")

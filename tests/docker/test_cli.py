@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from spawner.images import tags
+from spawner.server import volumes
 
 from ..hubprocess import KAGGLE_HUB, UserServer, kaggle_hub
 from ..registry import Registry, import_image
@@ -187,3 +188,31 @@ def test_a_named_servers_volume_round_trip_as_the_readme_writes_it(make_hub, tmp
     assert restored.returncode == 0, restored.stderr
     hub.start_server("gus", "lab2")
     assert gus.read_text("code/notes.txt") == "kept\n"
+
+
+def test_purge_removes_one_named_servers_or_one_quarantined_volume(make_hub, docker_client):
+    hub = make_hub(start=False)
+    default, lab2 = f"{hub.prefix}-hana-work", f"{hub.prefix}-hana--lab2-work"
+    quarantined = f"{default}-deleted-20261124T120000Z"
+    for name, server in ((default, ""), (lab2, "lab2"), (quarantined, "")):
+        labels = volumes.labels(hub.prefix, "hana", server)
+        if name == quarantined:
+            labels[volumes.LABEL_QUARANTINED_AT] = "2026-11-24T12:00:00+00:00"
+        docker_client.create_volume(name, labels=labels)
+
+    def left():
+        return {v["Name"] for v in docker_client.volumes()["Volumes"] or [] if "hana" in v["Name"]}
+
+    typo = kaggle_hub(hub.env, "purge", "hana", "--server", "lab3", "--yes")
+    assert typo.returncode == 2 and "hana has no volume for server 'lab3'" in typo.stderr
+    other = kaggle_hub(hub.env, "purge", "hana", "--volume", f"{hub.prefix}-ida-work", "--yes")
+    assert other.returncode == 2 and "is not one of hana's volumes" in other.stderr
+    assert left() == {default, lab2, quarantined}
+
+    one = kaggle_hub(hub.env, "purge", "hana", "--server", "lab2", "--yes")
+    assert one.returncode == 0, one.stderr
+    assert f"Removed {lab2}" in one.stdout
+    assert left() == {default, quarantined}
+    kept = kaggle_hub(hub.env, "purge", "hana", "--volume", quarantined, "--yes")
+    assert kept.returncode == 0, kept.stderr
+    assert left() == {default}
