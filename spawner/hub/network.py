@@ -112,6 +112,25 @@ def fence_rules(chain, api_port):
     ]
 
 
+def stale_chain_commands(rules, live_bridges):
+    """iptables commands removing the hub's chains of bridges that are gone (a network
+    removed after its hub stopped), from ``rules`` (``iptables -S`` output): their jumps
+    from INPUT first, then the chains."""
+    live = {chain_name(b) for b in live_bridges} | {guard_chain_name(b) for b in live_bridges}
+    commands, chains = [], []
+    for line in rules.splitlines():
+        parts = line.split()
+        if parts[:1] == ["-N"] and parts[1].startswith("KTH-") and parts[1] not in live:
+            chains.append(parts[1])
+        elif parts[:2] == ["-A", "INPUT"] and "-j" in parts:
+            target = parts[parts.index("-j") + 1]
+            if target.startswith("KTH-") and target not in live:
+                commands.append(["-D", *parts[1:]])
+    for chain in chains:
+        commands += [["-F", chain], ["-X", chain]]
+    return commands
+
+
 def fence(network, api_port, run=subprocess.run):
     """Let containers on ``network`` reach only the hub API port on this machine; return
     what could not be done, as warnings for the hub's log (none when fenced)."""
@@ -135,6 +154,12 @@ def fence(network, api_port, run=subprocess.run):
     def iptables(*args, check=True):
         return run(["iptables", "-w", *args], capture_output=True, text=True, check=check)
 
+    def sweep():
+        networks = engine.connect(engine.client_kwargs()).networks(filters={"driver": "bridge"})
+        listed = iptables("-S", check=False).stdout or ""
+        for command in stale_chain_commands(listed, [bridge_of(n) for n in networks]):
+            iptables(*command, check=False)
+
     def install(name, rules, jump):
         if iptables("-N", name, check=False).returncode != 0:
             iptables("-F", name)
@@ -144,6 +169,7 @@ def fence(network, api_port, run=subprocess.run):
             iptables("-I", *jump)
 
     try:
+        sweep()
         install(chain, fence_rules(chain, api_port), ["INPUT", "-i", bridge, "-j", chain])
         if gateway:
             to_api = ["-d", f"{gateway}/32", "-p", "tcp", "--dport", str(api_port)]

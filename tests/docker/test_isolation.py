@@ -7,6 +7,8 @@ import threading
 
 import pytest
 
+from spawner.hub import network
+
 from ..hubprocess import UserServer
 
 pytestmark = [pytest.mark.docker, pytest.mark.reliability]
@@ -162,3 +164,24 @@ def test_user_code_cannot_name_another_address_for_the_hubs_log(hub, docker_clie
     hub.api("GET", "/?proxied-address-probe")
     (line,) = [line for line in hub.log().splitlines() if "proxied-address-probe" in line]
     assert "@127.0.0.1)" in line, line
+
+
+def test_the_fence_of_a_network_that_is_gone_is_removed_at_the_next_start(
+    make_hub, docker_client
+):
+    first = make_hub()
+    bridge = network.bridge_of(docker_client.inspect_network(first.network))
+    chains = {network.chain_name(bridge), network.guard_chain_name(bridge)}
+
+    def hub_chains():
+        listed = subprocess.run(["iptables", "-S"], capture_output=True, text=True).stdout
+        return {line.split()[1] for line in listed.splitlines() if line.startswith("-N KTH-")}
+
+    assert chains <= hub_chains()
+    first.stop()
+    docker_client.remove_network(first.network)
+    assert chains <= hub_chains()  # nothing runs that could remove them yet
+    make_hub()
+    assert not chains & hub_chains()
+    listed = subprocess.run(["iptables", "-S", "INPUT"], capture_output=True, text=True).stdout
+    assert not [chain for chain in chains if chain in listed]
