@@ -17,6 +17,9 @@ KAGGLE_BASE_TAG = "v170"
 # JUPYTER_SERVER_VERSION; kaggle-hub doctor flags any image below JUPYTER_SERVER_PATCHED.
 JUPYTER_SERVER_PATCHED = "2.20.0"
 JUPYTER_SERVER_VERSION = "2.21.1"
+# The meter in JupyterLab's status bar (memory and CPU against the server's own limits,
+# which JupyterHub passes as MEM_LIMIT and CPU_LIMIT), as The Littlest JupyterHub ships it.
+RESOURCE_USAGE_VERSION = "1.3.0"
 REPOSITORY = "kaggle-team-hub"
 
 VARIANTS = {

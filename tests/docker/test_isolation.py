@@ -166,9 +166,7 @@ def test_user_code_cannot_name_another_address_for_the_hubs_log(hub, docker_clie
     assert "@127.0.0.1)" in line, line
 
 
-def test_the_fence_of_a_network_that_is_gone_is_removed_at_the_next_start(
-    make_hub, docker_client
-):
+def test_the_fence_of_a_network_that_is_gone_is_removed_at_the_next_start(make_hub, docker_client):
     first = make_hub()
     bridge = network.bridge_of(docker_client.inspect_network(first.network))
     chains = {network.chain_name(bridge), network.guard_chain_name(bridge)}

@@ -56,6 +56,14 @@ def test_limits_are_enforced_by_docker(hub, docker_client):
     )
     assert int(seen) == 512 * MiB
 
+    # JupyterLab's status bar meter reads the server's own limits, not the machine's.
+    metrics = UserServer(hub, "sam", token).get("api/metrics/v1")
+    assert metrics.status_code == 200, metrics.text
+    answer = metrics.json()
+    assert answer["limits"]["memory"]["rss"] == 512 * MiB
+    assert 0 < answer["rss"] < 512 * MiB
+    assert answer["cpu_percent"] >= 0 and answer["limits"]["cpu"]["cpu"] == 0.5
+
 
 def test_a_new_profile_takes_effect_at_the_next_start(hub, docker_client):
     hub.create_user("ria")

@@ -1,6 +1,7 @@
 """The built-in login: sign-up, an admin's approval, login, deletion, in the browser."""
 
 import base64
+import re
 import secrets
 
 import pytest
@@ -82,6 +83,10 @@ def test_sign_up_then_admin_approval_then_login(native_hub, new_page, admin):
     assert native_login(erin, native_hub, "erin", erin_password).status == 302
     assert logged_in(erin, native_hub)
     assert {"code", "input"} <= wait_for_lab(erin, "erin")
+    # The status bar shows the server's own memory use against its limit.
+    status_bar = erin.locator("#jp-main-statusbar")
+    meter = re.compile(r"Mem: [0-9.]+ / [0-9.]+ [GM]B")
+    wait_for(lambda: meter.search(status_bar.inner_text()), 30, what="the memory meter")
     screenshot(erin, "native-login-jupyterlab")
 
 
