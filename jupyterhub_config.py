@@ -145,6 +145,7 @@ services.let_services_stop()
 c.JupyterHub.services, c.JupyterHub.load_roles = services.idle_culler(
     s.cull_idle_seconds, sys.executable, shutil.which("setpriv")
 )
+servers.activity_interval = services.activity_interval(s.cull_idle_seconds)
 # Prometheus reads /hub/metrics with the token in the data dir's metrics_token.
 metrics_service, metrics_role = services.metrics_reader(state.metrics_token)
 c.JupyterHub.services.append(metrics_service)

@@ -36,6 +36,16 @@ def idle_culler(timeout, python, setpriv=None):
     return [service], [role]
 
 
+def activity_interval(timeout):
+    """Seconds between a server's reports of its users' activity to the hub, for a culler
+    ``timeout``: JupyterHub's 300 s, or a third of the timeout when that is shorter, so an
+    active user is never older than the timeout in the hub's eyes (a 300 s report under a
+    shorter timeout got busy servers culled)."""
+    if timeout <= 0:
+        return 300
+    return max(1, min(300, timeout // 3))
+
+
 METRICS = "metrics"
 
 

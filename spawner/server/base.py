@@ -194,6 +194,18 @@ class KaggleSpawnerBase(DockerSpawner):
         """,
     )
 
+    activity_interval = Integer(
+        300,
+        config=True,
+        help="""
+        Seconds between a server's reports of its users' activity to the hub (what the
+        idle culler reads). jupyterhub_config.py sets a third of the culler's timeout when
+        that is under JupyterHub's 300 s. Default: 300.
+
+            c.KaggleSpawner.activity_interval = 60
+        """,
+    )
+
     _docker_executor = None
     # What the running server mounts of the shared datasets (datasets.prepare), kept in the
     # spawner's state so that kagglehub's attach can tell a server that cannot see them.
@@ -341,6 +353,7 @@ class KaggleSpawnerBase(DockerSpawner):
 
     def get_env(self):
         env = super().get_env()
+        env.setdefault("JUPYTERHUB_ACTIVITY_INTERVAL", str(self.activity_interval))
         env.update(container.environment())
         env.update(
             container.kaggle_environment(env["JUPYTERHUB_API_URL"], env["JUPYTERHUB_API_TOKEN"])

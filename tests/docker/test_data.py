@@ -1,6 +1,7 @@
 """Shared datasets, idle culling and deleted users' volumes, with real hubs."""
 
 import hashlib
+import time
 
 import pytest
 
@@ -66,6 +67,27 @@ def test_idle_servers_are_culled_and_files_kept(make_hub):
     assert "idle-culler" in hub.log()
     hub.start_server("cal")
     assert cal.read_text("code/keep.txt") == "still here\n"
+
+
+@pytest.mark.reliability
+def test_a_busy_server_outlives_a_short_cull_timeout_and_an_idle_one_does_not(make_hub):
+    timeout = 20
+    hub = make_hub(env={"KAGGLE_HUB_CULL_IDLE_SECONDS": str(timeout)})
+    eva = UserServer(hub, "eva", hub.create_user("eva"))
+    hub.start_server("eva")
+    busy_until = time.monotonic() + 3 * timeout
+    while time.monotonic() < busy_until:  # someone working in JupyterLab
+        assert eva.get("api/contents/code").status_code == 200
+        assert hub.api("GET", "/users/eva").json()["servers"], "a busy server was culled"
+        time.sleep(2)
+    began = time.monotonic()
+    wait_for(
+        lambda: hub.api("GET", "/users/eva").json()["servers"] == {},
+        4 * timeout,
+        interval=1,
+        what="the culler stopping eva's idle server",
+    )
+    print(f"idle server culled {time.monotonic() - began:.1f} s after its last use")
 
 
 def test_deleted_users_volume_is_quarantined_not_handed_to_the_next_owner(make_hub, docker_client):

@@ -27,3 +27,11 @@ def test_cookies_are_same_site_and_secure_under_https_and_pages_nosniff():
     assert plain["headers"] == {"X-Content-Type-Options": "nosniff"}
     https = services.tornado_settings("https://hub.example.org")
     assert https["cookie_options"] == {"samesite": "Lax", "secure": True}
+
+
+def test_activity_is_reported_often_enough_for_the_cullers_timeout():
+    assert services.activity_interval(3600) == 300
+    assert services.activity_interval(300) == 100
+    assert services.activity_interval(6) == 2
+    assert services.activity_interval(2) == 1
+    assert services.activity_interval(0) == 300
