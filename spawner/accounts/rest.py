@@ -7,6 +7,8 @@ team cannot live with (JupyterHub 5.5):
 - ``POST /hub/api/users/NAME/server[s/SERVER]``: server options that are not a JSON object
   get a 500 and are saved for the next start; here a 400 that says what to send. A start
   that a stop cancels gets a 500; here a 409 that says so.
+- ``DELETE /hub/api/users/NAME/server[s/SERVER]``: a stop that lands while a start request
+  checks the running server gets a 500 and is lost; here it waits for the check and stops.
 - ``DELETE /hub/api/users/NAME``: JupyterHub stops only the default server (a running named
   one makes the deletion fail), keeps the secrets, and deletes the user even when the
   volume could not be put away; here every way out ends as ``departures`` says.
@@ -31,6 +33,8 @@ from tornado import web
 from . import departures
 from .names import why_invalid
 
+# How long a stop waits for a start request's check of the running server (a Docker poll).
+CHECK_WAIT_SECONDS = 30
 STOPPED_MEANWHILE = (
     "The server was stopped (or its user deleted) before it finished starting: start it again."
 )
@@ -107,8 +111,9 @@ def _answer(refused, existing, added):
     }
 
 
-class ServerStartHandler(UserServerAPIHandler):
-    """POST /hub/api/users/NAME/server[s/SERVER]: options must be a JSON object."""
+class ServerHandler(UserServerAPIHandler):
+    """POST /hub/api/users/NAME/server[s/SERVER]: options must be a JSON object; DELETE:
+    a stop is never lost to a start request's check of the running server."""
 
     def get_json_body(self):
         body = super().get_json_body()
@@ -134,6 +139,31 @@ class ServerStartHandler(UserServerAPIHandler):
             if self._stopped_meanwhile(user_name, server_name):
                 raise web.HTTPError(409, STOPPED_MEANWHILE) from None
             raise
+
+    async def delete(self, user_name, server_name=""):
+        try:
+            await super().delete(user_name, server_name)
+        except RuntimeError:
+            # A start request for a running server polls it, marked "pending spawn"
+            # meanwhile; JupyterHub's stop, landing in that window, raised (a 500) and the
+            # server kept running. Once the check is over, the stop goes ahead.
+            spawner = self._running_and_checked(user_name, server_name)
+            if spawner is None:
+                raise
+            for _ in range(CHECK_WAIT_SECONDS * 20):
+                if not spawner._spawn_pending:
+                    break
+                await asyncio.sleep(0.05)
+            self.log.info("Stopping %s after a start request's check of it", spawner._log_name)
+            await super().delete(user_name, server_name)
+
+    def _running_and_checked(self, user_name, server_name):
+        """The spawner of a running server that a start request is polling, or None."""
+        user = self.find_user(user_name)
+        spawner = user.spawners.get(server_name) if user is not None else None
+        if spawner is None or spawner.server is None or spawner._spawn_future is not None:
+            return None
+        return spawner if spawner._spawn_pending else None
 
     def _stopped_meanwhile(self, user_name, server_name):
         user = self.find_user(user_name)
@@ -181,6 +211,6 @@ class UserHandler(UserAPIHandler):
 HANDLERS = [
     (r"/api/users", AddUsersHandler),
     (r"/api/users/([^/]+)", UserHandler),
-    (r"/api/users/([^/]+)/server", ServerStartHandler),
-    (r"/api/users/([^/]+)/servers/([^/]*)", ServerStartHandler),
+    (r"/api/users/([^/]+)/server", ServerHandler),
+    (r"/api/users/([^/]+)/servers/([^/]*)", ServerHandler),
 ]

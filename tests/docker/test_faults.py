@@ -245,6 +245,19 @@ def test_races_get_answers_and_never_a_second_container(make_hub, docker_client)
         hub.start_server("rae")
     assert len(containers_of(docker_client, hub, "rae")) == 1
 
+    # A stop at the moment a start request checks the running server: the stop is never
+    # lost (it got a 500 and the server kept running).
+    hub.wait_ready("rae")
+    for gap in (0, 0.001, 0.01):
+        stop, start = concurrently(
+            lambda: hub.api("DELETE", path), lambda: hub.api("POST", path), gap=gap
+        )
+        assert stop.status_code in (202, 204), stop.text
+        assert start.status_code in (201, 202, 400), start.text
+        if start.status_code == 400:
+            wait_for(lambda: not hub.api("GET", "/users/rae").json()["servers"], 60, what="stop")
+        hub.start_server("rae")
+
     # A deletion during a spawn wins: the user, their token and server are gone. Repeated,
     # with the deletion at different moments of the start.
     for i in range(6):
