@@ -40,7 +40,9 @@ def test_a_user_name_with_a_control_character_is_refused(hub, docker_client, nam
     assert r.status_code == 400, r.text
     assert all("\0" not in u["name"] for u in hub.api("GET", "/users").json())
     assert [v for v in docker_client.volumes().get("Volumes") or [] if "\0" in v["Name"]] == []
-    assert hub.api("POST", f"/users/{name}/server").status_code == 404
+    # An encoded NUL is refused by the proxy itself; the other names reach no user.
+    start = hub.api("POST", f"/users/{name}/server")
+    assert start.status_code == (400 if "%00" in name else 404), start.text
 
 
 def test_a_current_password_bcrypt_cannot_check_is_told_it_is_wrong(hub):

@@ -47,7 +47,7 @@ def test_a_failure_someone_can_act_on_reads_as_such(render):
     page = error_page(
         render, SpawnError("The image 'x' is not on this machine."), 500, "Internal Server Error"
     )
-    assert "<h1>Your server could not start</h1>" in page
+    assert '<h1 class="h2">Your server could not start</h1>' in page
     assert "Internal Server Error" not in page
     assert "The image &#39;x&#39; is not on this machine." in page
     assert "<title>Kaggle Team Hub · Churn</title>" in page
@@ -55,14 +55,14 @@ def test_a_failure_someone_can_act_on_reads_as_such(render):
 
 def test_a_refused_login_offers_to_log_out(render):
     page = error_page(render, LoginRefused("Ask an admin."), 403, "Forbidden")
-    assert "<h1>This login was refused</h1>" in page
+    assert '<h1 class="h2">This login was refused</h1>' in page
     assert 'href="/hub/logout"' in page
     other = error_page(render, web.HTTPError(403), 403, "Forbidden")
-    assert "<h1>403 : Forbidden</h1>" in other
+    assert '<h1 class="h2">403: Forbidden</h1>' in other
     assert 'href="/hub/logout"' in other
 
 
 def test_other_errors_keep_the_status(render):
     page = error_page(render, web.HTTPError(404), 404, "Not Found")
-    assert "<h1>404 : Not Found</h1>" in page
+    assert '<h1 class="h2">404: Not Found</h1>' in page
     assert 'href="/hub/logout"' not in page
