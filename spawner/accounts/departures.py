@@ -12,6 +12,8 @@ Renaming: every server is stopped, each volume moves to the new name, and so do 
 nothing is left under the old name for the next account that takes it.
 """
 
+import asyncio
+
 from jupyterhub.utils import maybe_future
 from tornado import web
 
@@ -19,12 +21,26 @@ from ..kaggle.handlers import store_from
 
 
 async def stop_servers(handler, user, why):
-    """Stop every active server of ``user``, its route removed first."""
+    """Stop every active server of ``user``, its route removed. A start under way is
+    cancelled first and its Docker calls waited for (else it makes a container after the
+    stop), and a stop under way is waited for."""
     for name, spawner in list(user.spawners.items()):
-        if spawner.active:
-            handler.log.info("Stopping %s: %s", spawner._log_name, why)
-            await handler.proxy.delete_user(user, name)
-            await user.stop(name)
+        if not spawner.active:
+            continue
+        handler.log.info("Stopping %s: %s", spawner._log_name, why)
+        if spawner._spawn_pending and not spawner._stop_pending and spawner._spawn_future:
+            spawner._spawn_future.cancel()
+        await _ended(spawner._spawn_future)
+        await spawner.settle()
+        await _ended(getattr(spawner, "_stop_future", None))
+        await handler.proxy.delete_user(user, name)
+        await user.stop(name)
+
+
+async def _ended(future):
+    """Wait for ``future`` to end, whichever way (its own request reports how)."""
+    if future is not None:
+        await asyncio.wait([future])
 
 
 async def remove_user(handler, user):

@@ -27,6 +27,8 @@ from . import container, datasets, deaths, layout, logs, naming, profiles, readi
 from .progress import ProgressLog
 
 _CLIENT_LOCK = threading.Lock()
+# How long a stop waits for the Docker calls of the start it cancelled (a create, a start).
+SETTLE_SECONDS = 60
 
 
 def _options_applied_in_start(spawner, user_options):
@@ -448,7 +450,31 @@ class KaggleSpawnerBase(DockerSpawner):
 
     async def _in_executor(self, function, *args):
         """Run a blocking Docker helper on DockerSpawner's executor."""
-        return await asyncio.wrap_future(self.executor.submit(function, *args))
+        return await self._submit(function, *args)
+
+    def docker(self, method, *args, **kwargs):
+        return self._submit(self._docker, method, *args, **kwargs)
+
+    def _submit(self, function, *args, **kwargs):
+        """Run ``function`` on DockerSpawner's executor, remembered until it ends: a start
+        cancelled by a stop leaves its Docker call running, and ``settle`` waits for it."""
+        call = self.executor.submit(function, *args, **kwargs)
+        calls = self.__dict__.setdefault("_docker_calls", set())
+        calls.add(call)
+        call.add_done_callback(calls.discard)
+        return asyncio.wrap_future(call)
+
+    async def settle(self):
+        """Wait until the Docker calls of a cancelled start have ended, and the calls they
+        lead to (the removal of a container created too late), up to SETTLE_SECONDS: then
+        what they made can be found and removed."""
+        calls = self.__dict__.get("_docker_calls", set())
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while calls and time.monotonic() < deadline:
+            running = [asyncio.wrap_future(c) for c in list(calls)]
+            await asyncio.wait(running, timeout=deadline - time.monotonic())
+            # Callbacks of the ended calls run on the next turns of the loop.
+            await asyncio.sleep(0.05)
 
     def _extra_allowed_images(self):
         allowed = self._get_allowed_images()

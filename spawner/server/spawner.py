@@ -124,6 +124,10 @@ class KaggleSpawner(KaggleSpawnerBase):
             # keeping its log; Docker's auto-remove would take the log of a server that
             # died on its own with it.
             "auto_remove": False,
+            # Docker's init is PID 1 and passes a stop's SIGTERM on: a server still starting
+            # (no handler yet) ends at once, where as PID 1 it would ignore the signal and
+            # the stop would wait 10 s for Docker's SIGKILL.
+            "init": True,
             "log_config": logs.LOG_CONFIG,
             **container.safety_host_config(),
             **profiles.host_config(self._profile),
@@ -154,7 +158,7 @@ class KaggleSpawner(KaggleSpawnerBase):
             return
         container = creating.result()[self.object_id_key]
         self.log.info("Removing container %s, created for a start that was stopped", container)
-        self.executor.submit(self.client.remove_container, container, force=True)
+        self._submit(self.client.remove_container, container, force=True)
 
     def _keep_log(self, container):
         try:

@@ -259,14 +259,17 @@ def test_races_get_answers_and_never_a_second_container(make_hub, docker_client)
         hub.start_server("rae")
 
     # A deletion during a spawn wins: the user, their token and server are gone. Repeated,
-    # with the deletion at different moments of the start.
-    for i in range(6):
+    # with the deletion at different moments of the start: before Docker creates the
+    # container (once made after the deletion, and left running), while it starts, while
+    # JupyterLab comes up.
+    gaps = (0, 0.02, 0.05, 0.1, 0.3, 0.6, 1.2, 1.8)
+    for i, gap in enumerate(gaps):
         user = f"dex{i}"
         token = hub.create_user(user)
         start, delete = concurrently(
             lambda u=user: hub.api("POST", f"/users/{u}/server"),
             lambda u=user: hub.api("DELETE", f"/users/{u}"),
-            gap=0.1 + 0.1 * i,
+            gap=gap,
         )
         assert delete.status_code == 204, delete.text
         assert start.status_code in (201, 202, 409), start.text
@@ -276,6 +279,9 @@ def test_races_get_answers_and_never_a_second_container(make_hub, docker_client)
             f"{hub.url}/hub/api/user", headers={"Authorization": f"token {token}"}, timeout=30
         )
         assert as_user.status_code == 403
+    # Seconds after the first deletions: no start went on to make a container.
+    for i in range(len(gaps)):
+        assert not containers_of(docker_client, hub, f"dex{i}"), f"dex{i}"
     assert "Uncaught exception" not in hub.log()
 
 
