@@ -15,6 +15,7 @@
 import html
 import logging
 import shutil
+import sqlite3
 import sys
 import warnings
 from pathlib import Path
@@ -23,7 +24,7 @@ from urllib.parse import urlsplit
 from traitlets.config import Config
 
 from spawner import engine
-from spawner.hub import datadir, network, routes, services, swarm, tls
+from spawner.hub import datadir, dbfaults, network, routes, services, swarm, tls
 from spawner.hub.dropins import apply_dropins
 from spawner.images import inventory, prepull
 from spawner.images.pulls import PULL_STALL_SECONDS
@@ -40,8 +41,16 @@ c = get_config()  # noqa: F821 (provided by JupyterHub)
 warnings.filterwarnings("ignore", message="The `version` property of an event schema")
 s = load(Path(__file__).resolve().parent)
 
-# Hub state: one owner-only directory; secrets generated once and reused.
-state = datadir.prepare(s.data_dir, s.admins)
+# Hub state: one owner-only directory; secrets generated once and reused. A data dir the
+# hub cannot write (a full disk, a read-only mount, a database another program holds)
+# stops the start with one line that says so; once running, the hub answers 503 with the
+# cause instead of taking everyone for logged out.
+try:
+    state = datadir.prepare(s.data_dir, s.admins)
+except (OSError, sqlite3.Error) as e:
+    sys.exit(f"Not started: {dbfaults.unusable_message(e, s.data_dir)}")
+if routes.mount_in_running_hub():
+    dbfaults.install(s.data_dir)
 c.JupyterHub.db_url = state.db_url
 c.JupyterHub.cookie_secret_file = state.cookie_secret_file
 c.JupyterHub.pid_file = state.hub_pid_file
@@ -67,9 +76,9 @@ c.JupyterHub.tornado_settings = {
     **kaggle.settings_for(s.datasets_dir, datadir.secrets_dir(s.data_dir), state.crypt_key),
 }
 # The hub's own pages and APIs (Kaggle's, the Secrets page, the REST handlers that keep a
-# user's files and secrets with the user), served whatever the login. Secrets need a scope
-# of their own: users hold it for themselves, their servers' tokens for their owner.
-routes.mount_in_running_hub()
+# user's files and secrets with the user), served whatever the login (mounted above).
+# Secrets need a scope of their own: users hold it for themselves, their servers' tokens
+# for their owner.
 c.JupyterHub.custom_scopes, secrets_role, c.Spawner.server_token_scopes = kaggle.secrets_scopes()
 c.JupyterHub.proxy_class = "kaggle-traefik"
 proxy = c.KaggleTraefikProxy

@@ -3,8 +3,14 @@
 import json
 import os
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+
+# A write the data dir must take at each start: room for the database to grow a little.
+WRITE_CHECK_BYTES = 1024 * 1024
+# How long a start waits for another program's lock on the database before it gives up.
+DB_LOCK_WAIT_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,7 @@ def prepare(data_dir, admins):
     """
     ensure_private_dir(data_dir)
     paths = hub_paths(data_dir)
+    check_writable(data_dir, paths["db_url"].removeprefix("sqlite:///"))
     return HubState(
         db_url=paths["db_url"],
         cookie_secret_file=paths["cookie_secret_file"],
@@ -48,6 +55,29 @@ def prepare(data_dir, admins):
         revoked_admins=frozenset(record_settings_admins(paths["admins_file"], admins)),
         admin_code_file=paths["admin_code_file"],
     )
+
+
+def check_writable(data_dir, db_file):
+    """Raise OSError or sqlite3.Error unless the hub can write in ``data_dir`` (a full disk,
+    a read-only mount) and take its database's write lock (another program holding it)."""
+    probe = Path(data_dir) / ".write-check"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, bytes(WRITE_CHECK_BYTES))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    finally:
+        probe.unlink(missing_ok=True)
+    if not Path(db_file).exists():
+        return
+    db = sqlite3.connect(db_file, timeout=DB_LOCK_WAIT_SECONDS)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        db.rollback()
+    finally:
+        db.close()
 
 
 def ensure_private_dir(path):

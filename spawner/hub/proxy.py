@@ -462,5 +462,14 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
         if self._watcher:
             self._watcher.cancel()
         await super().stop()
-        if self.pid_file:
-            Path(self.pid_file).unlink(missing_ok=True)
+        # A read-only data dir must not keep the hub from stopping: JupyterHub's own clean-up
+        # would raise on its pid file and never end, so it is removed here, or left.
+        for path in (self.pid_file, self.app.pid_file if self.app else ""):
+            if not path:
+                continue
+            try:
+                Path(path).unlink(missing_ok=True)
+            except OSError as e:
+                self.log.warning("Leaving %s: %s", path, e)
+        if self.app and self.app.pid_file and Path(self.app.pid_file).exists():
+            self.app.pid_file = ""
