@@ -19,8 +19,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import bcrypt
+from jupyterhub.utils import url_path_join
 from jupyterhub_traefik_proxy.fileprovider import TraefikFileProviderProxy
 from jupyterhub_traefik_proxy.traefik_utils import deep_merge
+from tornado.httpclient import AsyncHTTPClient
 from traitlets import Enum, Float, Integer, List, Unicode, default
 
 from ..errors import SetupError
@@ -29,6 +31,9 @@ from ..settings.serving import LETS_ENCRYPT, SERVES_HTTPS, TLS_MODES
 HEADERS_MIDDLEWARE = "kaggle-team-hub-headers"
 ACME_RESOLVER = "acme"
 ROUTE_POLL_SECONDS = 0.01
+# How long one check of traefik's API may take, and how long a killed traefik is waited for.
+PING_SECONDS = 2
+KILL_WAIT_SECONDS = 10
 
 
 def install_pair(cert_file, key_file, directory):
@@ -297,6 +302,18 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
         """,
     )
 
+    hung_seconds = Float(
+        5.0,
+        config=True,
+        help="""
+        How long traefik may go without answering the hub before it is replaced (killed and
+        started again with every route): a frozen proxy would otherwise hang every request.
+        Default: 5.
+
+            c.KaggleTraefikProxy.hung_seconds = 15
+        """,
+    )
+
     _cert_state = None
     _watcher = None
     _keeper = None
@@ -439,14 +456,25 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
             Path(self.pid_file).write_text(f"{self.traefik_process.pid}\n")
 
     async def _keep_running(self):
-        """Start traefik again whenever it has exited; users see the hub again within
-        about a second, every route in place."""
+        """Start traefik again whenever it has exited, or replace it when it has not
+        answered for ``hung_seconds`` (frozen, stuck): users see the hub again within
+        seconds, every route in place."""
+        answered = time.monotonic()
         while True:
             await asyncio.sleep(self.check_running_seconds)
             code = self.traefik_process.poll()
             if code is None:
-                continue
-            self.log.error("traefik exited with code %s: starting it again", code)
+                if await self._answers():
+                    answered = time.monotonic()
+                    continue
+                silent = time.monotonic() - answered
+                if silent < self.hung_seconds:
+                    continue
+                self.log.error("traefik has not answered for %.1f s: replacing it", silent)
+                self.traefik_process.kill()
+                self.traefik_process.wait(KILL_WAIT_SECONDS)
+            else:
+                self.log.error("traefik exited with code %s: starting it again", code)
             try:
                 self._start_traefik()
                 self._write_pid()
@@ -455,6 +483,22 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
                 self.log.error("Could not start traefik again: %s", e)
             else:
                 self.log.info("traefik runs again [pid=%s]", self.traefik_process.pid)
+            answered = time.monotonic()
+
+    async def _answers(self):
+        """Whether traefik's API answers within PING_SECONDS."""
+        try:
+            await AsyncHTTPClient().fetch(
+                url_path_join(self.traefik_api_url, "/api/overview"),
+                auth_username=self.traefik_api_username,
+                auth_password=self.traefik_api_password,
+                validate_cert=self.traefik_api_validate_cert,
+                connect_timeout=PING_SECONDS,
+                request_timeout=PING_SECONDS,
+            )
+        except Exception:
+            return False
+        return True
 
     async def stop(self):
         if self._keeper:

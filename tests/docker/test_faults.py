@@ -307,6 +307,34 @@ def test_a_killed_proxy_is_started_again_with_every_route(make_hub):
     print(f"proxy outage: {outage:.1f} s")
 
 
+def test_a_frozen_proxy_is_replaced_with_every_route(make_hub):
+    hub = make_hub()
+    server = running_with_a_file(hub, "fro", "code/before.txt", "kept\n")
+    pid_file = hub.workdir / "data/jupyterhub-proxy.pid"
+    frozen_pid = int(pid_file.read_text())
+    # SIGSTOP: the process is there and holds its ports, and answers nothing (as when it
+    # hangs); the hub used to check only that it had not exited.
+    os.kill(frozen_pid, signal.SIGSTOP)
+    frozen = time.monotonic()
+
+    def answers():
+        try:
+            return server.get("api/status", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    wait_for(answers, START_TIMEOUT, interval=0.2, what="the server through a new proxy")
+    outage = time.monotonic() - frozen
+    print(f"frozen proxy outage: {outage:.1f} s")
+    assert int(pid_file.read_text()) != frozen_pid
+    assert not Path(f"/proc/{frozen_pid}").exists()
+    assert server.read_text("code/before.txt") == "kept\n"
+    assert "traefik has not answered for" in hub.log()
+    # A start after the replacement gets its route.
+    hub.create_user("fry")
+    hub.start_server("fry")
+
+
 def culler_pids(hub):
     """Idle culler processes of ``hub`` (found by its API port in their environment)."""
     found = []
