@@ -7,6 +7,8 @@ import time
 
 from spawner.settings.environment import REPO_DIR
 
+from ...waiting import wait_for
+
 
 def test_a_sigterm_to_the_group_leaves_the_hubs_last_lines_in_the_file(tmp_path):
     copy = subprocess.Popen(
@@ -18,7 +20,10 @@ def test_a_sigterm_to_the_group_leaves_the_hubs_last_lines_in_the_file(tmp_path)
     )
     copy.stdin.write("[I] JupyterHub is now running\n")
     copy.stdin.flush()
-    time.sleep(0.5)
+    # The copy ignores the signals before it copies a line: once the line is in the file,
+    # they are ignored (a fixed wait lost the race on a busy machine).
+    log = tmp_path / "hub.log"
+    wait_for(lambda: log.exists() and log.read_text(), 30, what="the first line copied")
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         copy.send_signal(signum)
     time.sleep(0.5)
