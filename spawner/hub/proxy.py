@@ -19,10 +19,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import bcrypt
-from jupyterhub.utils import url_path_join
 from jupyterhub_traefik_proxy.fileprovider import TraefikFileProviderProxy
 from jupyterhub_traefik_proxy.traefik_utils import deep_merge
-from tornado.httpclient import AsyncHTTPClient
 from traitlets import Enum, Float, Integer, List, Unicode, default
 
 from ..errors import SetupError
@@ -488,14 +486,7 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
     async def _answers(self):
         """Whether traefik's API answers within PING_SECONDS."""
         try:
-            await AsyncHTTPClient().fetch(
-                url_path_join(self.traefik_api_url, "/api/overview"),
-                auth_username=self.traefik_api_username,
-                auth_password=self.traefik_api_password,
-                validate_cert=self.traefik_api_validate_cert,
-                connect_timeout=PING_SECONDS,
-                request_timeout=PING_SECONDS,
-            )
+            await asyncio.wait_for(self._traefik_api_request("/api/overview"), PING_SECONDS)
         except Exception:
             return False
         return True
