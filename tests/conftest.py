@@ -12,7 +12,7 @@ import docker
 import pytest
 
 from .browser import fresh_context, playwright_driver
-from .hubs import finish_hub, new_hub
+from .hubs import PREFIX_ROOT, finish_hub, new_hub, remove_prefixed
 from .images import built_image
 
 
@@ -26,6 +26,7 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture(scope="session")
 def docker_client():
+    """The engine's API, cleared of what an interrupted run's test hubs left in it."""
     try:
         client = docker.APIClient(version="auto")
         client.ping()
@@ -33,6 +34,7 @@ def docker_client():
         pytest.fail(
             f"The Docker tier needs a running Docker engine ({e}); ./deploy/test starts one."
         )
+    remove_prefixed(client, PREFIX_ROOT)
     return client
 
 

@@ -18,7 +18,9 @@ def remove_prefixed(client, prefix):
     for v in client.volumes().get("Volumes") or []:
         if v["Name"].startswith(prefix):
             client.remove_volume(v["Name"], force=True)
-    for n in client.networks(names=[f"{prefix}-net"]):
+    for n in client.networks(names=[prefix]):
+        if not n["Name"].startswith(prefix):
+            continue
         unfence(client.inspect_network(n["Id"]))
         client.remove_network(n["Id"])
 
