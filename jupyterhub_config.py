@@ -31,7 +31,7 @@ from spawner.images.pulls import PULL_STALL_SECONDS
 from spawner.kaggle import handlers as kaggle
 from spawner.login import approval, oidc
 from spawner.login.config import authenticator_config
-from spawner.server import deaths, orphans
+from spawner.server import deaths, hangs, orphans
 from spawner.settings.hub import load
 from spawner.swarm import orphans as swarm_orphans
 
@@ -162,7 +162,8 @@ c.JupyterHub.load_roles.append(metrics_role)
 c.JupyterHub.load_roles.append(secrets_role)
 
 # The hub's pages carry the product's and the team's name and tell a user why their
-# server died; with the built-in login, an admin sees how many sign-ups wait for approval.
+# server died or that it stopped answering (admins see every user's); with the built-in
+# login, an admin sees how many sign-ups wait for approval.
 native = s.auth.mode == "native"
 c.JupyterHub.template_paths = [services.TEMPLATES]
 hub_template_vars = {
@@ -172,6 +173,7 @@ hub_template_vars = {
     "pending_signups": approval.pending_signups if native else 0,
     "deleted_volumes": s.deleted_volumes,
     "server_stops": deaths.stop_reasons,
+    "server_hangs": hangs.hung_servers,
     # JupyterHub shows it on every page as markup: the setting is plain text.
     **({"announcement": html.escape(s.announcement)} if s.announcement else {}),
 }
@@ -212,6 +214,8 @@ def start_background_work():
         datadir.server_log_dir(s.data_dir),
         swarm_orphans.sweep if s.swarm.on_swarm else None,
     )
+    # A running server that stops answering (frozen) is reported to its user and admins.
+    hangs.HANGS.start()
 
 
 # Only in a hub that serves users, not in `jupyterhub upgrade-db`.

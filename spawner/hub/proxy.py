@@ -27,6 +27,8 @@ from ..errors import SetupError
 from ..settings.serving import LETS_ENCRYPT, SERVES_HTTPS, TLS_MODES
 
 HEADERS_MIDDLEWARE = "kaggle-team-hub-headers"
+NO_ANSWER_MIDDLEWARE = "kaggle-team-hub-no-answer"
+HUB_PAGES_SERVICE = "kaggle-team-hub-pages"
 ACME_RESOLVER = "acme"
 ROUTE_POLL_SECONDS = 0.01
 # How long one check of traefik's API may take, and how long a killed traefik is waited for.
@@ -135,6 +137,35 @@ def dynamic_tls_config(mode, hsts_seconds, cert_path="", key_path=""):
         default = {"defaultCertificate": {"certFile": cert_path, "keyFile": key_path}}
         config["tls"] = {"stores": {"default": default}}
     return config
+
+
+def no_answer_static_config(entrypoint, answer_seconds):
+    """traefik's static configuration that ends a request a server has not begun to answer
+    within ``answer_seconds`` with a 504, which the hub's page for it explains."""
+    return {
+        "serversTransport": {
+            "forwardingTimeouts": {"responseHeaderTimeout": f"{answer_seconds:g}s"}
+        },
+        "entryPoints": {entrypoint: {"http": {"middlewares": [f"{NO_ANSWER_MIDDLEWARE}@file"]}}},
+    }
+
+
+def no_answer_dynamic_config(hub_host, hub_base_url):
+    """traefik's dynamic configuration that answers a 504 with the hub's error page."""
+    return {
+        "http": {
+            "middlewares": {
+                NO_ANSWER_MIDDLEWARE: {
+                    "errors": {
+                        "status": ["504"],
+                        "service": HUB_PAGES_SERVICE,
+                        "query": f"{hub_base_url}error/{{status}}",
+                    }
+                }
+            },
+            "services": {HUB_PAGES_SERVICE: {"loadBalancer": {"servers": [{"url": hub_host}]}}},
+        }
+    }
 
 
 def busy_addresses(addresses):
@@ -312,6 +343,19 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
         """,
     )
 
+    server_answer_seconds = Float(
+        25.0,
+        config=True,
+        help="""
+        How long a request may wait for a user's server to begin answering before the user
+        gets the hub's page saying the server does not respond (a 504): a frozen server
+        would otherwise hang it for good. Raise it if the team's servers take longer for
+        some requests (exporting a large notebook to PDF). Default: 25.
+
+            c.KaggleTraefikProxy.server_answer_seconds = 120
+        """,
+    )
+
     _cert_state = None
     _watcher = None
     _keeper = None
@@ -360,14 +404,21 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
         tls = static_tls_config(
             self.tls_mode, self.traefik_entrypoint, self._http_address(), acme, self.trusted_proxies
         )
+        main_http = tls["entryPoints"][self.traefik_entrypoint].get("http", {})
+        no_answer = no_answer_static_config(self.traefik_entrypoint, self.server_answer_seconds)
+        no_answer["entryPoints"][self.traefik_entrypoint]["http"]["middlewares"][:0] = (
+            main_http.get("middlewares", [])
+        )
         entrypoints = [self.traefik_entrypoint, self.traefik_api_entrypoint, *tls["entryPoints"]]
         rules = request_rules(dict.fromkeys(entrypoints))
-        self.static_config = deep_merge(deep_merge(rules, tls), self.static_config)
+        static = deep_merge(deep_merge(rules, tls), no_answer)
+        self.static_config = deep_merge(static, self.static_config)
         await super()._setup_traefik_static_config()
 
     async def _setup_traefik_dynamic_config(self):
         self._cert_state = self._install_cert()
         extra = dynamic_tls_config(self.tls_mode, self.hsts_seconds, *self._cert_state)
+        extra = deep_merge(extra, no_answer_dynamic_config(self.hub.host, self.hub.base_url))
         self.dynamic_config = deep_merge(self.dynamic_config, extra)
         await super()._setup_traefik_dynamic_config()
 

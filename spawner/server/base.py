@@ -23,7 +23,7 @@ from ..errors import (
 )
 from ..images import inventory, probe, pulls, tags
 from ..sizes import human_size, parse_size
-from . import container, datasets, deaths, layout, logs, naming, profiles, readiness, volumes
+from . import container, datasets, deaths, hangs, layout, logs, naming, profiles, readiness, volumes
 from .progress import ProgressLog
 
 _CLIENT_LOCK = threading.Lock()
@@ -587,6 +587,7 @@ class KaggleSpawnerBase(DockerSpawner):
 
     def stop_polling(self):
         deaths.DEATHS.forget(self)
+        hangs.HANGS.forget(self)
         super().stop_polling()
 
     async def poll(self):

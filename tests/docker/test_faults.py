@@ -335,6 +335,47 @@ def test_a_frozen_proxy_is_replaced_with_every_route(make_hub):
     hub.start_server("fry")
 
 
+def test_a_frozen_server_answers_its_user_in_time_and_the_hub_says_so(make_hub, docker_client):
+    hub = make_hub(env={"KAGGLE_HUB_ADMINS": "ada,ben"})
+    ben = running_with_a_file(hub, "ben", "code/kept.txt", "kept\n")
+    ada = running_with_a_file(hub, "ada", "code/mine.txt", "mine\n")
+    ben_pages, ada_pages = hub.browser_session("ben"), hub.browser_session("ada")
+    # A paused container is what a server stuck in uninterruptible disk I/O looks like
+    # from outside: Docker says running, its port takes connections, nothing answers.
+    docker_client.pause(f"{hub.prefix}-ben")
+    frozen = time.monotonic()
+    hung = ben.get("api/contents/code", timeout=90)
+    answered = time.monotonic() - frozen
+    assert hung.status_code == 504, hung.text
+    assert "Your server does not respond" in hung.text
+    assert answered < START_TIMEOUT, f"the user waited {answered:.1f} s"
+    # Nobody else waits.
+    assert ada.get("api/status", timeout=5).status_code == 200
+
+    def told():
+        home = ben_pages.get(f"{hub.url}/hub/home", timeout=30).text
+        return "Your server has not answered for" in home
+
+    wait_for(told, 2 * START_TIMEOUT, interval=0.5, what="the user told the server hangs")
+    noticed = time.monotonic() - frozen
+    assert "ben has not answered for" in hub.log()
+    admin = ada_pages.get(f"{hub.url}/hub/admin", timeout=30).text
+    assert "ben's server has not answered for" in admin
+    assert "has not answered" not in ada_pages.get(f"{hub.url}/hub/home", timeout=30).text
+    # What the page tells the user to do works: the frozen server stops, starts again,
+    # and the files are there.
+    stopping = time.monotonic()
+    hub.stop_server("ben")
+    stopped = time.monotonic() - stopping
+    hub.start_server("ben")
+    assert ben.read_text("code/kept.txt") == "kept\n"
+    assert not told()
+    print(
+        f"frozen server: 504 page after {answered:.1f} s, hub pages say so after "
+        f"{noticed:.1f} s, stopped in {stopped:.1f} s"
+    )
+
+
 def culler_pids(hub):
     """Idle culler processes of ``hub`` (found by its API port in their environment)."""
     found = []
