@@ -12,6 +12,7 @@
 # discovery (the login handlers need the endpoints), and the pre-pull (started in the
 # hub's event loop so that it runs while the hub starts). The sweep of servers no hub
 # record knows starts there too, and waits until the hub runs.
+import functools
 import html
 import logging
 import shutil
@@ -31,7 +32,7 @@ from spawner.images.pulls import PULL_STALL_SECONDS
 from spawner.kaggle import handlers as kaggle
 from spawner.login import approval, oidc
 from spawner.login.config import authenticator_config
-from spawner.server import deaths, hangs, orphans
+from spawner.server import deaths, hangs, orphans, usage
 from spawner.settings.hub import load
 from spawner.swarm import orphans as swarm_orphans
 
@@ -162,8 +163,9 @@ c.JupyterHub.load_roles.append(metrics_role)
 c.JupyterHub.load_roles.append(secrets_role)
 
 # The hub's pages carry the product's and the team's name and tell a user why their
-# server died or that it stopped answering (admins see every user's); with the built-in
-# login, an admin sees how many sign-ups wait for approval.
+# server died or that it stopped answering (admins see every user's) and what their files
+# take on the disk; with the built-in login, an admin sees how many sign-ups wait for
+# approval.
 native = s.auth.mode == "native"
 c.JupyterHub.template_paths = [services.TEMPLATES]
 hub_template_vars = {
@@ -174,6 +176,7 @@ hub_template_vars = {
     "deleted_volumes": s.deleted_volumes,
     "server_stops": deaths.stop_reasons,
     "server_hangs": hangs.hung_servers,
+    "volume_use": functools.partial(usage.volume_use, s.prefix),
     # JupyterHub shows it on every page as markup: the setting is plain text.
     **({"announcement": html.escape(s.announcement)} if s.announcement else {}),
 }

@@ -1,6 +1,8 @@
-"""Shared datasets, idle culling and deleted users' volumes, with real hubs."""
+"""Shared datasets, idle culling, what volumes take and deleted users' volumes, with real
+hubs."""
 
 import hashlib
+import re
 import time
 
 import pytest
@@ -88,6 +90,31 @@ def test_a_busy_server_outlives_a_short_cull_timeout_and_an_idle_one_does_not(ma
         what="the culler stopping eva's idle server",
     )
     print(f"idle server culled {time.monotonic() - began:.1f} s after its last use")
+
+
+def test_the_home_page_says_what_a_users_files_take_on_the_disk(make_hub):
+    hub = make_hub(env={"KAGGLE_HUB_ADMINS": "vic"})
+    server = UserServer(hub, "vic", hub.create_user("vic"))
+    hub.start_server("vic")
+    server.put_text("code/big.txt", "x" * 3_000_000)
+    pages = hub.browser_session("vic")
+
+    def home():
+        return " ".join(pages.get(f"{hub.url}/hub/home", timeout=30).text.split())
+
+    # The page never waits for the measurement: the first view asks for it.
+    assert "Your files: measuring their size; reload the page in a moment." in home()
+    found = wait_for(
+        lambda: re.search(
+            r"Your files take ([\d.]+) MB \(measured just now\); "
+            r"the disk they are on has [\d.]+ [KMGT]?B free\.",
+            home(),
+        ),
+        30,
+        interval=0.5,
+        what="the size on the home page",
+    )
+    assert 2.8 <= float(found.group(1)) < 4, found.group(0)
 
 
 def test_deleted_users_volume_is_quarantined_not_handed_to_the_next_owner(make_hub, docker_client):
