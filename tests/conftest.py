@@ -12,7 +12,7 @@ import docker
 import pytest
 
 from .browser import fresh_context, playwright_driver
-from .hubs import PREFIX_ROOT, finish_hub, new_hub, remove_prefixed
+from .hubs import finish_hub, new_hub, remove_leftovers, stop_proxies
 from .images import built_image
 
 
@@ -34,8 +34,16 @@ def docker_client():
         pytest.fail(
             f"The Docker tier needs a running Docker engine ({e}); ./deploy/test starts one."
         )
-    remove_prefixed(client, PREFIX_ROOT)
+    remove_leftovers(client)
     return client
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_proxy_left(tmp_path_factory):
+    """Proxies of hubs the tests started by other means (``./deploy/run``, the service)
+    outlive them: stopped when the run ends."""
+    yield
+    stop_proxies(tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,47 @@
 """Test hubs: naming, clean-up and diagnostics of what they create in Docker."""
 
+import os
 import secrets
+import signal
 import subprocess
+from pathlib import Path
+
+import docker
 
 from spawner.hub import network
 
 from .hubprocess import Hub
 
 PREFIX_ROOT = "kth-test"
+
+
+def live_prefixes():
+    """Prefixes of the test hubs whose process runs (this run's, or another run's)."""
+    found = set()
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            environ = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        for entry in environ:
+            if entry.startswith(b"KAGGLE_HUB_PREFIX=" + PREFIX_ROOT.encode()):
+                found.add(entry.split(b"=", 1)[1].decode())
+    return found
+
+
+def remove_leftovers(client):
+    """Remove what the test hubs of an interrupted run left in Docker (hubs no longer
+    running): their containers, volumes and networks."""
+    live = live_prefixes()
+    width = len(PREFIX_ROOT) + 7  # "kth-test-" and six hex digits
+    names = [c["Names"][0].lstrip("/") for c in client.containers(all=True) if c["Names"]]
+    names += [v["Name"] for v in client.volumes().get("Volumes") or []]
+    names += [n["Name"] for n in client.networks()]
+    for prefix in {n[:width] for n in names if n.startswith(f"{PREFIX_ROOT}-")} - live:
+        try:
+            remove_prefixed(client, prefix)
+        except docker.errors.NotFound:
+            pass
 
 
 def remove_prefixed(client, prefix):
@@ -42,6 +76,10 @@ def unfence(info):
 def print_diagnostics(client, hub):
     print(f"----- hub log ({hub.log_path}) -----")
     print(hub.log()[-20000:])
+    traefik_log = hub.workdir / "data/proxy/traefik.log"
+    if traefik_log.exists():
+        print(f"----- proxy log ({traefik_log}) -----")
+        print(traefik_log.read_text(errors="replace")[-5000:])
     for c in client.containers(all=True, filters={"name": hub.prefix}):
         print(f"----- container {c['Names'][0]} ({c['Status']}) -----")
         print(client.logs(c["Id"], tail=100).decode(errors="replace"))
@@ -53,9 +91,26 @@ def new_hub(tmp_path_factory, image, env=None, dropins=None):
     return Hub(tmp_path_factory.mktemp(prefix), image, prefix, env=env, dropins=dropins)
 
 
+def stop_proxies(under):
+    """Kill the traefik processes whose configuration file is under ``under`` (a hub's work
+    dir, or the run's temporary dir): a stopped hub leaves its proxy running for the next."""
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if argv[0].endswith(b"traefik") and any(str(under).encode() in a for a in argv[1:]):
+            try:
+                os.kill(int(proc.name), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
 def finish_hub(client, hub, failed):
-    """Stop ``hub``, print its logs if a test failed, and remove what it created."""
+    """Stop ``hub`` and its proxy, print its logs if a test failed, and remove what it
+    created."""
     hub.stop()
+    stop_proxies(hub.workdir)
     if failed:
         print_diagnostics(client, hub)
     remove_prefixed(client, hub.prefix)
