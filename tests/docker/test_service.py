@@ -88,7 +88,7 @@ def test_the_unit_verifies_and_runs_from_the_checkout(unit):
     for line in (
         "After=docker.service network-online.target",
         "Restart=always",
-        "KillMode=mixed",
+        "KillMode=process",
         "StandardOutput=journal",
         "WantedBy=multi-user.target",
     ):
