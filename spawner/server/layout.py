@@ -12,6 +12,7 @@ The persistent volume is mounted at ``WORK_DIR``, JupyterLab's root directory. I
 """
 
 import shlex
+from pathlib import Path
 
 WORK_DIR = "/tmp/working"
 TREE = ("code", "input")
@@ -23,14 +24,20 @@ LAB_WORKSPACES_DIR = f"{WORK_DIR}/.jupyter/lab/workspaces"
 # written once as the user's own setting, which they can change.
 NEWS_SETTING = f"{LAB_SETTINGS_DIR}/@jupyterlab/apputils-extension/notification.jupyterlab-settings"
 NEWS_OFF = '{"fetchNews": "false"}'
+# The single-user server's own config (outside the volume): it keeps open JupyterLab pages
+# working while the hub restarts.
+SERVER_CONFIG_DIR = "/tmp/kaggle-team-hub/jupyter"
+SERVER_CONFIG = Path(__file__).with_name("in_server") / "jupyter_server_config.py"
 
 
 def persistent_env():
-    """Environment that keeps credentials and JupyterLab settings in the volume."""
+    """Environment that keeps credentials and JupyterLab settings in the volume, and
+    points the server at its own config."""
     return {
         "KAGGLE_CONFIG_DIR": KAGGLE_CONFIG_DIR,
         "JUPYTERLAB_SETTINGS_DIR": LAB_SETTINGS_DIR,
         "JUPYTERLAB_WORKSPACES_DIR": LAB_WORKSPACES_DIR,
+        "JUPYTER_CONFIG_PATH": SERVER_CONFIG_DIR,
     }
 
 
@@ -55,6 +62,12 @@ def startup_script():
         f"echo {shlex.quote(NEWS_OFF)} > {news}; }} 2>/dev/null || true"
     )
     lines.append("mkdir -p /kaggle/temp")
+    config_dir = shlex.quote(SERVER_CONFIG_DIR)
+    config = shlex.quote(SERVER_CONFIG.read_text())
+    lines.append(
+        f"mkdir -p {config_dir} && printf '%s' {config} > {config_dir}/jupyter_server_config.py"
+        ' || echo "kaggle-team-hub: cannot write the server config" >&2'
+    )
     for link, target in KAGGLE_LINKS.items():
         src = shlex.quote(f"{WORK_DIR}/{target}")
         dst = shlex.quote(link)

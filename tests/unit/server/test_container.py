@@ -24,6 +24,7 @@ def test_environment_keeps_credentials_and_lab_settings_in_the_volume():
         "KAGGLE_CONFIG_DIR": "/tmp/working/.kaggle",
         "JUPYTERLAB_SETTINGS_DIR": "/tmp/working/.jupyter/lab/user-settings",
         "JUPYTERLAB_WORKSPACES_DIR": "/tmp/working/.jupyter/lab/workspaces",
+        "JUPYTER_CONFIG_PATH": "/tmp/kaggle-team-hub/jupyter",
     }
     assert container.environment({"X": "1"})["X"] == "1"
 
