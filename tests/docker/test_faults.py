@@ -16,7 +16,7 @@ import requests
 from spawner.server import naming, volumes
 
 from .. import kernel
-from ..hubprocess import UserServer
+from ..hubprocess import UserServer, free_port
 from ..processes import fault_report
 from ..waiting import wait_for
 
@@ -390,21 +390,79 @@ def culler_pids(hub):
     return found
 
 
+def alive(pid):
+    """Whether process ``pid`` runs (an exited one not yet reaped does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def polled(server, failures, done):
+    """Ask ``server`` for its status every 0.05 s until ``done``; note when it failed."""
+    while not done.is_set():
+        asked = time.monotonic()
+        try:
+            ok = server.get("api/status", timeout=5).status_code == 200
+        except requests.RequestException:
+            ok = False
+        if not ok:
+            failures.append(asked)
+        time.sleep(0.05)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
-def test_a_hub_stopped_or_killed_keeps_servers_routes_and_running_kernels(make_hub, sig):
+def test_a_hub_restart_keeps_users_working_through_the_same_proxy(make_hub, sig):
     hub = make_hub()
     server = running_with_a_file(hub, "kai", "code/notes.txt", "é kept\n")
     kernel_id = server.start_kernel("x = 41")
-
-    hub.process.send_signal(sig)
-    hub.process.wait(30)
-    # Nothing of the hub is left polling it (traefik stays, to keep users' routes).
-    wait_for(lambda: not culler_pids(hub), 10, what="the idle culler gone with the hub")
-    hub.start()
+    pid_file = hub.workdir / "data/jupyterhub-proxy.pid"
+    proxy_pid = int(pid_file.read_text())
+    failures, done = [], threading.Event()
+    # JupyterLab's open connection to the kernel, kept through the restart.
+    with server.kernel_socket(kernel_id, 30) as ws:
+        poller = threading.Thread(target=polled, args=(server, failures, done))
+        poller.start()
+        stopping = time.monotonic()
+        hub.process.send_signal(sig)
+        hub.process.wait(30)
+        stopped = time.monotonic() - stopping
+        # Nothing of the hub is left polling it.
+        wait_for(lambda: not culler_pids(hub), 10, what="the idle culler gone with the hub")
+        hub.start()
+        restarted = time.monotonic() - stopping
+        time.sleep(1)
+        done.set()
+        poller.join()
+        assert kernel.execute(ws, "print(x + 1)") == "42\n"
+    outage = failures[-1] - failures[0] + 0.05 if failures else 0.0
+    print(
+        f"hub {signal.Signals(sig).name}: stopped in {stopped:.1f} s, back in {restarted:.1f} s,"
+        f" users' server unreachable for {outage:.2f} s ({len(failures)} failed requests)"
+    )
+    assert outage < 2, f"users were cut off for {outage:.1f} s"
+    if sig == signal.SIGTERM:
+        assert stopped < 5, f"the hub took {stopped:.1f} s to stop"
+    assert int(pid_file.read_text()) == proxy_pid
+    assert f"Taking over traefik [pid={proxy_pid}]" in hub.log()
     hub.wait_ready("kai", timeout=60)
-    wait_for(lambda: server.get("api/status").status_code == 200, 60, what="kai reachable")
-    assert server.in_kernel(kernel_id, "print(x + 1)") == "42\n"
     assert server.read_text("code/notes.txt") == "é kept\n"
+
+
+def test_a_hub_restarted_with_other_ports_replaces_its_proxy(make_hub):
+    hub = make_hub()
+    server = running_with_a_file(hub, "kat", "code/notes.txt", "kept\n")
+    old_pid = int((hub.workdir / "data/jupyterhub-proxy.pid").read_text())
+    hub.stop()
+    hub.port = free_port()
+    hub.env["KAGGLE_HUB_PORT"] = str(hub.port)
+    hub.start()
+    replaced = f"Replacing traefik [pid={old_pid}] of an earlier hub: its program or configuration"
+    assert replaced in hub.log()
+    assert not alive(old_pid)
+    moved = UserServer(hub, "kat", hub.create_user("kat"))
+    wait_for(lambda: moved.get("api/status").status_code == 200, 60, what="kat at the new port")
+    assert server.base != moved.base
 
 
 def test_a_hub_killed_during_a_spawn_comes_back_at_once_and_the_user_can_start(
