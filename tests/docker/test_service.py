@@ -123,7 +123,7 @@ def test_a_hub_run_as_the_unit_runs_it_survives_a_crash_with_servers_kept(unit, 
     hub.process.send_signal(signal.SIGKILL)  # a crash: systemd's Restart= starts it again
     hub.process.wait(30)
     hub.start(command=command, cwd=workdir, env=unit_env)
-    assert "left behind by an earlier hub" in hub.log()
+    assert "Taking over traefik" in hub.log()
     wait_for(lambda: ann.get("api/status").status_code == 200, 60, what="ann's server again")
     assert ann.read_text("code/keep.txt") == "kept\n"
 
