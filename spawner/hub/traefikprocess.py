@@ -41,11 +41,11 @@ def running_traefik(pid_file):
 
 def _is_running_traefik(pid):
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        program = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0]
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except (OSError, IndexError):
         return False
-    return b"traefik" in cmdline and state != "Z"
+    return os.path.basename(program) == b"traefik" and state != "Z"
 
 
 def runs_program(pid, program):
