@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import requests
 
 from spawner.images import tags
 from spawner.server import volumes
@@ -216,3 +217,28 @@ def test_purge_removes_one_named_servers_or_one_quarantined_volume(make_hub, doc
     kept = kaggle_hub(hub.env, "purge", "hana", "--volume", quarantined, "--yes")
     assert kept.returncode == 0, kept.stderr
     assert left() == {default}
+
+
+def test_stop_proxy_stops_what_a_stopped_hub_left_serving_and_nothing_else(make_hub):
+    hub = make_hub()
+    ivy = UserServer(hub, "ivy", hub.create_user("ivy"))
+    hub.start_server("ivy")
+    refused = kaggle_hub(hub.env, "stop-proxy")
+    assert refused.returncode == 2
+    assert "the hub is running, and it keeps its proxy running: stop the hub first" in (
+        refused.stderr
+    )
+    pid = int((hub.workdir / "data/jupyterhub-proxy.pid").read_text())
+    hub.stop()
+    # The proxy the hub left keeps serving ivy's open server.
+    assert ivy.get("api/status").status_code == 200
+    stopped = kaggle_hub(hub.env, "stop-proxy")
+    assert stopped.returncode == 0, stopped.stderr
+    assert stopped.stdout == (
+        f"Stopped the proxy (traefik, pid {pid}): users' servers are out of reach until the "
+        "hub starts again.\n"
+    )
+    with pytest.raises(requests.ConnectionError):
+        ivy.get("api/status", timeout=5)
+    again = kaggle_hub(hub.env, "stop-proxy")
+    assert (again.returncode, again.stdout) == (0, "No proxy of this hub is running.\n")
