@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the deploy scripts: idempotent set-up steps. Source it; do not run it.
 # Each ensure_* step checks first and only installs or starts what is missing.
 
@@ -46,8 +47,7 @@ ensure_docker() {
         say "starting dockerd in the background (log: $DOCKERD_LOG)"
         $SUDO sh -c "nohup setsid dockerd >>'$DOCKERD_LOG' 2>&1 </dev/null &"
     fi
-    local i
-    for i in $(seq 1 60); do
+    for _ in $(seq 1 60); do
         docker_answers && return 0
         sleep 1
     done
@@ -80,8 +80,9 @@ ensure_registry() {
 }
 
 ensure_ldap_server() {
-    { command -v slapd || [ -x /usr/sbin/slapd ]; } >/dev/null && command -v ldapwhoami >/dev/null \
-        || apt_install slapd ldap-utils
+    if ! { { command -v slapd || [ -x /usr/sbin/slapd ]; } && command -v ldapwhoami; } >/dev/null; then
+        apt_install slapd ldap-utils
+    fi
 }
 
 ensure_acme_server() {
@@ -117,8 +118,13 @@ ensure_venv() {
     stamp=$(cat "$VENV/.installed" 2>/dev/null || true)
     [ "$stamp" = "$want" ] && return 0
     say "installing Python packages into .venv"
-    "$VENV/bin/pip" install -q --disable-pip-version-check -e "$REPO_DIR[test]" >&2
+    "$VENV/bin/pip" install -q --disable-pip-version-check -e "${REPO_DIR}[test]" >&2
     echo "$want" > "$VENV/.installed"
+}
+
+# The test command checks the deploy scripts with it.
+ensure_shellcheck() {
+    command -v shellcheck >/dev/null || apt_install shellcheck
 }
 
 ensure_all() {
