@@ -9,7 +9,7 @@ import docker
 import requests
 
 from ..hubprocess import Hub
-from ..hubs import remove_prefixed
+from ..hubs import remove_prefixed, stop_proxies
 from ..waiting import wait_for
 from .figures import now
 
@@ -150,4 +150,5 @@ class BenchRun:
 
     def finish(self, hub):
         hub.stop()
+        stop_proxies(hub.workdir)
         remove_prefixed(self.client, hub.prefix)
