@@ -17,6 +17,7 @@ from .. import engine
 from ..errors import DockerUnreachable
 from ..hub.datadir import hub_paths
 from ..hub.proxy import busy_addresses
+from ..hub.traefikprocess import running_traefik
 from ..images import inventory, probe, tags
 from ..server.datasets import kaggle_folders, plain_folders
 from .hubstate import hub_running
@@ -118,11 +119,18 @@ def check_hub(s, running=None, answer=None):
     running = hub_running(s.data_dir) if running is None else running
     url = f"{s.public_url}/hub/api/"
     if not running:
-        addresses = [f"{s.ip}:{s.port}", f"127.0.0.1:{s.proxy_api_port}", f"0.0.0.0:{s.api_port}"]
-        busy = busy_addresses(addresses)
+        # The proxy a stopped hub left serving users holds the proxy's ports, for the next.
+        proxy = running_traefik(hub_paths(s.data_dir)["proxy_pid_file"])
+        addresses = [] if proxy else [f"{s.ip}:{s.port}", f"127.0.0.1:{s.proxy_api_port}"]
+        busy = busy_addresses([*addresses, f"0.0.0.0:{s.api_port}"])
         detail = "not running" + (
-            f"; another program listens on {', '.join(busy)}, which it needs" if busy else ""
+            f"; its proxy (traefik, pid {proxy}) still serves users' servers, and the next "
+            "start takes it over"
+            if proxy
+            else ""
         )
+        if busy:
+            detail += f"; another program listens on {', '.join(busy)}, which it needs"
         fix = "start it: ./deploy/run, or ./deploy/service install"
         if busy:
             fix = f"find it with: ss -ltnp 'sport = :{busy[0].rpartition(':')[2]}'; stop it, " + fix

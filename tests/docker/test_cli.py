@@ -110,12 +110,20 @@ def test_doctor_reports_a_missing_image_and_a_version_mismatch_with_the_fix(
 
     assert f"OK    hub: running, answers at {hub.url}/hub/api/" in healthy.stdout
     assert "OK    TLS: off, on this machine only" in healthy.stdout
+    proxy = int((hub.workdir / "data/jupyterhub-proxy.pid").read_text())
     hub.stop()
     stopped = kaggle_hub(hub.env, "doctor")
     assert stopped.returncode == 1
     assert (
-        "FAIL  hub: not running\n      fix: start it: ./deploy/run, or ./deploy/service install"
+        f"FAIL  hub: not running; its proxy (traefik, pid {proxy}) still serves users' servers,"
+        " and the next start takes it over\n"
+        "      fix: start it: ./deploy/run, or ./deploy/service install"
     ) in stopped.stdout
+    assert kaggle_hub(hub.env, "stop-proxy").returncode == 0
+    without_proxy = kaggle_hub(hub.env, "doctor")
+    assert (
+        "FAIL  hub: not running\n      fix: start it: ./deploy/run, or ./deploy/service install"
+    ) in without_proxy.stdout
 
 
 def test_pull_fetches_configured_images_from_a_registry_with_progress(
