@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from traitlets.config import Config
 
 from spawner import engine
-from spawner.hub import datadir, dbfaults, network, routes, services, swarm, tls
+from spawner.hub import datadir, dbfaults, network, routes, services, swarm, tls, traefikprocess
 from spawner.hub.dropins import apply_dropins
 from spawner.images import inventory, prepull
 from spawner.images.pulls import PULL_STALL_SECONDS
@@ -84,7 +84,7 @@ c.JupyterHub.custom_scopes, secrets_role, c.Spawner.server_token_scopes = kaggle
 c.JupyterHub.proxy_class = "kaggle-traefik"
 proxy = c.KaggleTraefikProxy
 proxy.pid_file = state.proxy_pid_file
-proxy.static_config_file = f"{state.proxy_dir}/traefik.toml"
+proxy.static_config_file = traefikprocess.static_config_file(state.proxy_dir)
 proxy.dynamic_config_file = f"{state.proxy_dir}/rules.toml"
 proxy.traefik_api_url = f"http://127.0.0.1:{s.proxy_api_port}"
 proxy.traefik_api_username = "jupyterhub"

@@ -502,7 +502,7 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
 
     async def start(self):
         before = _read_text(self.static_config_file)
-        previous = traefikprocess.running_traefik(self.pid_file) if self.pid_file else None
+        previous = traefikprocess.running_traefik(self.pid_file, self.static_config_file)
         await self._setup_traefik_static_config()
         program = shutil.which("traefik", path=self.traefik_env.get("PATH")) or ""
         unchanged = _read_text(self.static_config_file) == before and (

@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 LOG_MAX_BYTES = 10 * 1024**2
+# traefik's static configuration, in the data dir's proxy folder.
+STATIC_CONFIG_NAME = "traefik.toml"
 EXIT_POLL_SECONDS = 0.05
 
 
@@ -30,13 +32,28 @@ def launch(static_config_file, env, log_path):
         )
 
 
-def running_traefik(pid_file):
-    """The pid in ``pid_file`` if that process is a traefik still running, else None."""
+def static_config_file(proxy_dir):
+    return os.path.join(proxy_dir, STATIC_CONFIG_NAME)
+
+
+def running_traefik(pid_file, static_config_file):
+    """The traefik an earlier hub left running: the one in ``pid_file``, else (the file
+    lost with the data dir) the one started on ``static_config_file``; None if none runs."""
     try:
         pid = int(Path(pid_file).read_text().strip())
     except (OSError, ValueError):
-        return None
-    return pid if _is_running_traefik(pid) else None
+        pid = None
+    if pid is not None and _is_running_traefik(pid):
+        return pid
+    wanted = os.path.abspath(static_config_file).encode()
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if wanted in argv[1:] and _is_running_traefik(int(proc.name)):
+            return int(proc.name)
+    return None
 
 
 def _is_running_traefik(pid):

@@ -5,6 +5,7 @@ stopped; started in a session of its own with a log of its own. Real processes, 
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -27,16 +28,26 @@ def wait_for_exec(pid):
     wait_for(lambda: open(f"/proc/{pid}/cmdline", "rb").read().startswith(b"traefik"), 5)
 
 
-def test_the_pid_file_finds_a_running_traefik_and_nothing_else(fake_traefik, tmp_path):
-    wait_for_exec(fake_traefik.pid)
-    pid_file = tmp_path / "proxy.pid"
-    assert traefikprocess.running_traefik(pid_file) is None
-    pid_file.write_text("not a pid\n")
-    assert traefikprocess.running_traefik(pid_file) is None
-    pid_file.write_text(f"{os.getpid()}\n")  # a live process that is not traefik
-    assert traefikprocess.running_traefik(pid_file) is None
-    pid_file.write_text(f"{fake_traefik.pid}\n")
-    assert traefikprocess.running_traefik(pid_file) == fake_traefik.pid
+def test_the_pid_file_or_the_config_path_find_a_running_traefik_and_nothing_else(tmp_path):
+    config = tmp_path / "proxy" / "traefik.toml"
+    sleeper = f"exec -a traefik {sys.executable} -c 'import time; time.sleep(60)'"
+    process = subprocess.Popen(["bash", "-c", f"{sleeper} --configfile {config}"])
+    try:
+        wait_for_exec(process.pid)
+        pid_file = tmp_path / "proxy.pid"
+        elsewhere = tmp_path / "other" / "traefik.toml"
+        assert traefikprocess.running_traefik(pid_file, elsewhere) is None
+        pid_file.write_text("not a pid\n")
+        assert traefikprocess.running_traefik(pid_file, elsewhere) is None
+        pid_file.write_text(f"{os.getpid()}\n")  # a live process that is not traefik
+        assert traefikprocess.running_traefik(pid_file, elsewhere) is None
+        # The pid file lost with the data dir: found by the path it was started on.
+        assert traefikprocess.running_traefik(pid_file, config) == process.pid
+        pid_file.write_text(f"{process.pid}\n")
+        assert traefikprocess.running_traefik(pid_file, elsewhere) == process.pid
+    finally:
+        process.kill()
+        process.wait()
 
 
 def test_a_taken_over_traefik_is_stopped_and_its_exit_seen_unreaped(fake_traefik):
