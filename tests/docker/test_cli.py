@@ -231,6 +231,7 @@ def test_stop_proxy_stops_what_a_stopped_hub_left_serving_and_nothing_else(make_
     hub = make_hub()
     ivy = UserServer(hub, "ivy", hub.create_user("ivy"))
     hub.start_server("ivy")
+    assert ivy.get("api/status").status_code == 200  # ivy at work: her login confirmed
     refused = kaggle_hub(hub.env, "stop-proxy")
     assert refused.returncode == 2
     assert "the hub is running, and it keeps its proxy running: stop the hub first" in (
@@ -238,7 +239,7 @@ def test_stop_proxy_stops_what_a_stopped_hub_left_serving_and_nothing_else(make_
     )
     pid = int((hub.workdir / "data/jupyterhub-proxy.pid").read_text())
     hub.stop()
-    # The proxy the hub left keeps serving ivy's open server.
+    # The proxy the hub left keeps serving ivy's server.
     assert ivy.get("api/status").status_code == 200
     stopped = kaggle_hub(hub.env, "stop-proxy")
     assert stopped.returncode == 0, stopped.stderr

@@ -505,6 +505,60 @@ def test_a_hub_killed_during_a_spawn_comes_back_at_once_and_the_user_can_start(
     assert len(containers_of(docker_client, hub, "hal")) == 1
 
 
+BURST = 20
+
+
+def test_a_hub_killed_in_a_burst_of_starts_is_back_at_once_with_nothing_pending(
+    make_hub, docker_client
+):
+    hub = make_hub()
+    users = [f"b{i:02d}" for i in range(BURST)]
+    for user in users:
+        hub.create_user(user)
+    starts = [
+        threading.Thread(target=_swallow, args=(hub.api, "POST", f"/users/{user}/server"))
+        for user in users
+    ]
+    for start in starts:
+        start.start()
+    # Killed with some servers running, some starting and some not created yet.
+    wait_for(
+        lambda: len(docker_client.containers(filters={"name": f"{hub.prefix}-b"})) >= BURST // 2,
+        120,
+        interval=0.05,
+        what="half the burst's containers",
+    )
+    hub.process.kill()
+    hub.process.wait(30)
+    for start in starts:
+        start.join()
+
+    began = time.monotonic()
+    hub.start()
+    back = time.monotonic() - began
+
+    def settled():
+        found = hub.api("GET", "/users").json()
+        mine = [u for u in found if u["name"] in users]
+        return len(mine) == BURST and not any(
+            server.get("pending") for u in mine for server in u["servers"].values()
+        )
+
+    wait_for(settled, 120, interval=0.2, what="no server pending")
+    settled_after = time.monotonic() - began
+    print(
+        f"burst of {BURST} starts, hub killed: back in {back:.1f} s, nothing pending after "
+        f"{settled_after:.1f} s"
+    )
+    assert back < 10, f"the hub took {back:.1f} s to answer"
+    assert settled_after < 15, f"servers were pending for {settled_after:.1f} s"
+    # Every user can start now, each with one container.
+    for user in users[:4]:
+        if not hub.api("GET", f"/users/{user}").json()["servers"]:
+            hub.start_server(user)
+        assert len(containers_of(docker_client, hub, user)) == 1
+
+
 def test_servers_of_a_lost_hub_state_are_removed_and_their_volumes_kept(make_hub, docker_client):
     hub = make_hub()
     # A name whose escaped form is too long for Docker: its container ends in a digest.
