@@ -1,7 +1,8 @@
-"""The package's wings: the hub never imports the admin command, and wings do not import
-each other in a circle."""
+"""The package's wings: the hub never imports the admin command (jupyterhub_config.py
+included), and the README shows the layers the wings are held to."""
 
 import ast
+import tomllib
 
 from spawner.settings.environment import REPO_DIR
 
@@ -24,28 +25,10 @@ def imported_modules(path, package):
     return {m for m in found if m == "spawner" or m.startswith("spawner.")}
 
 
-def wing(module):
-    """``settings`` for ``spawner.settings.hub``; None for the package's shared modules."""
-    parts = module.split(".")
-    return parts[1] if len(parts) > 1 and (PACKAGE / parts[1]).is_dir() else None
-
-
 def module_name(path):
     relative = path.relative_to(REPO_DIR).with_suffix("")
     parts = relative.parts[:-1] if relative.name == "__init__" else relative.parts
     return ".".join(parts)
-
-
-def wing_arrows():
-    arrows = set()
-    for path in PACKAGE.rglob("*.py"):
-        name = module_name(path)
-        package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
-        source = wing(name)
-        for target in map(wing, imported_modules(path, package)):
-            if source and target and target != source:
-                arrows.add((source, target))
-    return arrows
 
 
 def test_the_hub_never_imports_the_admin_command():
@@ -57,8 +40,21 @@ def test_the_hub_never_imports_the_admin_command():
         assert not [m for m in imports if m.startswith("spawner.admin")], path
 
 
-def test_wings_import_each_other_one_way_only():
-    arrows = wing_arrows()
-    assert ("server", "images") in arrows  # the check sees real imports
-    assert not {(a, b) for a, b in arrows if (b, a) in arrows}
-    assert not [a for a, b in arrows if b == "admin"]
+def layers():
+    """The wings' layers, top first, as pyproject.toml's import-linter contract has them
+    (``lint-imports``, run by the test command, holds the code to it)."""
+    config = tomllib.loads((REPO_DIR / "pyproject.toml").read_text())
+    (contract,) = config["tool"]["importlinter"]["contracts"]
+    return [[wing.strip() for wing in layer.split("|")] for layer in contract["layers"]]
+
+
+def test_the_readme_shows_the_layers_the_code_is_held_to():
+    names = [" and ".join(f"`{w}`" for w in layer) for layer in layers()]
+    sentence = "Wings sit in layers, each importing only the layers below it: " + "; ".join(names)
+    readme = " ".join((REPO_DIR / "README.md").read_text().split())
+    assert sentence in readme
+
+
+def test_every_wing_is_in_a_layer():
+    wings = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert wings == {wing for layer in layers() for wing in layer}
