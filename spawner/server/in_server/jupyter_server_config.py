@@ -14,8 +14,9 @@ from jupyterhub.services import auth
 from tornado.web import HTTPError
 
 HUB_AWAY_SECONDS = 60
-# The status HubAuth raises when the hub's API cannot be reached.
-HUB_UNREACHABLE = 500
+# What HubAuth raises when the hub's API cannot be reached (a refusal by the hub, such as
+# a revoked token of the server's own, is a 500 with another message: not recalled).
+HUB_UNREACHABLE = (500, "Failed to connect to Hub API")
 _ask_hub = getattr(auth.HubAuth, "_check_hub_authorization", None)
 _confirmed = {}  # cache key -> (time.monotonic() of the hub's answer, the answer)
 
@@ -25,7 +26,8 @@ async def _ask_hub_or_recall(self, url, api_token, cache_key=None, use_cache=Tru
         answer = await _ask_hub(self, url, api_token, cache_key=cache_key, use_cache=use_cache)
     except HTTPError as e:
         known = _confirmed.get(cache_key)
-        if e.status_code == HUB_UNREACHABLE and known:
+        unreachable = (e.status_code, (e.log_message or "")[: len(HUB_UNREACHABLE[1])])
+        if unreachable == HUB_UNREACHABLE and known:
             if time.monotonic() - known[0] < HUB_AWAY_SECONDS:
                 return known[1]
         raise

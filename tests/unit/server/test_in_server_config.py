@@ -41,7 +41,7 @@ def ask(key="token::abc"):
 
 def test_a_confirmed_login_outlasts_a_hub_restart(hub):
     assert ask() == {"name": "ann"}
-    hub.error = HTTPError(500, "Failed to connect to Hub API")
+    hub.error = HTTPError(500, "Failed to connect to Hub API at 'http://hub:8081/hub/api'.")
     assert ask() == {"name": "ann"}
     # Another login the hub never confirmed is refused as before.
     with pytest.raises(HTTPError):
@@ -52,7 +52,7 @@ def test_a_logout_the_hub_answered_is_not_undone_by_its_restart(hub):
     assert ask() == {"name": "ann"}
     hub.answer = None  # logged out, or the user deleted
     assert ask() is None
-    hub.error = HTTPError(500, "Failed to connect to Hub API")
+    hub.error = HTTPError(500, "Failed to connect to Hub API at 'http://hub:8081/hub/api'.")
     assert ask() is None
 
 
@@ -61,7 +61,11 @@ def test_only_a_recent_confirmation_and_only_an_unreachable_hub_count(hub, monke
     hub.error = HTTPError(403, "refused")
     with pytest.raises(HTTPError):
         ask()
-    hub.error = HTTPError(500, "Failed to connect to Hub API")
+    # The hub refusing the server's own token: the hub answered, nothing is recalled.
+    hub.error = HTTPError(500, "Permission failure checking authorization")
+    with pytest.raises(HTTPError):
+        ask()
+    hub.error = HTTPError(500, "Failed to connect to Hub API at 'http://hub:8081/hub/api'.")
     now = time.monotonic
     away = hub.config["HUB_AWAY_SECONDS"]
     monkeypatch.setattr(time, "monotonic", lambda: now() + away + 1)
