@@ -593,7 +593,10 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
         if self._watcher:
             self._watcher.cancel()
         process = self.traefik_process
-        if self.outlive_hub and self.pid_file and process and process.poll() is None:
+        if process is None:
+            # The hub stopped before starting traefik (its ports were busy): nothing to stop.
+            pid_files = ()
+        elif self.outlive_hub and self.pid_file and process.poll() is None:
             self.log.info(
                 "Leaving traefik [pid=%s] running: users' servers stay reachable, the next "
                 "hub takes it over ('kaggle-hub stop-proxy' stops it)",
