@@ -43,6 +43,23 @@ def upgrade(hub):
     )
 
 
+def test_a_failed_upgrade_step_says_where_things_stand(make_hub, image):
+    hub = make_hub(start=False)
+    data = hub.workdir / "data"
+    data.mkdir(mode=0o700)
+    (data / "jupyterhub.sqlite").write_text("not a database\n")
+    env_file = hub.workdir / "hub.env"
+    env_file.write_text(f"KAGGLE_HUB_IMAGE={image}\n")
+    hub.env["KAGGLE_HUB_ENV_FILE"] = str(env_file)
+
+    failed = upgrade(hub)
+    assert failed.returncode != 0
+    said = "the upgrade stopped at the failed step above; users' volumes were not touched."
+    assert failed.stderr.count(said) == 1, failed.stderr
+    assert "Fix the cause and run ./deploy/upgrade again" in failed.stderr
+    assert "upgraded:" not in failed.stderr
+
+
 def test_a_previous_release_hub_upgrades_with_everything_kept(make_hub, docker_client, image):
     hub = make_hub(start=False)
     data = hub.workdir / "data"
