@@ -3,8 +3,8 @@
 Measuring walks the volume's files, which takes long for a big one, so a page never waits
 for it: a page shows the last measurement, and asks for a new one when it is older than
 ``FRESH_SECONDS``; one thread measures, one volume at a time, at the lowest CPU and disk
-priority. A volume Docker keeps elsewhere (a remote engine, another swarm node) is not
-measured.
+priority. A volume Docker keeps elsewhere (a remote engine, another swarm node), or not
+made yet, is not shown.
 """
 
 import logging
@@ -42,11 +42,14 @@ class VolumeUse:
         for server in sorted({"", *user.orm_user.orm_spawners}):
             volume = naming.volume_name(prefix, user.name, server)
             found = self.measured.get(volume)
-            if found is None or time.time() - found[2] > FRESH_SECONDS:
+            # Not found last time (asking Docker is cheap), or measured too long ago.
+            if found is None or found[0] is None or time.time() - found[2] > FRESH_SECONDS:
                 self._ask(volume)
             row = {"server": server, "used": None, "free": None, "minutes": 0}
             if found is not None:
                 used, free, when = found
+                if used is None:
+                    continue  # nothing to measure here (yet): no row
                 row.update(used=human_size(used), free=human_size(free))
                 row["minutes"] = int((time.time() - when) // 60)
             rows.append(row)
@@ -60,17 +63,19 @@ class VolumeUse:
         self.pool.submit(self._measure, volume)
 
     def _measure(self, volume):
+        # Until a measurement works, the page shows no row for the volume: one not made yet
+        # (no first start), on another node, or Docker away.
+        found = (None, None, time.time())
         try:
             client = engine.connect(engine.client_kwargs(self.client_kwargs))
             mountpoint = client.inspect_volume(volume)["Mountpoint"]
-            if not os.path.isdir(mountpoint):
-                return
-            used = disk_use(mountpoint)
-            self.measured[volume] = (used, shutil.disk_usage(mountpoint).free, time.time())
+            if os.path.isdir(mountpoint):
+                used = disk_use(mountpoint)
+                found = (used, shutil.disk_usage(mountpoint).free, time.time())
         except Exception as e:
-            # A volume not made yet (no first start), Docker away: nothing to show.
             log.debug("Cannot measure volume %s: %s", volume, e)
         finally:
+            self.measured[volume] = found
             with self.lock:
                 self.pending.discard(volume)
 
