@@ -62,10 +62,18 @@ def backup(data_dir, path=None, now=None):
         copy = Path(tmp) / DATABASE
         source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
         target = sqlite3.connect(copy)
-        with target:
-            source.backup(target)
-        source.close()
-        target.close()
+        try:
+            with target:
+                source.backup(target)
+        except sqlite3.DatabaseError as e:
+            raise HubStateError(
+                f"The hub database {database} cannot be read ({e}): nothing was saved. "
+                "Put back a saved state (kaggle-hub backup --hub --list lists them; "
+                "kaggle-hub restore --hub FILE) or move the file away to start afresh."
+            ) from e
+        finally:
+            source.close()
+            target.close()
         with open_private(path) as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
             tar.add(copy, arcname=DATABASE)
             for name in STATE:

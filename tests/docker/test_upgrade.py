@@ -5,6 +5,7 @@ servers again. The hub's own state is saved, listed and restored."""
 
 import json
 import shutil
+import sqlite3
 import subprocess
 
 import pytest
@@ -47,7 +48,11 @@ def test_a_failed_upgrade_step_says_where_things_stand(make_hub, image):
     hub = make_hub(start=False)
     data = hub.workdir / "data"
     data.mkdir(mode=0o700)
-    (data / "jupyterhub.sqlite").write_text("not a database\n")
+    # A database from a release this one does not know: saved, then refused by the
+    # migration.
+    shutil.copy(PREVIOUS / "jupyterhub.sqlite", data / "jupyterhub.sqlite")
+    with sqlite3.connect(data / "jupyterhub.sqlite") as db:
+        db.execute("UPDATE alembic_version SET version_num = 'f00df00df00d'")
     env_file = hub.workdir / "hub.env"
     env_file.write_text(f"KAGGLE_HUB_IMAGE={image}\n")
     hub.env["KAGGLE_HUB_ENV_FILE"] = str(env_file)
@@ -58,6 +63,22 @@ def test_a_failed_upgrade_step_says_where_things_stand(make_hub, image):
     assert failed.stderr.count(said) == 1, failed.stderr
     assert "Fix the cause and run ./deploy/upgrade again" in failed.stderr
     assert "upgraded:" not in failed.stderr
+
+
+def test_a_database_that_cannot_be_read_is_refused_in_one_line(make_hub):
+    hub = make_hub(start=False)
+    data = hub.workdir / "data"
+    data.mkdir(mode=0o700)
+    (data / "jupyterhub.sqlite").write_text("not a database\n")
+    refused = kaggle_hub(hub.env, "backup", "--hub")
+    assert refused.returncode == 2
+    assert "Traceback" not in refused.stderr
+    assert refused.stderr == (
+        f"kaggle-hub backup: The hub database {data}/jupyterhub.sqlite cannot be read (file is "
+        "not a database): nothing was saved. Put back a saved state (kaggle-hub backup --hub "
+        "--list lists them; kaggle-hub restore --hub FILE) or move the file away to start "
+        "afresh.\n"
+    )
 
 
 def test_a_previous_release_hub_upgrades_with_everything_kept(make_hub, docker_client, image):
