@@ -1,7 +1,6 @@
 """Noticing a server that stopped answering: a real socket that takes the connection and
 never answers, as a frozen container's does."""
 
-import asyncio
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -10,6 +9,8 @@ from types import SimpleNamespace
 import pytest
 
 from spawner.server import hangs
+
+from ...loops import run
 
 
 @pytest.fixture
@@ -34,9 +35,9 @@ def spawner_at(url):
 def test_a_server_silent_for_two_probes_is_reported_until_it_stops(silent_url):
     watch = hangs.HangWatch(timeout_seconds=0.2)
     spawner = spawner_at(silent_url)
-    asyncio.run(watch.probe(spawner))
+    run(watch.probe(spawner))
     assert watch.hung() == []  # one missed probe may be a busy moment
-    asyncio.run(watch.probe(spawner))
+    run(watch.probe(spawner))
     ((user, server, seconds),) = watch.hung()
     assert (user, server) == ("ann", "")
     assert seconds >= 0.2
@@ -58,16 +59,16 @@ def test_an_error_page_is_an_answer_and_a_stopped_server_is_not_judged(silent_ur
         threading.Thread(target=failing.serve_forever, daemon=True).start()
         answering = spawner_at(f"http://127.0.0.1:{failing.server_address[1]}/user/ann/")
         for _ in range(2):
-            asyncio.run(watch.probe(answering))
+            run(watch.probe(answering))
         failing.shutdown()
     assert watch.hung() == []
     refused = spawner_at("http://127.0.0.1:1/user/ann/")
     for _ in range(2):
-        asyncio.run(watch.probe(refused))
+        run(watch.probe(refused))
     assert [h[0] for h in watch.hung()] == ["ann"]  # nothing listening: no answer either
     stopped = spawner_at(silent_url)
     stopped.ready = False
     watch.forget(refused)
     for _ in range(2):
-        asyncio.run(watch.probe(stopped))
+        run(watch.probe(stopped))
     assert watch.hung() == []

@@ -1,7 +1,6 @@
 """The single-user server's own config: while the hub's API cannot be reached, a login the
 hub confirmed within the last minute is still taken; any answer of the hub wins."""
 
-import asyncio
 import runpy
 import time
 
@@ -10,6 +9,8 @@ from jupyterhub.services import auth
 from tornado.web import HTTPError
 
 from spawner.server import layout
+
+from ...loops import run
 
 
 class Hub:
@@ -36,7 +37,7 @@ def hub(monkeypatch):
 
 def ask(key="token::abc"):
     check = auth.HubAuth._check_hub_authorization
-    return asyncio.run(check(None, "http://hub/hub/api/user", "abc", cache_key=key))
+    return run(check(None, "http://hub/hub/api/user", "abc", cache_key=key))
 
 
 def test_a_confirmed_login_outlasts_a_hub_restart(hub):
