@@ -18,6 +18,7 @@ from jupyterhub.utils import maybe_future
 from tornado import web
 
 from ..kaggle.handlers import store_from
+from ..server.leaving import LEAVING
 
 
 async def stop_servers(handler, user, why):
@@ -46,6 +47,15 @@ async def _ended(future):
 async def remove_user(handler, user):
     """Remove ``user`` from the hub with everything of theirs (see the module's doc)."""
     name = user.name
+    LEAVING.add(name)
+    try:
+        await _remove_user(handler, user)
+    finally:
+        LEAVING.discard(name)
+
+
+async def _remove_user(handler, user):
+    name = user.name
     await stop_servers(handler, user, f"user {name} is being deleted")
     for server_name in sorted(user.orm_user.orm_spawners):
         try:
@@ -65,6 +75,15 @@ async def remove_user(handler, user):
 
 async def rename_user(handler, user, new_name):
     """Move ``user``'s files and secrets to ``new_name`` (the caller renames the account)."""
+    name = user.name
+    LEAVING.add(name)
+    try:
+        await _rename_user(handler, user, new_name)
+    finally:
+        LEAVING.discard(name)
+
+
+async def _rename_user(handler, user, new_name):
     await stop_servers(handler, user, f"user {user.name} is being renamed to {new_name}")
     for server_name in sorted(user.orm_user.orm_spawners):
         spawner = user.spawners[server_name]

@@ -23,7 +23,19 @@ from ..errors import (
 )
 from ..images import inventory, probe, pulls, tags
 from ..sizes import human_size, parse_size
-from . import container, datasets, deaths, hangs, layout, logs, naming, profiles, readiness, volumes
+from . import (
+    container,
+    datasets,
+    deaths,
+    hangs,
+    layout,
+    leaving,
+    logs,
+    naming,
+    profiles,
+    readiness,
+    volumes,
+)
 from .progress import ProgressLog
 
 _CLIENT_LOCK = threading.Lock()
@@ -375,6 +387,7 @@ class KaggleSpawnerBase(DockerSpawner):
     async def start(self):
         """Apply the chosen profile, checked before anything is created, then start and
         hand the server over as soon as JupyterLab answers."""
+        leaving.refuse_if_gone(self.user)
         try:
             profile, image = profiles.select(
                 self.profile_choices, self.user_options, self._extra_allowed_images()
