@@ -305,10 +305,7 @@ def cmd_stop_proxy(args, s, out):
             "the hub is running, and it keeps its proxy running: stop the hub first "
             "(Ctrl-C in its terminal, or: systemctl stop kaggle-team-hub), then run this."
         )
-    paths = datadir.hub_paths(s.data_dir)
-    pid = traefikprocess.running_traefik(
-        paths["proxy_pid_file"], traefikprocess.static_config_file(paths["proxy_dir"])
-    )
+    pid = traefikprocess.left_running(s.data_dir)
     if pid is None:
         out.write("No proxy of this hub is running.\n")
         return 0

@@ -17,7 +17,7 @@ from .. import engine
 from ..errors import DockerUnreachable
 from ..hub.datadir import hub_paths
 from ..hub.proxy import busy_addresses
-from ..hub.traefikprocess import running_traefik, static_config_file
+from ..hub.traefikprocess import left_running
 from ..images import inventory, probe, tags
 from ..server.datasets import kaggle_folders, plain_folders
 from .hubstate import hub_running
@@ -120,8 +120,7 @@ def check_hub(s, running=None, answer=None):
     url = f"{s.public_url}/hub/api/"
     if not running:
         # The proxy a stopped hub left serving users holds the proxy's ports, for the next.
-        paths = hub_paths(s.data_dir)
-        proxy = running_traefik(paths["proxy_pid_file"], static_config_file(paths["proxy_dir"]))
+        proxy = left_running(s.data_dir)
         addresses = [] if proxy else [f"{s.ip}:{s.port}", f"127.0.0.1:{s.proxy_api_port}"]
         busy = busy_addresses([*addresses, f"0.0.0.0:{s.api_port}"])
         detail = "not running" + (

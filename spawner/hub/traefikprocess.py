@@ -9,6 +9,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from .datadir import hub_paths
+
 LOG_MAX_BYTES = 10 * 1024**2
 # traefik's static configuration, in the data dir's proxy folder.
 STATIC_CONFIG_NAME = "traefik.toml"
@@ -54,6 +56,12 @@ def running_traefik(pid_file, static_config_file):
         if wanted in argv[1:] and _is_running_traefik(int(proc.name)):
             return int(proc.name)
     return None
+
+
+def left_running(data_dir):
+    """The traefik a hub with ``data_dir`` left running (it stopped), or None."""
+    paths = hub_paths(data_dir)
+    return running_traefik(paths["proxy_pid_file"], static_config_file(paths["proxy_dir"]))
 
 
 def _is_running_traefik(pid):
