@@ -15,6 +15,7 @@
 import functools
 import html
 import logging
+import os
 import shutil
 import sqlite3
 import sys
@@ -25,7 +26,17 @@ from urllib.parse import urlsplit
 from traitlets.config import Config
 
 from spawner import engine
-from spawner.hub import datadir, dbfaults, network, routes, services, swarm, tls, traefikprocess
+from spawner.hub import (
+    backupstatus,
+    datadir,
+    dbfaults,
+    network,
+    routes,
+    services,
+    swarm,
+    tls,
+    traefikprocess,
+)
 from spawner.hub.dropins import apply_dropins
 from spawner.images import inventory, prepull
 from spawner.images.pulls import PULL_STALL_SECONDS
@@ -156,6 +167,14 @@ c.JupyterHub.services, c.JupyterHub.load_roles = services.idle_culler(
     s.cull_idle_seconds, sys.executable, shutil.which("setpriv")
 )
 servers.activity_interval = services.activity_interval(s.cull_idle_seconds)
+# Backup sets are written on schedule by a service of the hub's (KAGGLE_HUB_BACKUP_DIR).
+c.JupyterHub.services += services.backup_schedule(
+    s.backups.scheduled,
+    sys.executable,
+    Path(__file__).resolve().parent,
+    os.environ,
+    shutil.which("setpriv"),
+)
 # Prometheus reads /hub/metrics with the token in the data dir's metrics_token.
 metrics_service, metrics_role = services.metrics_reader(state.metrics_token)
 c.JupyterHub.services.append(metrics_service)
@@ -164,8 +183,8 @@ c.JupyterHub.load_roles.append(secrets_role)
 
 # The hub's pages carry the product's and the team's name and tell a user why their
 # server died or that it stopped answering (admins see every user's) and what their files
-# take on the disk; with the built-in login, an admin sees how many sign-ups wait for
-# approval.
+# take on the disk; admins see how the scheduled backups went; with the built-in login, an
+# admin sees how many sign-ups wait for approval.
 native = s.auth.mode == "native"
 c.JupyterHub.template_paths = [services.TEMPLATES]
 hub_template_vars = {
@@ -177,6 +196,7 @@ hub_template_vars = {
     "server_stops": deaths.stop_reasons,
     "server_hangs": hangs.hung_servers,
     "volume_use": functools.partial(usage.volume_use, s.prefix),
+    "backup_status": functools.partial(backupstatus.for_admins, s.data_dir, s.backups),
     # JupyterHub shows it on every page as markup: the setting is plain text.
     **({"announcement": html.escape(s.announcement)} if s.announcement else {}),
 }

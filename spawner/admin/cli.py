@@ -5,9 +5,12 @@ kaggle-hub pull                         pull the configured images, with progres
 kaggle-hub volumes                      users' volumes, live and quarantined, with sizes
 kaggle-hub backup USER [--server S]     write a volume to a .tar.gz
 kaggle-hub backup --hub [--list]        save the hub's database and secrets (or list saves)
+kaggle-hub backup --all [-o DIR]        a backup set: the hub's state and every volume
+kaggle-hub backup --status              the scheduled backups: when, where, the last outcome
 kaggle-hub restore USER FILE            put a .tar.gz in the user's (empty) volume (--new:
                                         one the server does not have yet)
 kaggle-hub restore --hub FILE           put a saved hub state back (the hub stopped)
+kaggle-hub restore --all SET            put a whole backup set back (a fresh machine)
 kaggle-hub restore USER --from-volume Q copy a quarantined volume back
 kaggle-hub purge USER [--yes]           remove a user's volumes, after confirmation (or
                                         one: --server S, --volume V)
@@ -29,13 +32,13 @@ import docker
 
 from .. import engine
 from ..errors import DockerUnreachable, SetupError
-from ..hub import datadir, traefikprocess
+from ..hub import backupstatus, datadir, traefikprocess
 from ..login import admincode
 from ..server import logs, naming, volumes
-from ..settings.environment import REPO_DIR, SettingsError
+from ..settings.environment import REPO_DIR, SettingsError, env_file_path
 from ..settings.hub import load
 from ..sizes import human_size
-from . import backups, datasets, hubstate
+from . import backups, backupsets, datasets, hubstate
 from .doctor import run_checks
 from .meter import Meter, Meters
 from .pull import pull_images
@@ -102,6 +105,12 @@ def confirmed(args, out, word, what):
 def cmd_backup(args, s, out):
     if args.hub:
         return backup_hub(args, s, out)
+    if args.status:
+        ok, lines = backupstatus.status_lines(s.data_dir, s.backups)
+        out.write("".join(f"{line}\n" for line in lines))
+        return 0 if ok else 1
+    if args.all:
+        return backup_all(args, s, out)
     client = _client()
     volume = args.volume or _volume(s, args.user, args.server)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -127,7 +136,50 @@ def backup_hub(args, s, out):
     return 0
 
 
+def backup_all(args, s, out):
+    folder = args.output or s.backups.folder
+    if not folder:
+        raise SettingsError(
+            "Give the folder to write the set into (-o DIR), or set KAGGLE_HUB_BACKUP_DIR."
+        )
+    started = datetime.now(UTC)
+    meters = Meters(out)
+    try:
+        path, manifest = backupsets.write_set(
+            _client(), s, folder, env_file_path(os.environ, args.config_dir), meters, started
+        )
+    except (backupsets.BackupSetError, volumes.VolumeError, hubstate.HubStateError) as e:
+        meters.finish()
+        backupstatus.record(s.data_dir, started, error=e)
+        raise
+    meters.finish()
+    backupstatus.record(s.data_dir, started, path, manifest)
+    out.write(
+        f"Wrote the hub's state and {len(manifest['volumes'])} volumes to {path} "
+        f"({human_size(manifest['bytes'])} in {manifest['seconds']:.1f} s; the newest "
+        f"{s.backups.keep} sets in {folder} are kept).\n"
+    )
+    return 0
+
+
+def restore_all(args, s, out):
+    env_file = env_file_path(os.environ, args.config_dir)
+    meters = Meters(out)
+    try:
+        restored, settings_put = backupsets.restore_set(_client(), s, args.user, env_file, meters)
+    finally:
+        meters.finish()
+    out.write(f"Restored the hub's state and {len(restored)} volumes from {args.user}.\n")
+    if settings_put:
+        out.write(f"Its settings are in {env_file}: check them, then start the hub.\n")
+    else:
+        out.write(f"Settings: {env_file} was kept as it is. Start the hub.\n")
+    return 0
+
+
 def cmd_restore(args, s, out):
+    if args.all:
+        return restore_all(args, s, out)
     if args.hub:
         saved = hubstate.restore(s.data_dir, args.user)
         before = f"; the state it replaced is in {saved}" if saved else ""
@@ -335,9 +387,17 @@ def parser():
     b.add_argument("-o", "--output", help="file to write (default: VOLUME-TIME.tar.gz)")
     b.add_argument("--hub", action="store_true", help="the hub's database and secrets")
     b.add_argument("--list", action="store_true", help="with --hub: list the saved states")
+    b.add_argument(
+        "--all",
+        action="store_true",
+        help="a backup set of the hub's state and every volume, into -o DIR or "
+        "KAGGLE_HUB_BACKUP_DIR",
+    )
+    b.add_argument("--status", action="store_true", help="the scheduled backups' last outcome")
     r = sub.add_parser("restore", help="restore a .tar.gz or a quarantined volume")
-    r.add_argument("user", help="the user (with --hub: the hub backup file)")
+    r.add_argument("user", help="the user (with --hub: the hub backup file; with --all: the set)")
     r.add_argument("--hub", action="store_true", help="restore the hub's state from a backup")
+    r.add_argument("--all", action="store_true", help="restore a whole backup set")
     r.add_argument("file", nargs="?")
     r.add_argument("--server", default="")
     r.add_argument("--from-volume", help="copy this (quarantined) volume instead of a file")
@@ -393,8 +453,10 @@ def parse(argv=None):
         args.file = extra.pop()
     if extra:
         parser().error(f"unrecognized arguments: {' '.join(extra)}")
-    if args.command == "backup" and not (args.user or args.volume or args.hub):
-        parser().error("backup needs USER, --volume NAME or --hub")
+    if args.command == "backup" and not (
+        args.user or args.volume or args.hub or args.all or args.status
+    ):
+        parser().error("backup needs USER, --volume NAME, --hub, --all or --status")
     return args
 
 
@@ -410,6 +472,7 @@ def main(argv=None, out=None):
         DockerUnreachable,
         volumes.VolumeError,
         hubstate.HubStateError,
+        backupsets.BackupSetError,
         datasets.DatasetError,
     ) as e:
         sys.stderr.write(f"kaggle-hub {args.command}: {e}\n")

@@ -36,6 +36,32 @@ def idle_culler(timeout, python, setpriv=None):
     return [service], [role]
 
 
+BACKUPS = "backups"
+# What the backup schedule needs of the hub's environment: its settings, Docker's address,
+# and the time zone its times of day are in.
+BACKUP_ENVIRONMENT = ("KAGGLE_HUB_", "DOCKER_", "TZ")
+
+
+def backup_schedule(scheduled, python, config_dir, environ, setpriv=None):
+    """The service that writes backup sets on schedule (none when backups are not
+    scheduled); stopped with the hub, like the culler."""
+    if not scheduled:
+        return []
+    service = {
+        "name": BACKUPS,
+        "command": [
+            *([setpriv, "--pdeathsig", "TERM"] if setpriv else []),
+            python,
+            "-m",
+            "spawner.admin.schedule",
+            "--config-dir",
+            str(config_dir),
+        ],
+        "environment": {k: v for k, v in environ.items() if k.startswith(BACKUP_ENVIRONMENT)},
+    }
+    return [service]
+
+
 def activity_interval(timeout):
     """Seconds between a server's reports of its users' activity to the hub, for a culler
     ``timeout``: JupyterHub's 300 s, or a third of the timeout when that is shorter, so an

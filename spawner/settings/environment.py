@@ -72,10 +72,15 @@ def size(env, name, default):
     return raw
 
 
+def env_file_path(environ, config_dir=REPO_DIR):
+    """The ``.env`` file the settings are read from (it may not exist)."""
+    return Path(environ.get("KAGGLE_HUB_ENV_FILE") or Path(config_dir) / ".env")
+
+
 def read_environment(environ=None, config_dir=REPO_DIR):
     """The environment merged over the ``.env`` file (the environment wins)."""
     environ = dict(os.environ if environ is None else environ)
-    env_file = Path(environ.get("KAGGLE_HUB_ENV_FILE") or Path(config_dir) / ".env")
+    env_file = env_file_path(environ, config_dir)
     merged = {}
     if env_file.is_file():
         merged.update(

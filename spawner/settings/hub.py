@@ -13,6 +13,9 @@ from ..images import tags
 from ..server import naming, profiles
 from ..server.container import SHM_SIZE
 from . import login
+from .backups import VARIABLES as BACKUP_VARIABLES
+from .backups import BackupSettings
+from .backups import from_env as backups_from_env
 from .environment import (
     REPO_DIR,
     SettingsError,
@@ -74,6 +77,7 @@ VARIABLES = {
     "news); plain text; default none",
     **SERVING_VARIABLES,
     **SWARM_VARIABLES,
+    **BACKUP_VARIABLES,
     **login.VARIABLES,
 }
 
@@ -99,6 +103,7 @@ class Settings:
     auth: login.AuthSettings
     serving: ServingSettings = ServingSettings()
     swarm: SwarmSettings = SwarmSettings()
+    backups: BackupSettings = BackupSettings()
     public_url: str = ""
     team_name: str = ""
     announcement: str = ""
@@ -172,6 +177,7 @@ def from_env(env, config_dir=REPO_DIR, euid=None, home=None):
         auth=login.from_env(env, ip, hub_port, tls),
         serving=serving_from_env(env, ip, hub_port, url, euid),
         swarm=swarm_from_env(env),
+        backups=backups_from_env(env),
         public_url=url,
         team_name=(env.get("KAGGLE_HUB_TEAM_NAME") or "").strip(),
         announcement=(env.get("KAGGLE_HUB_ANNOUNCEMENT") or "").strip(),
