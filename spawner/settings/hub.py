@@ -201,6 +201,12 @@ def from_env(env, config_dir=REPO_DIR, euid=None, home=None):
         profiles.parse(list(settings.profiles), settings.image, settings.shm_size)
     except ValueError as e:
         raise SettingsError(f"KAGGLE_HUB_PROFILES_FILE: {e}") from None
+    if settings.backups.scheduled and settings.swarm.on_swarm:
+        raise SettingsError(
+            "KAGGLE_HUB_BACKUP_DIR: scheduled backups cover one machine's volumes; on a swarm, "
+            "back up the NFS export (or each node's volumes with kaggle-hub backup USER) and "
+            "unset it."
+        )
     clashes = {settings.proxy_api_port, settings.api_port} & {settings.port}
     if clashes or settings.proxy_api_port == settings.api_port:
         raise SettingsError(

@@ -77,6 +77,13 @@ def test_scheduled_sets_rotate_and_a_whole_machine_comes_back_from_one(
     assert f"into {folder}, 2 kept." in admin
     assert "Last backup:" in admin
 
+    # A set on demand is rotated with the scheduled ones.
+    now = kaggle_hub(hub.env, "backup", "--all")
+    assert now.returncode == 0, now.stderr
+    assert "Wrote the hub's state and 3 volumes to" in now.stdout
+    assert sets_in(folder) == [kept[-1], folder / now.stdout.split(" to ")[1].split(" (")[0]]
+    kept = sets_in(folder)
+
     # A set that cannot be written is a failure admins see; the sets there stay.
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file")

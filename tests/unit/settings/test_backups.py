@@ -6,6 +6,7 @@ import pytest
 
 from spawner.settings.backups import BackupSettings, from_env
 from spawner.settings.environment import SettingsError
+from spawner.settings.hub import from_env as hub_settings
 
 
 def test_off_by_default_at_three_keeping_seven():
@@ -41,3 +42,9 @@ def test_a_folder_several_times_and_a_count():
 def test_a_bad_value_is_named(env, named):
     with pytest.raises(SettingsError, match=named):
         from_env(env)
+
+
+def test_scheduled_backups_are_refused_on_a_swarm():
+    env = {"KAGGLE_HUB_ENGINE": "swarm", "KAGGLE_HUB_BACKUP_DIR": "/mnt/backup"}
+    with pytest.raises(SettingsError, match="scheduled backups cover one machine's volumes"):
+        hub_settings(env, config_dir="/nonexistent", euid=1000, home="/home/ann")
