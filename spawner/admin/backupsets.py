@@ -73,6 +73,8 @@ def write_set(client, s, folder, env_file, meter=backups.no_meter, now=None):
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         for stale in folder.glob(f"{PARTIAL}*"):
             shutil.rmtree(stale)
+    except FileExistsError:
+        raise BackupSetError(f"The backup folder {folder} is a file, not a folder.") from None
     except OSError as e:
         raise BackupSetError(f"The backup folder {folder} cannot be used ({e.strerror}).") from None
     stamp = started.strftime("%Y%m%dT%H%M%SZ")

@@ -155,7 +155,7 @@ def backup_all(args, s, out):
     meters.finish()
     backupstatus.record(s.data_dir, started, path, manifest)
     out.write(
-        f"Wrote the hub's state and {len(manifest['volumes'])} volumes to {path} "
+        f"Wrote the hub's state and {backupstatus.volume_count(manifest['volumes'])} to {path} "
         f"({human_size(manifest['bytes'])} in {manifest['seconds']:.1f} s; the newest "
         f"{s.backups.keep} sets in {folder} are kept).\n"
     )
@@ -169,7 +169,9 @@ def restore_all(args, s, out):
         restored, settings_put = backupsets.restore_set(_client(), s, args.user, env_file, meters)
     finally:
         meters.finish()
-    out.write(f"Restored the hub's state and {len(restored)} volumes from {args.user}.\n")
+    out.write(
+        f"Restored the hub's state and {backupstatus.volume_count(restored)} from {args.user}.\n"
+    )
     if settings_put:
         out.write(f"Its settings are in {env_file}: check them, then start the hub.\n")
     else:

@@ -60,6 +60,12 @@ def _when(iso):
     return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M %Z")
 
 
+def volume_count(volumes):
+    """'3 volumes', '1 volume': a list of volumes, or their count, in words."""
+    count = volumes if isinstance(volumes, int) else len(volumes)
+    return f"{count} volume{'' if count == 1 else 's'}"
+
+
 def status_lines(data_dir, backup_settings):
     """What an admin is told of scheduled backups: ``(ok, lines)``; ok is False when the
     last attempt failed."""
@@ -79,8 +85,8 @@ def status_lines(data_dir, backup_settings):
     success = status.get("success")
     if success:
         lines.append(
-            f"Last backup: {_when(success['started'])}, {success['volumes']} volumes, "
-            f"{human_size(success['bytes'])} in {success['seconds']:.0f} s, in {success['path']}."
+            f"Last backup: {_when(success['started'])}, {volume_count(success['volumes'])}, "
+            f"{human_size(success['bytes'])} in {success['seconds']:.1f} s, in {success['path']}."
         )
     elif backup_settings.scheduled:
         lines.append("No backup has been written yet.")

@@ -89,10 +89,10 @@ def test_scheduled_sets_rotate_and_a_whole_machine_comes_back_from_one(
     blocked.write_text("a file")
     failed = kaggle_hub(hub.env, "backup", "--all", "-o", str(blocked))
     assert failed.returncode == 2
-    assert f"The backup folder {blocked} cannot be used" in failed.stderr
+    assert f"The backup folder {blocked} is a file, not a folder." in failed.stderr
     status = kaggle_hub(hub.env, "backup", "--status")
     assert status.returncode == 1
-    assert "FAILED: The backup folder" in status.stdout
+    assert f"FAILED: The backup folder {blocked} is a file" in status.stdout
     admin = admin_pages.get(f"{hub.url}/hub/admin", timeout=30).text
     assert "alert-danger kth-backups" in admin
     assert sets_in(folder) == kept

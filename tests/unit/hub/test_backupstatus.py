@@ -26,7 +26,7 @@ def test_a_failure_after_a_success_shows_both(tmp_path):
     backupstatus.record(tmp_path, first, "/mnt/backup/20261204T020000Z", manifest)
     ok, lines = backupstatus.status_lines(tmp_path, SCHEDULED)
     assert ok
-    assert "2 volumes, 3.5 MB in 12 s, in /mnt/backup/20261204T020000Z." in lines[1]
+    assert "2 volumes, 3.5 MB in 12.4 s, in /mnt/backup/20261204T020000Z." in lines[1]
 
     backupstatus.record(tmp_path, datetime(2026, 12, 5, 2, 0, tzinfo=UTC), error="disk full")
     ok, lines = backupstatus.status_lines(tmp_path, SCHEDULED)
