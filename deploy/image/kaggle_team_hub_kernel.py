@@ -1,5 +1,12 @@
 """Telling a notebook's user what went wrong in words: why their kernel restarted when it
-ran out of memory, and what the hub said when kaggle_secrets was refused.
+ran out of memory, and what the hub said when kaggle_secrets was refused; and putting the
+kernel first in line when the machine runs out of memory.
+
+Docker gives every process of a server an OOM score adjustment of 500, so the kernel's
+out-of-memory killer takes users' processes before the hub's. Each kernel raises its own
+to 1000 (a process may raise its own without privileges), and the processes it starts
+inherit it: when the whole machine runs short, the notebook code that used the memory
+goes first, not a server process, the teammate's or the owner's own.
 
 A kernel that outgrows its server's memory limit is killed by the system; Jupyter starts
 it again and JupyterLab says only that it "died". This IPython extension, loaded into
@@ -21,6 +28,8 @@ from pathlib import Path
 CGROUP = Path("/sys/fs/cgroup")
 STATE_DIR = Path("/tmp/kaggle-team-hub-kernels")
 NO_LIMIT = 1 << 60
+OOM_SCORE_ADJ = Path("/proc/self/oom_score_adj")
+KERNEL_OOM_SCORE_ADJ = 1000
 
 
 def _cgroup_value(names, key=None):
@@ -120,7 +129,17 @@ def show_hub_words(shell, etype, value, tb, tb_offset=None):
     shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
 
 
+def first_to_go(path=OOM_SCORE_ADJ):
+    """Raise this process's OOM score adjustment to the highest; False if it cannot."""
+    try:
+        path.write_text(str(KERNEL_OOM_SCORE_ADJ))
+    except OSError:
+        return False
+    return True
+
+
 def load_ipython_extension(ipython):
+    first_to_go()
     ipython.set_custom_exc((Exception,), show_hub_words)
     count = oom_kills()
     key = _kernel_key()

@@ -1,6 +1,8 @@
 """The kernel extension installed in user images (deploy/image), against fake cgroup files."""
 
 import importlib.util
+import subprocess
+import sys
 
 import pytest
 
@@ -72,3 +74,21 @@ def test_the_hubs_words_replace_the_quoted_answer_of_kaggle_secrets(extension):
         "Response: {'errors': [1, 2]}",
     ):
         assert extension.hub_words(other) is None
+
+
+def test_a_kernel_puts_itself_and_its_children_first_for_the_oom_killer():
+    code = (
+        "import importlib.util, subprocess, sys\n"
+        "spec = importlib.util.spec_from_file_location('k', sys.argv[1])\n"
+        "k = importlib.util.module_from_spec(spec)\n"
+        "spec.loader.exec_module(k)\n"
+        "assert k.first_to_go()\n"
+        "print(subprocess.run(['cat', '/proc/self/oom_score_adj'], capture_output=True, "
+        "text=True).stdout.strip())\n"
+    )
+    extension_file = REPO_DIR / "deploy/image/kaggle_team_hub_kernel.py"
+    child = subprocess.run(
+        [sys.executable, "-c", code, str(extension_file)], capture_output=True, text=True
+    )
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.strip() == "1000"
