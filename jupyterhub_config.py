@@ -45,6 +45,7 @@ from spawner.login import approval, oidc
 from spawner.login.config import authenticator_config
 from spawner.server import deaths, hangs, orphans, usage
 from spawner.settings.hub import load
+from spawner.sizes import parse_size
 from spawner.swarm import orphans as swarm_orphans
 
 c = get_config()  # noqa: F821 (provided by JupyterHub)
@@ -151,6 +152,7 @@ servers.shm_size = s.shm_size
 servers.profiles = list(s.profiles)
 servers.datasets_dir = s.datasets_dir
 servers.deleted_volumes = s.deleted_volumes
+servers.min_free_disk = parse_size(s.min_free_disk)
 servers.log_dir = datadir.server_log_dir(s.data_dir)
 c.KaggleSwarmSpawner.nfs_host = s.swarm.nfs_host
 c.KaggleSwarmSpawner.nfs_export = s.swarm.nfs_path

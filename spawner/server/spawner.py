@@ -5,9 +5,10 @@ import functools
 import time
 
 import docker
+from traitlets import Integer
 
 from ..errors import SpawnError
-from . import container, logs, networks, profiles, volumes
+from . import container, logs, networks, profiles, room, volumes
 from .base import KaggleSpawnerBase
 
 # How long a stop waits for Docker to finish removing the container.
@@ -66,8 +67,18 @@ class KaggleSpawner(KaggleSpawnerBase):
     async def machine_memory(self):
         return await self._in_executor(_machine_memory, self.client)
 
+    min_free_disk = Integer(
+        2 * 1024**3,
+        config=True,
+        help="""Bytes that must stay free on the disk of Docker's root folder for a server
+        to start (0: no check). Below it a start is refused with the reason, rather than
+        failing in Docker with a full disk. Checked when that folder is on the hub's machine.""",
+    )
+
     async def start_server(self):
-        """Make sure the network and the working volume exist, then start the container."""
+        """Make sure there is room, and the network and the working volume exist, then start
+        the container."""
+        await self._in_executor(room.check, self.client, self.min_free_disk)
         await self._in_executor(
             networks.ensure, self.client, self.network_name, self.network_internal
         )

@@ -66,6 +66,8 @@ VARIABLES = {
     "KAGGLE_HUB_DELETED_VOLUMES": "quarantine or remove a deleted user's volumes; default "
     "quarantine",
     "KAGGLE_HUB_CULL_IDLE_SECONDS": "stop servers idle this long; 0 turns it off; default 3600",
+    "KAGGLE_HUB_MIN_FREE_DISK": "free space Docker's disk must keep for a server to start "
+    "(below it starts are refused with the reason); 0 turns the check off; default 2g",
     "KAGGLE_HUB_CONCURRENT_SPAWNS": "servers that may be starting at once; more are asked to "
     "retry; default 20",
     "KAGGLE_HUB_PREPULL": "1 = pull missing images of the hub and its profiles in the "
@@ -113,6 +115,7 @@ class Settings:
     deleted_volumes: str = "quarantine"
     cull_idle_seconds: int = 3600
     concurrent_spawns: int = 20
+    min_free_disk: str = "2g"
     prepull: bool = True
     docker_wait_seconds: int = 60
 
@@ -189,6 +192,7 @@ def from_env(env, config_dir=REPO_DIR, euid=None, home=None):
         ),
         cull_idle_seconds=count(env, "KAGGLE_HUB_CULL_IDLE_SECONDS", 3600),
         concurrent_spawns=count(env, "KAGGLE_HUB_CONCURRENT_SPAWNS", 20),
+        min_free_disk=size(env, "KAGGLE_HUB_MIN_FREE_DISK", "2g"),
         prepull=flag(env, "KAGGLE_HUB_PREPULL", True),
         docker_wait_seconds=count(env, "KAGGLE_HUB_DOCKER_WAIT_SECONDS", 60),
     )

@@ -148,3 +148,24 @@ def _run_until_killed(server, kernel_id):
         server.in_kernel(kernel_id, HOG, timeout=60)
     except Exception:  # noqa: BLE001 - the kernel may be killed under this code
         pass
+
+
+def test_a_start_on_a_nearly_full_docker_disk_is_refused_with_the_reason(make_hub, docker_client):
+    # The disk's real free space, measured as the hub does, under a threshold above it.
+    hub = make_hub(env={"KAGGLE_HUB_MIN_FREE_DISK": "1000t"})
+    hub.create_user("dee")
+    r = hub.api("POST", "/users/dee/server")
+    assert r.status_code == 507, r.text
+    message = r.json()["message"]
+    root = docker_client.info()["DockerRootDir"]
+    assert f"The machine's disk is nearly full: Docker's folder {root} has" in message
+    assert "under the 1000.0 TB the hub keeps free" in message
+    assert "'kaggle-hub volumes' lists users' volumes" in message
+    # Nothing was made, and the hub says nothing is running.
+    assert not docker_client.containers(all=True, filters={"name": f"{hub.prefix}-dee"})
+    assert not [
+        v
+        for v in docker_client.volumes().get("Volumes") or []
+        if v["Name"].startswith(f"{hub.prefix}-dee")
+    ]
+    assert hub.api("GET", "/users/dee").json()["servers"] == {}
