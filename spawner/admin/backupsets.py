@@ -21,8 +21,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import docker
+from dotenv import dotenv_values
 
 from ..server import volumes
+from ..settings import envfile
 from . import backups, hubstate
 
 SET_NAME = re.compile(r"^\d{8}T\d{6}Z$")
@@ -32,6 +34,8 @@ PARTIAL = ".partial-"
 MANIFEST = "manifest.json"
 HUB_FILE = "hub.tar.gz"
 SETTINGS_FILE = "settings.env"
+# What the checkout's .env is kept as when a restore changes it.
+BEFORE_RESTORE = ".before-restore"
 
 
 class BackupSetError(RuntimeError):
@@ -166,10 +170,34 @@ def _labels(prefix, v):
     return lab
 
 
+def _put_settings(saved, env_file):
+    """Put the set's settings into the checkout's ``.env``: the whole file when there is
+    none; else each value of the set's over the file's (a set-up writes the image it built
+    there; the set holds the team's settings), a key only in the file kept, and the file as
+    it was kept beside it. Return the keys that changed."""
+    env_file = Path(env_file)
+    if not env_file.exists():
+        shutil.copyfile(saved, env_file)
+        os.chmod(env_file, 0o600)
+        return sorted(dotenv_values(saved, interpolate=False))
+    current = dotenv_values(env_file, interpolate=False)
+    changed = {
+        key: value
+        for key, value in dotenv_values(saved, interpolate=False).items()
+        if value is not None and current.get(key) != value
+    }
+    if changed:
+        before = env_file.with_name(env_file.name + BEFORE_RESTORE)
+        shutil.copyfile(env_file, before)
+        os.chmod(before, 0o600)
+        envfile.set_values(env_file, changed)
+    return sorted(changed)
+
+
 def restore_set(client, s, set_dir, env_file, meter=backups.no_meter):
-    """Put the hub's state, its settings (when the checkout has none) and every volume of
-    the set back; refuse, before changing anything, a running hub or a volume that already
-    holds files. Return ``(volumes restored, whether settings.env was put in place)``."""
+    """Put the hub's state, its settings and every volume of the set back; refuse, before
+    changing anything, a running hub or a volume that already holds files. Return
+    ``(volumes restored, the settings that changed in env_file)``."""
     set_dir = Path(set_dir)
     manifest = read_manifest(set_dir)
     wanted = _checked_volumes(manifest, s.prefix, set_dir)
@@ -193,11 +221,9 @@ def restore_set(client, s, set_dir, env_file, meter=backups.no_meter):
             "volume; 'kaggle-hub restore USER FILE --force' replaces one at a time)."
         )
     hubstate.restore(s.data_dir, set_dir / HUB_FILE)
-    settings_put = False
-    if manifest.get("settings") and not Path(env_file).exists():
-        shutil.copyfile(set_dir / SETTINGS_FILE, env_file)
-        os.chmod(env_file, 0o600)
-        settings_put = True
+    changed = []
+    if manifest.get("settings"):
+        changed = _put_settings(set_dir / SETTINGS_FILE, env_file)
     for v in wanted:
         backups.restore(
             client,
@@ -207,4 +233,4 @@ def restore_set(client, s, set_dir, env_file, meter=backups.no_meter):
             _labels(s.prefix, v),
             meter=meter,
         )
-    return wanted, settings_put
+    return wanted, changed

@@ -166,16 +166,17 @@ def restore_all(args, s, out):
     env_file = env_file_path(os.environ, args.config_dir)
     meters = Meters(out)
     try:
-        restored, settings_put = backupsets.restore_set(_client(), s, args.user, env_file, meters)
+        restored, changed = backupsets.restore_set(_client(), s, args.user, env_file, meters)
     finally:
         meters.finish()
     out.write(
         f"Restored the hub's state and {backupstatus.volume_count(restored)} from {args.user}.\n"
     )
-    if settings_put:
-        out.write(f"Its settings are in {env_file}: check them, then start the hub.\n")
-    else:
-        out.write(f"Settings: {env_file} was kept as it is. Start the hub.\n")
+    if changed:
+        before = env_file.with_name(env_file.name + backupsets.BEFORE_RESTORE)
+        kept = f" (it was kept as {before})" if before.exists() else ""
+        out.write(f"Settings from the set written to {env_file}{kept}: {', '.join(changed)}.\n")
+    out.write("Start the hub.\n")
     return 0
 
 

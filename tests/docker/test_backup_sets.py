@@ -102,7 +102,9 @@ def test_scheduled_sets_rotate_and_a_whole_machine_comes_back_from_one(
     stop_proxies(hub.workdir)
     remove_prefixed(docker_client, hub.prefix)
     shutil.rmtree(hub.workdir / "data")
+    # The new checkout's set-up wrote the image it built to its .env.
     fresh_settings = hub.workdir / "fresh-checkout.env"
+    fresh_settings.write_text(f"KAGGLE_HUB_IMAGE={hub.env['KAGGLE_HUB_IMAGE']}\n")
     hub.env["KAGGLE_HUB_ENV_FILE"] = str(fresh_settings)
 
     began = time.monotonic()
@@ -110,7 +112,11 @@ def test_scheduled_sets_rotate_and_a_whole_machine_comes_back_from_one(
     print(f"whole-machine restore: {time.monotonic() - began:.1f} s")
     assert restored.returncode == 0, restored.stderr
     assert "Restored the hub's state and 3 volumes" in restored.stdout
-    assert fresh_settings.read_text() == settings_file.read_text()
+    assert "Settings from the set written to" in restored.stdout
+    assert "KAGGLE_HUB_TEAM_NAME" in restored.stdout
+    assert fresh_settings.read_text() == (
+        f"KAGGLE_HUB_IMAGE={hub.env['KAGGLE_HUB_IMAGE']}\nKAGGLE_HUB_TEAM_NAME=Heptapods\n"
+    )
     again = kaggle_hub(hub.env, "restore", "--all", str(kept[-1]))
     assert again.returncode == 2
     assert "already hold files" in again.stderr

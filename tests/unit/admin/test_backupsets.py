@@ -52,3 +52,30 @@ def test_a_set_of_another_hub_or_with_a_missing_volume_is_refused(tmp_path):
     manifest["volumes"] = [{"name": "kaggle-../../etc"}]
     with pytest.raises(backupsets.BackupSetError, match="cannot own"):
         backupsets._checked_volumes(manifest, "kaggle", path)
+
+
+def test_a_sets_settings_fill_a_missing_env_file_whole(tmp_path):
+    saved = tmp_path / "settings.env"
+    saved.write_text("# the team's\nKAGGLE_HUB_AUTH=github\n")
+    env_file = tmp_path / ".env"
+    assert backupsets._put_settings(saved, env_file) == ["KAGGLE_HUB_AUTH"]
+    assert env_file.read_text() == saved.read_text()
+    assert env_file.stat().st_mode & 0o077 == 0
+
+
+def test_a_sets_settings_win_over_a_set_ups_and_the_file_is_kept_beside(tmp_path):
+    saved = tmp_path / "settings.env"
+    saved.write_text("KAGGLE_HUB_IMAGE=kaggle:1\nKAGGLE_HUB_AUTH=github\nKAGGLE_HUB_PORT=8000\n")
+    env_file = tmp_path / ".env"
+    env_file.write_text("KAGGLE_HUB_IMAGE=kaggle:2\nKAGGLE_HUB_PORT=8000\nKAGGLE_HUB_TLS=off\n")
+    before = env_file.read_text()
+    assert backupsets._put_settings(saved, env_file) == ["KAGGLE_HUB_AUTH", "KAGGLE_HUB_IMAGE"]
+    assert env_file.read_text() == (
+        "KAGGLE_HUB_PORT=8000\nKAGGLE_HUB_TLS=off\nKAGGLE_HUB_IMAGE=kaggle:1\n"
+        "KAGGLE_HUB_AUTH=github\n"
+    )
+    assert (tmp_path / ".env.before-restore").read_text() == before
+    # Nothing to change: nothing written, nothing kept aside again.
+    (tmp_path / ".env.before-restore").unlink()
+    assert backupsets._put_settings(saved, env_file) == []
+    assert not (tmp_path / ".env.before-restore").exists()
