@@ -1,18 +1,22 @@
-"""Faults of the machine under the hub: one user exhausting its memory."""
+"""Faults of the machine under the hub: one user exhausting its memory, Docker's disk full."""
 
 import os
 import secrets
+import shutil
 import signal
+import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
+import docker
 import pytest
 
 from spawner.settings.environment import REPO_DIR
 
 from ..hubprocess import UserServer
+from ..hubs import PREFIX_ROOT, remove_prefixed
 from ..waiting import wait_for
 
 pytestmark = [pytest.mark.docker, pytest.mark.reliability]
@@ -150,22 +154,77 @@ def _run_until_killed(server, kernel_id):
         pass
 
 
-def test_a_start_on_a_nearly_full_docker_disk_is_refused_with_the_reason(make_hub, docker_client):
-    # The disk's real free space, measured as the hub does, under a threshold above it.
-    hub = make_hub(env={"KAGGLE_HUB_MIN_FREE_DISK": "1000t"})
-    hub.create_user("dee")
-    r = hub.api("POST", "/users/dee/server")
+@pytest.fixture
+def small_docker(image):
+    """A second Docker engine on this machine whose root folder (images, containers, volumes)
+    is a 2.5 GB disk of its own, holding the servers' image: a disk that can be filled
+    without filling the machine's. Yields its address."""
+    base = Path(f"/tmp/kth-test-docker-{secrets.token_hex(3)}")
+    root = base / "root"
+    root.mkdir(parents=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2560m", "tmpfs", str(root)], check=True)
+    address = f"unix://{base}/docker.sock"
+    daemon = subprocess.Popen(
+        ["dockerd", "--data-root", str(root), "--exec-root", str(base / "exec")]
+        + ["-H", address, "--pidfile", str(base / "docker.pid"), "--bridge=none"]
+        + ["--iptables=false", "--ip6tables=false"]
+        + ["--default-address-pool", "base=10.213.0.0/16,size=24"],
+        stdout=(base / "dockerd.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for(
+            lambda: docker.APIClient(base_url=address, version="auto", timeout=5).ping(),
+            60,
+            what="the second Docker engine answering",
+        )
+        client = docker.APIClient(base_url=address, version="auto", timeout=120)
+        saved = subprocess.Popen(["docker", "save", image], stdout=subprocess.PIPE)
+        subprocess.run(["docker", "-H", address, "load", "-q"], stdin=saved.stdout, check=True)
+        assert saved.wait() == 0
+        yield address, client, root
+    finally:
+        # What test hubs made there, network and fence included, before the engine goes.
+        remove_prefixed(docker.APIClient(base_url=address, version="auto"), PREFIX_ROOT)
+        daemon.terminate()
+        daemon.wait(timeout=60)
+        subprocess.run(["umount", "-l", str(root)], check=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_a_full_docker_disk_refuses_starts_with_the_reason_and_spares_running_servers(
+    small_docker, make_hub
+):
+    address, client, root = small_docker
+    hub = make_hub(env={"DOCKER_HOST": address, "KAGGLE_HUB_MIN_FREE_DISK": "100m"})
+    ann = UserServer(hub, "ann", hub.create_user("ann"))
+    hub.start_server("ann")
+    ann.put_text("code/mine.txt", "ann's\n")
+    hub.create_user("bob")
+    # Docker's disk filled up, as a pull or a container's writes fill it.
+    room = os.statvfs(root)
+    filler = root / "filler"
+    subprocess.run(["fallocate", "-l", str(room.f_bavail * room.f_frsize), filler], check=True)
+
+    r = hub.api("POST", "/users/bob/server")
     assert r.status_code == 507, r.text
     message = r.json()["message"]
-    root = docker_client.info()["DockerRootDir"]
     assert f"The machine's disk is nearly full: Docker's folder {root} has" in message
-    assert "under the 1000.0 TB the hub keeps free" in message
+    assert "under the 100.0 MB the hub keeps free" in message
     assert "'kaggle-hub volumes' lists users' volumes" in message
-    # Nothing was made, and the hub says nothing is running.
-    assert not docker_client.containers(all=True, filters={"name": f"{hub.prefix}-dee"})
-    assert not [
-        v
-        for v in docker_client.volumes().get("Volumes") or []
-        if v["Name"].startswith(f"{hub.prefix}-dee")
-    ]
-    assert hub.api("GET", "/users/dee").json()["servers"] == {}
+    assert not client.containers(all=True, filters={"name": f"{hub.prefix}-bob"})
+    assert not [v for v in client.volumes().get("Volumes") or [] if "-bob-" in v["Name"]]
+    # The running server reads, and a save is refused as such, losing nothing.
+    assert ann.read_text("code/mine.txt") == "ann's\n"
+    save = ann.request(
+        "PUT",
+        "api/contents/code/big.txt",
+        json={"type": "file", "format": "text", "content": "x" * 2**20},
+    )
+    assert save.status_code == 507, save.text
+    assert "was not saved" in save.json()["message"]
+    assert hub.api("GET", "/").status_code == 200
+
+    # Room made: the next start works.
+    filler.unlink()
+    hub.start_server("bob")
