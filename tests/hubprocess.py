@@ -7,6 +7,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -220,6 +221,19 @@ class UserServer:
 
     def get(self, path, **kwargs):
         return self.request("GET", path, **kwargs)
+
+    def watch(self, failures, done, every=0.05):
+        """Ask for the server's status every ``every`` s until ``done`` is set, as an open
+        JupyterLab does; append to ``failures`` when each failed request was sent."""
+        while not done.is_set():
+            asked = time.monotonic()
+            try:
+                ok = self.get("api/status", timeout=5).status_code == 200
+            except requests.RequestException:
+                ok = False
+            if not ok:
+                failures.append(asked)
+            time.sleep(every)
 
     def put_text(self, path, text):
         body = {"type": "file", "format": "text", "content": text}

@@ -4,11 +4,11 @@ import argparse
 import tempfile
 
 from . import __doc__ as summary
-from . import bursts, datapath, proxies, restart, spawn, swarm, volumes
+from . import bursts, datapath, outage, proxies, restart, spawn, swarm, volumes
 from .figures import table
 from .run import BenchRun
 
-STEPS = ("spawn", "bursts", "datapath", "restart", "proxies", "volumes", "swarm")
+STEPS = ("spawn", "bursts", "datapath", "restart", "outage", "proxies", "volumes", "swarm")
 
 
 def main(argv=None):
@@ -34,6 +34,7 @@ def main(argv=None):
         "bursts": lambda r: bursts.measure(r, sizes),
         "datapath": datapath.measure,
         "restart": restart.measure,
+        "outage": outage.measure,
         "proxies": proxies.measure,
         "volumes": lambda r: volumes.measure(r, [float(g) for g in args.volume_gb.split(",")]),
         "swarm": lambda r: swarm.measure(r, args.hub_image),

@@ -36,6 +36,12 @@ c.DockerSpawner.args = ["--allow-root"]
 c.DockerSpawner.name_template = "{prefix}-{{username}}"
 """
 
+# JupyterHub's default proxy, started by the hub and stopped with it (cleanup_proxy).
+STOCK_PROXY_DROPIN = """
+c.JupyterHub.proxy_class = "configurable-http-proxy"
+c.ConfigurableHTTPProxy.api_url = {api_url!r}
+"""
+
 
 def wait_http(url, timeout=120, headers=None, ok=lambda r: True, verify=True):
     """Poll ``url`` every 20 ms until ``ok(response)``; return the response."""
@@ -105,7 +111,9 @@ class BenchRun:
 
     # hubs --------------------------------------------------------------------------------
 
-    def hub(self, stock=False):
+    def hub(self, stock=False, stock_proxy=False):
+        """A started hub: this one, or with ``stock`` DockerSpawner, and with
+        ``stock_proxy`` JupyterHub's default proxy too."""
         prefix = f"{PREFIX}-{'stock' if stock else 'ours'}-{secrets.token_hex(2)}"
         workdir = Path(tempfile.mkdtemp(prefix=prefix, dir=self.workdir))
         env = {"KAGGLE_HUB_CULL_IDLE_SECONDS": "0"}
@@ -113,6 +121,11 @@ class BenchRun:
         if stock:
             (workdir / "config.d/50-stock.py").write_text(
                 STOCK_DROPIN.format(image=self.image, network=hub.network, prefix=prefix)
+            )
+        if stock_proxy:
+            api = f"http://127.0.0.1:{hub.env['KAGGLE_HUB_PROXY_API_PORT']}"
+            (workdir / "config.d/51-stock-proxy.py").write_text(
+                STOCK_PROXY_DROPIN.format(api_url=api)
             )
         return hub.start()
 

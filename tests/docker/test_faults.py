@@ -398,19 +398,6 @@ def alive(pid):
         return False
 
 
-def polled(server, failures, done):
-    """Ask ``server`` for its status every 0.05 s until ``done``; note when it failed."""
-    while not done.is_set():
-        asked = time.monotonic()
-        try:
-            ok = server.get("api/status", timeout=5).status_code == 200
-        except requests.RequestException:
-            ok = False
-        if not ok:
-            failures.append(asked)
-        time.sleep(0.05)
-
-
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 def test_a_hub_restart_keeps_users_working_through_the_same_proxy(make_hub, sig):
     hub = make_hub()
@@ -421,7 +408,7 @@ def test_a_hub_restart_keeps_users_working_through_the_same_proxy(make_hub, sig)
     failures, done = [], threading.Event()
     # JupyterLab's open connection to the kernel, kept through the restart.
     with server.kernel_socket(kernel_id, 30) as ws:
-        poller = threading.Thread(target=polled, args=(server, failures, done))
+        poller = threading.Thread(target=server.watch, args=(failures, done))
         poller.start()
         stopping = time.monotonic()
         hub.process.send_signal(sig)
