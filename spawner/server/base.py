@@ -43,6 +43,11 @@ _CLIENT_LOCK = threading.Lock()
 SETTLE_SECONDS = 60
 
 
+def _form_for(spawner):
+    """The spawn page's choice among the profiles open to the server's owner."""
+    return profiles.render_form(profiles.offered(spawner.profile_choices, spawner.group_names()))
+
+
 def _options_applied_in_start(spawner, user_options):
     """JupyterHub's apply_user_options hook: start() does the work."""
 
@@ -274,9 +279,13 @@ class KaggleSpawnerBase(DockerSpawner):
             )
         return self._profile_choices
 
+    def group_names(self):
+        """The hub groups of the server's owner: they open profiles kept for a group."""
+        return [group.name for group in self.user.groups]
+
     @default("options_form")
     def _default_options_form(self):
-        return profiles.render_form(self.profile_choices)
+        return _form_for
 
     @default("options_from_form")
     def _default_options_from_form(self):
@@ -390,14 +399,17 @@ class KaggleSpawnerBase(DockerSpawner):
         leaving.refuse_if_gone(self.user)
         try:
             profile, image = profiles.select(
-                self.profile_choices, self.user_options, self._extra_allowed_images()
+                self.profile_choices,
+                self.user_options,
+                self._extra_allowed_images(),
+                self.group_names(),
             )
         except profiles.OptionsError as e:
             # JupyterHub saved these options for the next start without options (the Start
             # button): forget them, so that one refusal does not refuse every later start.
             self.orm_spawner.user_options = {}
             object_session(self.orm_spawner).commit()
-            raise SpawnError(str(e), status_code=400) from None
+            raise SpawnError(str(e), status_code=e.status_code) from None
         self._progress_log = ProgressLog()
         deaths.REASONS.pop((self.user.name, self.name), None)
         self._profile = profile

@@ -9,7 +9,9 @@ A profile is a dict in ``c.KaggleSpawner.profiles`` (or the JSON file named by
      "default": true}
 
 Only ``name`` is required; a missing image, limit or shared memory size takes the
-spawner's own setting. ``gpus`` is ``"none"`` (default), ``"all"`` or a list of device ids.
+spawner's own setting. ``groups`` (e.g. ``["gpu"]``) keeps a profile for members of those
+hub groups: an admin sets them on the admin page ("Manage Groups"), or the login provider
+sends them where the authenticator manages groups. Others neither see nor start it. ``gpus`` is ``"none"`` (default), ``"all"`` or a list of device ids.
 On a swarm, ``constraints`` (Docker's placement constraints, e.g.
 ``["node.labels.gpu==true"]``) pick the nodes a profile's servers may run on, and ``gpus``
 counts the GPUs a server reserves there; on one machine ``constraints`` are not used.
@@ -32,6 +34,7 @@ KEYS = {
     "gpus",
     "constraints",
     "default",
+    "groups",
 }
 # A swarm placement constraint: a node attribute, == or !=, a value.
 CONSTRAINT_PATTERN = re.compile(r"^\s*(node|engine)\.[A-Za-z0-9_.-]+\s*(==|!=)\s*\S.*$")
@@ -40,7 +43,12 @@ MAX_OPTION_LENGTH = 256
 
 
 class OptionsError(ValueError):
-    """A user's server options cannot be used; the message names the problem and the choices."""
+    """A user's server options cannot be used; the message names the problem and the choices.
+    ``status_code``: 400 for options that are wrong, 403 for a profile not open to the user."""
+
+    def __init__(self, message, status_code=400):
+        super().__init__(message)
+        self.status_code = status_code
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,7 @@ class Profile:
     gpus: object  # "none", "all" or a tuple of device ids
     default: bool = False
     constraints: tuple = ()  # swarm placement constraints
+    groups: tuple = ()  # hub groups whose members may use it; () = everyone
 
 
 def _check_size(where, key, value):
@@ -85,6 +94,17 @@ def _check_constraints(where, value):
     raise ValueError(
         f"{where}: constraints={value!r}: use a list of swarm placement constraints such as "
         "'node.labels.gpu==true' or 'node.role!=manager'."
+    )
+
+
+def _check_groups(where, value):
+    if value is None:
+        return ()
+    if isinstance(value, list | tuple) and value and all(isinstance(v, str) and v for v in value):
+        return tuple(value)
+    raise ValueError(
+        f"{where}: groups={value!r}: use a list of hub group names, e.g. ['gpu'] (leave it "
+        "out for a profile everyone may use)."
     )
 
 
@@ -128,6 +148,7 @@ def parse(raw, image, shm_size, mem_limit=None, cpu_limit=None):
                 gpus=_check_gpus(where, item.get("gpus")),
                 default=bool(item.get("default", False)),
                 constraints=_check_constraints(where, item.get("constraints")),
+                groups=_check_groups(where, item.get("groups")),
             )
         )
     names = [p.name for p in profiles]
@@ -147,8 +168,23 @@ def allowed_images(profiles, extra=()):
     return sorted({p.image for p in profiles} | set(extra))
 
 
-def select(profiles, user_options, extra_images=()):
-    """The profile and image that ``user_options`` ask for; OptionsError if they cannot be."""
+def offered(profiles, groups):
+    """The profiles a member of hub ``groups`` (names) may use, in their order."""
+    mine = set(groups)
+    return tuple(p for p in profiles if not p.groups or mine & set(p.groups))
+
+
+def _not_open_message(profile):
+    return (
+        f"The profile {profile.name!r} is for members of the group "
+        f"{' or '.join(repr(g) for g in profile.groups)}, and you are not one: an admin adds "
+        "you on the admin page (Manage Groups), or choose another profile."
+    )
+
+
+def select(profiles, user_options, extra_images=(), groups=()):
+    """The profile and image that ``user_options`` ask for, for a member of hub ``groups``;
+    OptionsError if they cannot be."""
     if not isinstance(user_options, dict):
         raise OptionsError(f"Server options must be an object, not {type(user_options).__name__}.")
     unknown = set(user_options) - set(OPTION_KEYS)
@@ -164,17 +200,27 @@ def select(profiles, user_options, extra_images=()):
                 f"characters, not {shown}."
             )
     by_name = {p.name: p for p in profiles}
+    open_to = offered(profiles, groups)
     name = user_options.get("profile")
+    if name in by_name and by_name[name] not in open_to:
+        raise OptionsError(_not_open_message(by_name[name]), status_code=403)
+    if name is None and not open_to:
+        raise OptionsError(
+            "No server profile is open to you: each is kept for members of some group. An "
+            "admin adds you to one on the admin page (Manage Groups).",
+            status_code=403,
+        )
     if name is None:
-        profile = default_profile(profiles)
+        profile = default_profile(open_to)
     elif name in by_name:
         profile = by_name[name]
     else:
-        raise OptionsError(f"Unknown profile {name!r}: choose one of {', '.join(by_name)}.")
+        choices = ", ".join(p.name for p in open_to)
+        raise OptionsError(f"Unknown profile {name!r}: choose one of {choices}.")
     image = user_options.get("image") or profile.image
     if extra_images == "*":
         return profile, image
-    allowed = allowed_images(profiles, extra_images)
+    allowed = allowed_images(open_to, extra_images)
     if image not in allowed:
         raise OptionsError(
             f"Image {image!r} is not allowed here: choose one of {', '.join(allowed)}."

@@ -49,6 +49,9 @@ def test_no_profiles_is_one_default_from_the_spawner_settings():
         ([{"name": "a", "gpus": "some"}], "gpus='some'"),
         ([{"name": "a", "constraints": "node.role==worker"}], "constraints='node.role==worker'"),
         ([{"name": "a", "constraints": ["gpu=yes"]}], "swarm placement constraints"),
+        ([{"name": "a", "groups": "gpu"}], "groups='gpu': use a list of hub group names"),
+        ([{"name": "a", "groups": []}], "groups=\\[\\]"),
+        ([{"name": "a", "groups": ["gpu", ""]}], "groups="),
         ([{"name": "a"}, {"name": "a"}], "must differ"),
         ([{"name": "a", "default": True}, {"name": "b", "default": True}], "Only one"),
         (["a"], "not a dict"),
@@ -116,3 +119,39 @@ def test_form_lists_profiles_escaped_and_reads_back():
     assert "&lt;b&gt;x&lt;/b&gt;" in form and "<b>x</b>" not in form
     assert profiles.options_from_form({"profile": ["b"]}) == {"profile": "b"}
     assert profiles.options_from_form({}) == {}
+
+
+KEPT = [
+    {"name": "cpu", "default": True},
+    {"name": "gpu", "image": "kth:gpu", "gpus": "all", "groups": ["gpu", "staff"]},
+]
+
+
+def test_a_profile_kept_for_a_group_is_offered_and_started_only_by_its_members():
+    kept = profiles.parse(KEPT, "kth:base", "2g")
+    assert [p.name for p in profiles.offered(kept, [])] == ["cpu"]
+    assert [p.name for p in profiles.offered(kept, ["staff"])] == ["cpu", "gpu"]
+    assert profiles.render_form(profiles.offered(kept, ["data"])) == ""
+    assert 'value="gpu"' in profiles.render_form(profiles.offered(kept, ["gpu"]))
+
+    assert profiles.select(kept, {"profile": "gpu"}, groups=["gpu"])[1] == "kth:gpu"
+    with pytest.raises(OptionsError) as refused:
+        profiles.select(kept, {"profile": "gpu"}, groups=["data"])
+    assert refused.value.status_code == 403
+    assert str(refused.value) == (
+        "The profile 'gpu' is for members of the group 'gpu' or 'staff', and you are not one: "
+        "an admin adds you on the admin page (Manage Groups), or choose another profile."
+    )
+    # Nor through the image of a profile kept from the user.
+    with pytest.raises(OptionsError, match="Image 'kth:gpu' is not allowed here"):
+        profiles.select(kept, {"image": "kth:gpu"}, groups=[])
+
+
+def test_the_default_is_the_first_open_profile_and_none_open_is_said():
+    only_kept = profiles.parse(
+        [{"name": "gpu", "default": True, "groups": ["gpu"]}, {"name": "cpu"}], "kth:base", "2g"
+    )
+    assert profiles.select(only_kept, {}, groups=[])[0].name == "cpu"
+    with pytest.raises(OptionsError, match="No server profile is open to you") as refused:
+        profiles.select(only_kept[:1], {}, groups=["data"])
+    assert refused.value.status_code == 403
