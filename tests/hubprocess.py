@@ -23,7 +23,7 @@ SERVICE_DROPIN = """
 c.JupyterHub.services.append({{"name": "tester", "api_token": {token!r}}})
 c.JupyterHub.load_roles.append({{
     "name": "tester",
-    "scopes": ["admin:users", "admin:servers", "tokens", "access:servers"],
+    "scopes": ["admin:users", "admin:servers", "admin:groups", "tokens", "access:servers"],
     "services": ["tester"],
 }})
 """

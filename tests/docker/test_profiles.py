@@ -135,3 +135,45 @@ def test_the_spawn_page_offers_the_profiles(hub):
     assert hub.api("GET", "/users/pat").json()["servers"][""]["user_options"] == {
         "profile": "small"
     }
+
+
+KEPT = [
+    {"name": "cpu", "default": True},
+    {"name": "small", "mem_limit": "512m"},
+    {"name": "big", "description": "for research", "mem_limit": "1g", "groups": ["research"]},
+]
+
+
+def test_a_profile_kept_for_a_group_is_seen_and_started_only_by_its_members(
+    make_hub, docker_client, tmp_path
+):
+    offer = tmp_path / "kept.json"
+    offer.write_text(json.dumps(KEPT))
+    hub = make_hub(env={"KAGGLE_HUB_PROFILES_FILE": str(offer)})
+    hub.create_user("rea")
+    session = hub.browser_session("rea")
+
+    def offered():
+        page = session.get(f"{hub.url}/hub/spawn/rea", timeout=30)
+        assert page.status_code == 200
+        return {name for name in ("cpu", "small", "big") if f'value="{name}"' in page.text}
+
+    assert offered() == {"cpu", "small"}
+    refused = start_with(hub, "rea", {"profile": "big"})
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["message"] == (
+        "The profile 'big' is for members of the group 'research', and you are not one: an "
+        "admin adds you on the admin page (Manage Groups), or choose another profile."
+    )
+    assert not docker_client.containers(all=True, filters={"name": f"{hub.prefix}-rea"})
+
+    # An admin adds rea to the group: the profile is there at the next start.
+    assert hub.api("POST", "/groups/research").status_code == 201
+    added = hub.api("POST", "/groups/research/users", json={"users": ["rea"]})
+    assert added.status_code == 200, added.text
+    assert offered() == {"cpu", "small", "big"}
+    assert start_with(hub, "rea", {"profile": "big"}).status_code in (201, 202)
+    hub.wait_ready("rea")
+    (running,) = docker_client.containers(filters={"name": f"{hub.prefix}-rea"})
+    limit = docker_client.inspect_container(running["Id"])["HostConfig"]["Memory"]
+    assert limit == 1024 * MiB
