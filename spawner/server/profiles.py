@@ -11,10 +11,11 @@ A profile is a dict in ``c.KaggleSpawner.profiles`` (or the JSON file named by
 Only ``name`` is required; a missing image, limit or shared memory size takes the
 spawner's own setting. ``groups`` (e.g. ``["gpu"]``) keeps a profile for members of those
 hub groups: an admin sets them on the admin page ("Manage Groups"), or the login provider
-sends them where the authenticator manages groups. Others neither see nor start it. ``gpus`` is ``"none"`` (default), ``"all"`` or a list of device ids.
-On a swarm, ``constraints`` (Docker's placement constraints, e.g.
-``["node.labels.gpu==true"]``) pick the nodes a profile's servers may run on, and ``gpus``
-counts the GPUs a server reserves there; on one machine ``constraints`` are not used.
+sends them where the authenticator manages groups. Others neither see nor start it.
+``gpus`` is ``"none"`` (default), ``"all"`` or a list of device ids. On a swarm,
+``constraints`` (Docker's placement constraints, e.g. ``["node.labels.gpu==true"]``) pick
+the nodes a profile's servers may run on, and ``gpus`` counts the GPUs a server reserves
+there; on one machine ``constraints`` are not used.
 """
 
 import html

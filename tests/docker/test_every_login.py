@@ -1,9 +1,12 @@
 """What the hub adds holds whatever the login: Kaggle's APIs and secrets in a user's server,
-secrets only for the user's own credentials, and a user who leaves or is renamed taking
-their servers, files and secrets along. Each test runs under the built-in login, a real
-LDAP directory (slapd) and a site's own authenticator set in a drop-in (JupyterHub's
-DummyAuthenticator). (An OAuth login starts a server only after a real login, for its
-tokens: the OpenID Connect tier, tests/e2e, walks deletion and secrets in the browser.)"""
+secrets only for the user's own credentials, a user who leaves or is renamed taking
+their servers, files and secrets along, and a profile kept for a group. Each test runs
+under the built-in login, a real LDAP directory (slapd) and a site's own authenticator set
+in a drop-in (JupyterHub's DummyAuthenticator). (An OAuth login starts a server only after
+a real login, for its tokens: the OpenID Connect tier, tests/e2e, walks deletion and
+secrets in the browser.)"""
+
+import json
 
 import pytest
 import requests
@@ -26,10 +29,16 @@ DROPIN_LOGIN = {
 }
 
 
+# The default profile for everyone, and one kept for the research group.
+PROFILES = [{"name": "default", "default": True}, {"name": "kept", "groups": ["research"]}]
+
+
 @pytest.fixture(scope="module", params=["native", "ldap", "dropin"])
 def login_hub(request, tmp_path_factory, docker_client, image):
     shared = make_shared(tmp_path_factory.mktemp("shared"))
-    env = {"KAGGLE_HUB_DATASETS_DIR": str(shared)}
+    offer = tmp_path_factory.mktemp("profiles") / "profiles.json"
+    offer.write_text(json.dumps(PROFILES))
+    env = {"KAGGLE_HUB_DATASETS_DIR": str(shared), "KAGGLE_HUB_PROFILES_FILE": str(offer)}
     mode = request.param
     hub = new_hub(
         tmp_path_factory, image, env=env, dropins=DROPIN_LOGIN if mode == "dropin" else None
@@ -212,3 +221,19 @@ def test_a_person_logs_in_and_finds_the_secrets_page(login_hub):
     page = session.get(f"{login_hub.url}/hub/secrets", timeout=30)
     assert page.status_code == 200, page.text
     assert "Secrets" in page.text
+
+
+def test_a_profile_kept_for_a_group_is_started_only_by_its_members(login_hub, docker_client):
+    hub = login_hub
+    hub.create_user("gus")
+    refused = hub.api("POST", "/users/gus/server", json={"profile": "kept"})
+    assert refused.status_code == 403, refused.text
+    assert "is for members of the group 'research'" in refused.json()["message"]
+    assert not docker_client.containers(all=True, filters={"name": f"{hub.prefix}-gus"})
+    assert hub.api("POST", "/groups/research").status_code == 201
+    added = hub.api("POST", "/groups/research/users", json={"users": ["gus"]})
+    assert added.status_code == 200, added.text
+    started = hub.api("POST", "/users/gus/server", json={"profile": "kept"})
+    assert started.status_code in (201, 202), started.text
+    hub.wait_ready("gus")
+    hub.stop_server("gus")
