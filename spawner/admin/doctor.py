@@ -20,6 +20,7 @@ from ..hub.proxy import busy_addresses
 from ..hub.traefikprocess import left_running
 from ..images import inventory, probe, tags
 from ..server.datasets import kaggle_folders, plain_folders
+from ..sizes import human_size, parse_size
 from .hubstate import hub_running
 
 MIN_FREE_BYTES = 10 * 1024**3
@@ -100,16 +101,22 @@ def check_data_dir(path, euid=None):
     return Check(True, name, "owner-only")
 
 
-def check_disk(path, minimum=MIN_FREE_BYTES):
+def check_disk(path, minimum=MIN_FREE_BYTES, starts_need=0):
+    """Room at Docker's folder ``path``: ``minimum`` for pulls, and ``starts_need`` (the
+    hub's KAGGLE_HUB_MIN_FREE_DISK) below which no server starts."""
     free = shutil.disk_usage(path).free
     detail = f"{free / 1024**3:.1f} GB free at {path}"
-    if free < minimum:
+    fix = "free space, e.g. 'docker image prune' and 'docker builder prune'"
+    if free < starts_need:
         return Check(
             False,
             "disk",
-            detail + f" (under {minimum / 1024**3:.0f} GB)",
-            "free space, e.g. 'docker image prune' and 'docker builder prune'",
+            detail + f": under KAGGLE_HUB_MIN_FREE_DISK ({human_size(starts_need)}), so the "
+            "hub refuses every start",
+            fix,
         )
+    if free < minimum:
+        return Check(False, "disk", detail + f" (under {minimum / 1024**3:.0f} GB)", fix)
     return Check(True, "disk", detail)
 
 
@@ -253,7 +260,7 @@ def checks(s):
         yield check_image(client, image)
     yield check_data_dir(s.data_dir)
     root = client.info().get("DockerRootDir") or "/"
-    yield check_disk(root if os.path.isdir(root) else "/")
+    yield check_disk(root if os.path.isdir(root) else "/", starts_need=parse_size(s.min_free_disk))
 
 
 def run_checks(s, out):

@@ -72,3 +72,12 @@ def test_the_datasets_are_counted(tmp_path):
         f"{tmp_path}: 1 competitions, 1 datasets, 1 plain folders"
     )
     assert doctor.check_datasets("").ok
+
+
+def test_disk_check_says_when_the_hub_refuses_starts(tmp_path):
+    refusing = doctor.check_disk(tmp_path, minimum=1, starts_need=1024**5)
+    assert not refusing.ok
+    assert "under KAGGLE_HUB_MIN_FREE_DISK (1024.0 TB), so the hub refuses every start" in (
+        refusing.line()
+    )
+    assert doctor.check_disk(tmp_path, minimum=1, starts_need=1).ok
