@@ -147,14 +147,14 @@ env_file_get() {
 
 # The image the hub is set to use (environment, then .env, then the default).
 configured_image() {
-    "$VENV/bin/python" -c "from spawner.settings.hub import load; print(load().image)"
+    "$VENV/bin/python" -m spawner.admin.facts image
 }
 
 # Build the configured image when this project builds it and it is missing or stale.
 ensure_image_setting() {
     local image command
     image=$(configured_image)
-    command=$("$VENV/bin/python" -c "from spawner.images.tags import get_command; print(get_command('$image'))")
+    command=$("$VENV/bin/python" -m spawner.admin.facts get-command "$image")
     case "$command" in
         ./deploy/build-image*) (cd "$REPO_DIR" && $command >/dev/null) ;;
         *) say "using $image from a registry (the hub pulls it at start if missing)" ;;
