@@ -93,9 +93,9 @@ def write_set(client, s, folder, env_file, meter=backups.no_meter, now=None):
                 copy.write(Path(env_file).read_bytes())
         image = volumes.helper_image(client, s.image)
         saved = []
-        for row in backups.list_volumes(client, s.prefix, sizes=False):
+        for row in backups.list_volumes(client, s.prefix):
             path = partial / _volume_file(row["name"])
-            total = backups.volume_size(client, row["name"])
+            total = row["size"] if row["size"] >= 0 else None
             backups.backup(client, image, row["name"], path, meter(f"reading {row['name']}", total))
             saved.append(
                 {
