@@ -159,14 +159,24 @@ def small_docker(image):
     """A second Docker engine on this machine whose root folder (images, containers, volumes)
     is a 2.5 GB disk of its own, holding the servers' image: a disk that can be filled
     without filling the machine's. Yields its address."""
-    base = Path(f"/tmp/kth-test-docker-{secrets.token_hex(3)}")
+    token = secrets.token_hex(3)
+    base = Path(f"/tmp/kth-test-docker-{token}")
     root = base / "root"
     root.mkdir(parents=True)
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2560m", "tmpfs", str(root)], check=True)
+    # A default bridge of its own: an engine told --bridge=none deletes docker0, the
+    # machine's engine's.
+    bridge = f"kthbr{token}"
+    for step in (
+        ["link", "add", bridge, "type", "bridge"],
+        ["addr", "add", "10.214.0.1/24", "dev", bridge],
+        ["link", "set", bridge, "up"],
+    ):
+        subprocess.run(["ip", *step], check=True)
     address = f"unix://{base}/docker.sock"
     daemon = subprocess.Popen(
         ["dockerd", "--data-root", str(root), "--exec-root", str(base / "exec")]
-        + ["-H", address, "--pidfile", str(base / "docker.pid"), "--bridge=none"]
+        + ["-H", address, "--pidfile", str(base / "docker.pid"), f"--bridge={bridge}"]
         + ["--iptables=false", "--ip6tables=false"]
         + ["--default-address-pool", "base=10.213.0.0/16,size=24"],
         stdout=(base / "dockerd.log").open("w"),
@@ -189,6 +199,7 @@ def small_docker(image):
         daemon.terminate()
         daemon.wait(timeout=60)
         subprocess.run(["umount", "-l", str(root)], check=True)
+        subprocess.run(["ip", "link", "delete", bridge], check=True)
         shutil.rmtree(base, ignore_errors=True)
 
 
