@@ -35,6 +35,9 @@ ACME_RESOLVER = "acme"
 ROUTE_POLL_SECONDS = 0.01
 # How long one check of traefik's API may take, and how long a killed traefik is waited for.
 PING_SECONDS = 2
+# Lateness of a timer on a busy machine, and a lateness only a stalled loop explains.
+LATE_SECONDS = 0.1
+STALL_SECONDS = 1.0
 KILL_WAIT_SECONDS = 10
 # How long traefik lets open connections (JupyterLab's websockets) finish when it stops.
 GRACE_SECONDS = 1
@@ -204,6 +207,16 @@ def busy_message(busy):
         f"traefik still running, a web server). Find it with: ss -ltnp 'sport = :{first}'; "
         "stop it, or give this hub other ports (KAGGLE_HUB_PORT, KAGGLE_HUB_HTTP_PORT)."
     )
+
+
+def not_traefiks_silence(sleep_overrun, probe_seconds):
+    """Seconds of a failed check that say nothing of traefik: the hub's loop standing still
+    past a sleep, and the whole of a probe that took a second longer than its timeout (only
+    a loop standing still makes it overrun so far). A tenth of a second late is ordinary."""
+    stalled = max(0.0, sleep_overrun - LATE_SECONDS)
+    if probe_seconds > PING_SECONDS + STALL_SECONDS:
+        stalled += probe_seconds
+    return stalled
 
 
 class KaggleTraefikProxy(TraefikFileProviderProxy):
@@ -555,12 +568,21 @@ class KaggleTraefikProxy(TraefikFileProviderProxy):
         seconds, every route in place."""
         answered = time.monotonic()
         while True:
+            slept = time.monotonic()
             await asyncio.sleep(self.check_running_seconds)
             code = self.traefik_process.poll()
             if code is None:
+                asked = time.monotonic()
                 if await self._answers():
                     answered = time.monotonic()
                     continue
+                # Time the hub's own loop stood still (a blocking call, e.g. a locked
+                # database) is not traefik's silence, and a probe that overran its
+                # timeout was cut by the hub's stall, not by traefik: neither counts.
+                answered += not_traefiks_silence(
+                    asked - slept - self.check_running_seconds,
+                    time.monotonic() - asked,
+                )
                 silent = time.monotonic() - answered
                 if silent < self.hung_seconds:
                     continue

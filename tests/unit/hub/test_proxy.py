@@ -124,3 +124,17 @@ def test_every_entrypoint_gets_explicit_path_and_header_rules():
     assert http["aliasHeadersStrategy"] == "delete"
     assert http["encodedCharacters"]["allowEncodedNullCharacter"] is False
     assert http["encodedCharacters"]["allowEncodedQuestionMark"] is True
+
+
+@pytest.mark.parametrize(
+    ("sleep_overrun", "probe_seconds", "not_counted"),
+    [
+        (0.0, 2.02, 0.0),  # a frozen traefik: the probe timed out on time
+        (0.05, 0.3, 0.0),  # refused at once: traefik gone
+        (4.9, 2.0, 4.8),  # the hub's loop stood still before the probe
+        (0.0, 5.0, 5.0),  # ... during the probe, which then overran its timeout
+        (5.0, 7.0, 11.9),
+    ],
+)
+def test_a_stalled_hub_is_not_counted_as_traefik_silent(sleep_overrun, probe_seconds, not_counted):
+    assert proxy.not_traefiks_silence(sleep_overrun, probe_seconds) == pytest.approx(not_counted)
