@@ -3,7 +3,7 @@ refused with the reason, before Docker fails halfway through it (a container hal
 volume that cannot take the startup script's files)."""
 
 import functools
-import os
+import shutil
 import socket
 
 from ..errors import SpawnError
@@ -24,10 +24,9 @@ def docker_disk(client):
     if not root:
         return None
     try:
-        found = os.statvfs(root)
+        return root, shutil.disk_usage(root).free
     except OSError:
         return None
-    return root, found.f_bavail * found.f_frsize
 
 
 def check(client, min_free):
