@@ -13,18 +13,22 @@ CULLER = "idle-culler"
 CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
 
 
-def idle_culler(timeout, python, setpriv=None):
-    """The culler's service and role for ``timeout`` seconds of idleness (none for 0).
+def _dies_with_hub(setpriv):
+    """The command prefix that stops a service when the hub dies, however it dies (a hub
+    killed outright otherwise leaves it running): util-linux's ``setpriv``, if there."""
+    return [setpriv, "--pdeathsig", "TERM"] if setpriv else []
 
-    With util-linux's ``setpriv``, the culler is stopped when the hub dies, however it
-    dies: a hub killed outright otherwise leaves it polling a hub that is gone.
+
+def idle_culler(timeout, python, setpriv=None):
+    """The culler's service and role for ``timeout`` seconds of idleness (none for 0),
+    stopped with the hub (``_dies_with_hub``): a culler left behind polls a hub that is gone.
     """
     if timeout <= 0:
         return [], []
     service = {
         "name": CULLER,
         "command": [
-            *([setpriv, "--pdeathsig", "TERM"] if setpriv else []),
+            *_dies_with_hub(setpriv),
             python,
             "-m",
             "jupyterhub_idle_culler",
@@ -50,7 +54,7 @@ def backup_schedule(scheduled, python, config_dir, environ, setpriv=None):
     service = {
         "name": BACKUPS,
         "command": [
-            *([setpriv, "--pdeathsig", "TERM"] if setpriv else []),
+            *_dies_with_hub(setpriv),
             python,
             "-m",
             "spawner.admin.schedule",

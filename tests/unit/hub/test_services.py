@@ -21,6 +21,28 @@ def test_the_culler_dies_with_the_hub_where_setpriv_is():
     assert service["command"][:5] == ["/usr/bin/setpriv", "--pdeathsig", "TERM", "/py", "-m"]
 
 
+def test_the_backup_schedule_dies_with_the_hub_and_gets_only_what_it_needs():
+    environ = {
+        "KAGGLE_HUB_BACKUP_DIR": "/mnt/backup",
+        "DOCKER_HOST": "unix:///run/docker.sock",
+        "TZ": "Europe/Berlin",
+        "HOME": "/root",
+        "OAUTH_SECRET": "s3cret",
+    }
+    (service,) = services.backup_schedule(True, "/py", "/srv/hub", environ, "/usr/bin/setpriv")
+    assert service["name"] == "backups"
+    assert service["command"] == [
+        "/usr/bin/setpriv", "--pdeathsig", "TERM",
+        "/py", "-m", "spawner.admin.schedule", "--config-dir", "/srv/hub",
+    ]  # fmt: skip
+    assert service["environment"] == {
+        "KAGGLE_HUB_BACKUP_DIR": "/mnt/backup",
+        "DOCKER_HOST": "unix:///run/docker.sock",
+        "TZ": "Europe/Berlin",
+    }
+    assert services.backup_schedule(False, "/py", "/srv/hub", environ) == []
+
+
 def test_cookies_are_same_site_and_secure_under_https_and_pages_nosniff():
     plain = services.tornado_settings("http://127.0.0.1:8000")
     assert plain["cookie_options"] == {"samesite": "Lax"}
