@@ -2,7 +2,6 @@
 
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -10,13 +9,12 @@ import threading
 import time
 from pathlib import Path
 
-import docker
 import pytest
 
 from spawner.settings.environment import REPO_DIR
 
 from ..hubprocess import UserServer
-from ..hubs import PREFIX_ROOT, remove_prefixed
+from ..secondengine import second_engine
 from ..waiting import wait_for
 
 pytestmark = [pytest.mark.docker, pytest.mark.reliability]
@@ -156,51 +154,10 @@ def _run_until_killed(server, kernel_id):
 
 @pytest.fixture
 def small_docker(image):
-    """A second Docker engine on this machine whose root folder (images, containers, volumes)
-    is a 2.5 GB disk of its own, holding the servers' image: a disk that can be filled
-    without filling the machine's. Yields its address."""
-    token = secrets.token_hex(3)
-    base = Path(f"/tmp/kth-test-docker-{token}")
-    root = base / "root"
-    root.mkdir(parents=True)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2560m", "tmpfs", str(root)], check=True)
-    # A default bridge of its own: an engine told --bridge=none deletes docker0, the
-    # machine's engine's.
-    bridge = f"kthbr{token}"
-    for step in (
-        ["link", "add", bridge, "type", "bridge"],
-        ["addr", "add", "10.214.0.1/24", "dev", bridge],
-        ["link", "set", bridge, "up"],
-    ):
-        subprocess.run(["ip", *step], check=True)
-    address = f"unix://{base}/docker.sock"
-    daemon = subprocess.Popen(
-        ["dockerd", "--data-root", str(root), "--exec-root", str(base / "exec")]
-        + ["-H", address, "--pidfile", str(base / "docker.pid"), f"--bridge={bridge}"]
-        + ["--iptables=false", "--ip6tables=false"]
-        + ["--default-address-pool", "base=10.213.0.0/16,size=24"],
-        stdout=(base / "dockerd.log").open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for(
-            lambda: docker.APIClient(base_url=address, version="auto", timeout=5).ping(),
-            60,
-            what="the second Docker engine answering",
-        )
-        client = docker.APIClient(base_url=address, version="auto", timeout=120)
-        saved = subprocess.Popen(["docker", "save", image], stdout=subprocess.PIPE)
-        subprocess.run(["docker", "-H", address, "load", "-q"], stdin=saved.stdout, check=True)
-        assert saved.wait() == 0
-        yield address, client, root
-    finally:
-        # What test hubs made there, network and fence included, before the engine goes.
-        remove_prefixed(docker.APIClient(base_url=address, version="auto"), PREFIX_ROOT)
-        daemon.terminate()
-        daemon.wait(timeout=60)
-        subprocess.run(["umount", "-l", str(root)], check=True)
-        subprocess.run(["ip", "link", "delete", bridge], check=True)
-        shutil.rmtree(base, ignore_errors=True)
+    """A second Docker engine whose root folder (images, containers, volumes) is a 2.5 GB
+    disk of its own: a disk that can be filled without filling the machine's."""
+    with second_engine(image, root_size="2560m") as engine:
+        yield engine
 
 
 def test_a_full_docker_disk_refuses_starts_with_the_reason_and_spares_running_servers(
