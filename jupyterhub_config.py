@@ -30,6 +30,7 @@ from spawner.hub import (
     backupstatus,
     datadir,
     dbfaults,
+    gpuholders,
     network,
     routes,
     services,
@@ -153,6 +154,8 @@ servers.profiles = list(s.profiles)
 servers.datasets_dir = s.datasets_dir
 servers.deleted_volumes = s.deleted_volumes
 servers.min_free_disk = parse_size(s.min_free_disk)
+servers.gpu_devices = None if s.gpus is None else list(s.gpus)
+servers.gpus_per_user = s.gpus_per_user
 servers.log_dir = datadir.server_log_dir(s.data_dir)
 c.KaggleSwarmSpawner.nfs_host = s.swarm.nfs_host
 c.KaggleSwarmSpawner.nfs_export = s.swarm.nfs_path
@@ -185,8 +188,8 @@ c.JupyterHub.load_roles.append(secrets_role)
 
 # The hub's pages carry the product's and the team's name and tell a user why their
 # server died or that it stopped answering (admins see every user's) and what their files
-# take on the disk; admins see how the scheduled backups went; with the built-in login, an
-# admin sees how many sign-ups wait for approval.
+# take on the disk; admins see how the scheduled backups went and who holds which GPU;
+# with the built-in login, an admin sees how many sign-ups wait for approval.
 native = s.auth.mode == "native"
 c.JupyterHub.template_paths = [services.TEMPLATES]
 hub_template_vars = {
@@ -199,6 +202,10 @@ hub_template_vars = {
     "server_hangs": hangs.hung_servers,
     "volume_use": functools.partial(usage.volume_use, s.prefix),
     "backup_status": functools.partial(backupstatus.for_admins, s.data_dir, s.backups),
+    # On one machine; a swarm's scheduler places GPUs on its nodes.
+    "gpu_holders": None
+    if s.swarm.on_swarm
+    else functools.partial(gpuholders.for_admins, s.prefix, s.gpus),
     # JupyterHub shows it on every page as markup: the setting is plain text.
     **({"announcement": html.escape(s.announcement)} if s.announcement else {}),
 }

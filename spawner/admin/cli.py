@@ -3,6 +3,7 @@
 kaggle-hub doctor                       check the machine and say how to fix what is not
 kaggle-hub pull                         pull the configured images, with progress
 kaggle-hub volumes                      users' volumes, live and quarantined, with sizes
+kaggle-hub gpus                         who holds which GPU since when, and each GPU's use
 kaggle-hub backup USER [--server S]     write a volume to a .tar.gz
 kaggle-hub backup --hub [--list]        save the hub's database and secrets (or list saves)
 kaggle-hub backup --all [-o DIR]        a backup set: the hub's state and every volume
@@ -34,7 +35,7 @@ from .. import engine
 from ..errors import DockerUnreachable, SetupError
 from ..hub import backupstatus, datadir, traefikprocess
 from ..login import admincode
-from ..server import logs, naming, volumes
+from ..server import gpus, logs, naming, volumes
 from ..settings.environment import REPO_DIR, SettingsError, env_file_path
 from ..settings.hub import load
 from ..sizes import human_size
@@ -76,6 +77,41 @@ def cmd_volumes(args, s, out):
             status = "in use" if r["in_use"] else "idle"
         table.append((r["name"], r["user"], r["server"] or "-", human_size(r["size"]), status))
     write_table(out, table)
+    return 0
+
+
+def cmd_gpus(args, s, out):
+    if s.swarm.on_swarm:
+        out.write(
+            "On a swarm, Docker's scheduler gives the GPUs of each node: "
+            "docker node inspect NODE shows a node's, docker service ps a server's.\n"
+        )
+        return 0
+    found = gpus.smi_devices()
+    devices = s.gpus if s.gpus is not None else tuple(d.index for d in found or ())
+    if not devices:
+        out.write(
+            "No GPUs: nvidia-smi lists none on this machine and KAGGLE_HUB_GPUS names none.\n"
+        )
+        return 0
+    held = {h.device: h for h in gpus.holdings(_client(), s.prefix, devices)}
+    smi = {d.index: d for d in found or ()}
+    table = [("GPU", "HELD BY", "SINCE", "MODEL", "USE")]
+    for device in devices:
+        holder = held.get(device)
+        known = smi.get(device)
+        table.append(
+            (
+                device,
+                holder.who() if holder else "free",
+                holder.since_text() if holder else "-",
+                known.model if known else "-",
+                known.use if known else "-",
+            )
+        )
+    write_table(out, table)
+    if found is None:
+        out.write("MODEL and USE: nvidia-smi does not answer on this machine.\n")
     return 0
 
 
@@ -383,6 +419,7 @@ def parser():
     sub.add_parser("doctor", help="check Docker, the network, images, data dir and disk")
     sub.add_parser("pull", help="pull the configured images")
     sub.add_parser("volumes", help="list users' volumes")
+    sub.add_parser("gpus", help="who holds which GPU, and each GPU's use")
     b = sub.add_parser("backup", help="write a user's volume to a .tar.gz")
     b.add_argument("user", nargs="?")
     b.add_argument("--server", default="", help="a named server (default: the default server)")
@@ -437,6 +474,7 @@ COMMANDS = {
     "doctor": cmd_doctor,
     "pull": cmd_pull,
     "volumes": cmd_volumes,
+    "gpus": cmd_gpus,
     "backup": cmd_backup,
     "restore": cmd_restore,
     "purge": cmd_purge,

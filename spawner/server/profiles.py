@@ -12,7 +12,8 @@ Only ``name`` is required; a missing image, limit or shared memory size takes th
 spawner's own setting. ``groups`` (e.g. ``["gpu"]``) keeps a profile for members of those
 hub groups: an admin sets them on the admin page ("Manage Groups"), or the login provider
 sends them where the authenticator manages groups. Others neither see nor start it.
-``gpus`` is ``"none"`` (default), ``"all"`` or a list of device ids. On a swarm,
+``gpus`` is ``"none"`` (default), a number of GPUs (``1``: any free one, allocated by the
+hub, see ``gpus.py``), a list of device ids (those, when free) or ``"all"``. On a swarm,
 ``constraints`` (Docker's placement constraints, e.g. ``["node.labels.gpu==true"]``) pick
 the nodes a profile's servers may run on, and ``gpus`` counts the GPUs a server reserves
 there; on one machine ``constraints`` are not used.
@@ -60,7 +61,7 @@ class Profile:
     cpu_limit: float | None
     mem_limit: int | None  # bytes
     shm_size: int  # bytes
-    gpus: object  # "none", "all" or a tuple of device ids
+    gpus: object  # "none", "all", a count or a tuple of device ids
     default: bool = False
     constraints: tuple = ()  # swarm placement constraints
     groups: tuple = ()  # hub groups whose members may use it; () = everyone
@@ -80,9 +81,14 @@ def _check_size(where, key, value):
 def _check_gpus(where, value):
     if value in (None, "none", "all"):
         return value or "none"
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
     if isinstance(value, list | tuple) and value and all(isinstance(v, str | int) for v in value):
         return tuple(str(v) for v in value)
-    raise ValueError(f"{where}: gpus={value!r}: use 'none', 'all' or a list of device ids.")
+    raise ValueError(
+        f"{where}: gpus={value!r}: use 'none', a number of GPUs (e.g. 1), a list of device "
+        "ids or 'all'."
+    )
 
 
 def _check_constraints(where, value):
@@ -237,24 +243,15 @@ def gpu_unavailable_message(profile, reason):
     )
 
 
-def device_requests(gpus):
-    """docker-py ``device_requests`` for a profile's ``gpus``."""
+def gpus_text(gpus):
+    """A profile's ``gpus`` in words, '' for none."""
     if gpus == "none":
-        return []
-    request = {"driver": "nvidia", "capabilities": [["gpu"]]}
+        return ""
     if gpus == "all":
-        return [{**request, "count": -1}]
-    return [{**request, "device_ids": list(gpus)}]
-
-
-def host_config(profile):
-    """Host settings a profile adds: shared memory and GPUs (CPU and memory are the
-    spawner's ``cpu_limit``/``mem_limit``)."""
-    config = {"shm_size": profile.shm_size}
-    requests = device_requests(profile.gpus)
-    if requests:
-        config["device_requests"] = requests
-    return config
+        return "every GPU"
+    if isinstance(gpus, int):
+        return f"{gpus} GPU" + ("s" if gpus > 1 else "")
+    return f"GPU {','.join(gpus)}"
 
 
 def options_from_form(formdata):
@@ -275,9 +272,7 @@ def render_form(profiles):
             for part in (
                 f"{p.cpu_limit:g} CPUs" if p.cpu_limit else "",
                 f"{human_size(p.mem_limit)} memory" if p.mem_limit else "",
-                ""
-                if p.gpus == "none"
-                else f"GPUs: {p.gpus if p.gpus == 'all' else ','.join(p.gpus)}",
+                gpus_text(p.gpus),
             )
             if part
         )

@@ -5,10 +5,10 @@ import functools
 import time
 
 import docker
-from traitlets import Integer
+from traitlets import Integer, List, Unicode
 
 from ..errors import SpawnError
-from . import container, logs, networks, profiles, room, volumes
+from . import container, gpus, logs, networks, profiles, room, volumes
 from .base import KaggleSpawnerBase
 
 # How long a stop waits for Docker to finish removing the container.
@@ -75,6 +75,22 @@ class KaggleSpawner(KaggleSpawnerBase):
         failing in Docker with a full disk. Checked when that folder is on the hub's machine.""",
     )
 
+    gpu_devices = List(
+        Unicode(),
+        default_value=None,
+        allow_none=True,
+        config=True,
+        help="""The GPUs servers are given, by device id (e.g. ["0", "1"]); None: those
+        nvidia-smi lists on the hub's machine. A profile's ``gpus`` count takes free ones
+        from these.""",
+    )
+
+    gpus_per_user = Integer(
+        0,
+        config=True,
+        help="""GPUs one user's servers may hold at once (0: no limit).""",
+    )
+
     async def start_server(self):
         """Make sure there is room, and the network and the working volume exist, then start
         the container."""
@@ -126,6 +142,30 @@ class KaggleSpawner(KaggleSpawnerBase):
             ) from e
 
     async def create_object(self):
+        """Create the container; one with GPUs gets free devices, chosen while no other
+        start of this hub chooses."""
+        if self._profile.gpus == "none":
+            return await self._create([])
+        async with gpus.ALLOCATING:
+            ids = await self._in_executor(self._free_gpus)
+            if ids:
+                self.log.info("%s gets GPU %s", self._log_name, ",".join(ids))
+                self._progress.add(52, f"Giving your server GPU {', '.join(ids)}")
+            return await self._create(gpus.device_requests(ids))
+
+    def _free_gpus(self):
+        devices = gpus.pool(self.gpu_devices)
+        held = gpus.holdings(self.client, self.name_prefix, devices)
+        return gpus.choose(
+            self._profile.gpus,
+            devices,
+            held,
+            self.user.name,
+            self.gpus_per_user,
+            self._profile.name,
+        )
+
+    async def _create(self, device_requests):
         configured, configured_create = self.extra_host_config, self.extra_create_kwargs
         extra = await self._evaluated(configured)
         extra_create = await self._evaluated(configured_create)
@@ -141,7 +181,8 @@ class KaggleSpawner(KaggleSpawnerBase):
             "init": True,
             "log_config": logs.LOG_CONFIG,
             **container.safety_host_config(),
-            **profiles.host_config(self._profile),
+            "shm_size": self._profile.shm_size,
+            **({"device_requests": device_requests} if device_requests else {}),
             **extra,
         }
         self.extra_create_kwargs = {

@@ -6,6 +6,7 @@ is the same list. A variable set in the environment wins over the same one in ``
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +69,10 @@ VARIABLES = {
     "KAGGLE_HUB_CULL_IDLE_SECONDS": "stop servers idle this long; 0 turns it off; default 3600",
     "KAGGLE_HUB_MIN_FREE_DISK": "free space Docker's disk must keep for a server to start "
     "(below it starts are refused with the reason); 0 turns the check off; default 2g",
+    "KAGGLE_HUB_GPUS": "the GPUs servers are given, by device id (e.g. 0,1,2,3), or none; "
+    "default those nvidia-smi lists",
+    "KAGGLE_HUB_GPUS_PER_USER": "GPUs one member's servers may hold at once; 0 = no limit; "
+    "default 0",
     "KAGGLE_HUB_CONCURRENT_SPAWNS": "servers that may be starting at once; more are asked to "
     "retry; default 20",
     "KAGGLE_HUB_PREPULL": "1 = pull missing images of the hub and its profiles in the "
@@ -84,6 +89,7 @@ VARIABLES = {
 }
 
 PORT_RANGE = (1024, 65536)
+GPU_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,8 @@ class Settings:
     cull_idle_seconds: int = 3600
     concurrent_spawns: int = 20
     min_free_disk: str = "2g"
+    gpus: tuple | None = None  # None: those nvidia-smi lists
+    gpus_per_user: int = 0
     prepull: bool = True
     docker_wait_seconds: int = 60
 
@@ -141,6 +149,22 @@ def read_profiles(path):
     if not isinstance(raw, list):
         raise SettingsError(f"KAGGLE_HUB_PROFILES_FILE={path!r} must hold a JSON list of profiles.")
     return tuple(raw)
+
+
+def gpu_ids(text):
+    """``KAGGLE_HUB_GPUS``: None when unset (ask nvidia-smi), () for none, else the ids."""
+    text = text.strip()
+    if not text:
+        return None
+    if text == "none":
+        return ()
+    ids = tuple(part.strip() for part in text.split(","))
+    if not all(GPU_ID.match(i) for i in ids) or len(set(ids)) != len(ids):
+        raise SettingsError(
+            f"KAGGLE_HUB_GPUS={text!r}: list each GPU once by its index or UUID as nvidia-smi "
+            "shows it, comma-separated (e.g. 0,1,2,3), or write none."
+        )
+    return ids
 
 
 def default_data_dir(euid, home):
@@ -193,6 +217,8 @@ def from_env(env, config_dir=REPO_DIR, euid=None, home=None):
         cull_idle_seconds=count(env, "KAGGLE_HUB_CULL_IDLE_SECONDS", 3600),
         concurrent_spawns=count(env, "KAGGLE_HUB_CONCURRENT_SPAWNS", 20),
         min_free_disk=size(env, "KAGGLE_HUB_MIN_FREE_DISK", "2g"),
+        gpus=gpu_ids(env.get("KAGGLE_HUB_GPUS", "")),
+        gpus_per_user=count(env, "KAGGLE_HUB_GPUS_PER_USER", 0),
         prepull=flag(env, "KAGGLE_HUB_PREPULL", True),
         docker_wait_seconds=count(env, "KAGGLE_HUB_DOCKER_WAIT_SECONDS", 60),
     )

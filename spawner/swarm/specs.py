@@ -61,16 +61,17 @@ def mounts(binds, work_volume, volume_labels, shm_size, driver=None):
 
 
 def gpu_resources(profile, resource=GPU_RESOURCE):
-    """Swarm's generic resources for a profile's ``gpus``: one unit per listed device."""
+    """Swarm's generic resources for a profile's ``gpus``: one unit per GPU asked for (Swarm
+    gives each task distinct units of a node's resource)."""
     if profile.gpus == "none":
         return None
     if profile.gpus == "all":
         raise SpecError(
             f"The profile {profile.name!r} asks for gpus='all', which a swarm cannot place: "
-            "list the GPUs a server needs (e.g. gpus: ['0'] for one), and label the nodes "
+            "give the number of GPUs a server needs (e.g. gpus: 1), and label the nodes "
             f"that have them with the generic resource {resource}."
         )
-    return {resource: len(profile.gpus)}
+    return {resource: profile.gpus if isinstance(profile.gpus, int) else len(profile.gpus)}
 
 
 def resources(profile, mem_limit, cpu_limit, mem_guarantee=None, cpu_guarantee=None):

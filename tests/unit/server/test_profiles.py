@@ -98,16 +98,19 @@ def test_bad_options_name_the_problem_and_the_choices(options, message):
         profiles.select(parsed(), options)
 
 
-def test_host_config_and_gpu_requests():
+def test_gpus_are_none_a_count_a_list_or_all_and_said_in_words():
     cpu, gpu, two = parsed()
-    assert profiles.host_config(cpu) == {"shm_size": 2 * GiB}
-    assert profiles.host_config(gpu) == {
-        "shm_size": 16 * GiB,
-        "device_requests": [{"driver": "nvidia", "capabilities": [["gpu"]], "count": -1}],
-    }
-    assert profiles.host_config(two)["device_requests"] == [
-        {"driver": "nvidia", "capabilities": [["gpu"]], "device_ids": ["0", "1"]}
+    (one,) = profiles.parse([{"name": "one", "gpus": 1}], "i", "2g")
+    assert [p.gpus for p in (cpu, gpu, two, one)] == ["none", "all", ("0", "1"), 1]
+    assert [profiles.gpus_text(p.gpus) for p in (cpu, gpu, two, one)] == [
+        "",
+        "every GPU",
+        "GPU 0,1",
+        "1 GPU",
     ]
+    for bad in (0, -1, True, 1.5, [], "some"):
+        with pytest.raises(ValueError, match="use 'none', a number of GPUs"):
+            profiles.parse([{"name": "x", "gpus": bad}], "i", "2g")
 
 
 def test_form_lists_profiles_escaped_and_reads_back():

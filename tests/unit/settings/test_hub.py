@@ -18,6 +18,7 @@ def test_defaults(tmp_path):
     assert s.named_servers == 3
     assert s.config_d == tmp_path / "jupyterhub_config.d"
     assert s.prepull is True
+    assert (s.gpus, s.gpus_per_user) == (None, 0)
 
 
 def test_non_root_data_dir_is_under_home(tmp_path):
@@ -33,6 +34,8 @@ def test_values_from_variables(tmp_path):
         "KAGGLE_HUB_NAMED_SERVERS": "0",
         "KAGGLE_HUB_IMAGE": "my/image:1",
         "KAGGLE_HUB_PREPULL": "0",
+        "KAGGLE_HUB_GPUS": " 0, 1,GPU-4f2a ",
+        "KAGGLE_HUB_GPUS_PER_USER": "1",
     }
     s = hub.from_env(env, config_dir=tmp_path)
     assert (s.port, s.proxy_api_port, s.api_port) == (8100, 18100, 28100)
@@ -41,6 +44,8 @@ def test_values_from_variables(tmp_path):
     assert s.named_servers == 0
     assert s.image == "my/image:1"
     assert s.prepull is False
+    assert (s.gpus, s.gpus_per_user) == (("0", "1", "GPU-4f2a"), 1)
+    assert hub.from_env({"KAGGLE_HUB_GPUS": "none"}, config_dir=tmp_path).gpus == ()
 
 
 def test_adjacent_hub_ports_never_share_api_ports(tmp_path):
@@ -70,6 +75,8 @@ def test_derived_ports_stay_unprivileged_and_differ(port):
         ({"KAGGLE_HUB_NAMED_SERVERS": "-1"}, "KAGGLE_HUB_NAMED_SERVERS='-1' is not a count"),
         ({"KAGGLE_HUB_PREFIX": "bad prefix"}, "KAGGLE_HUB_PREFIX: Name prefix 'bad prefix'"),
         ({"KAGGLE_HUB_SHM_SIZE": "lots"}, "KAGGLE_HUB_SHM_SIZE='lots' is not a size"),
+        ({"KAGGLE_HUB_GPUS": "0,0"}, "KAGGLE_HUB_GPUS='0,0': list each GPU once"),
+        ({"KAGGLE_HUB_GPUS": "0;1"}, "KAGGLE_HUB_GPUS='0;1': list each GPU once"),
         (
             {"KAGGLE_HUB_PORT": "9000", "KAGGLE_HUB_API_PORT": "9000"},
             "must all differ",

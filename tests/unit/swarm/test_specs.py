@@ -69,9 +69,14 @@ def test_resources_limits_reservations_and_gpus():
     }
 
 
+def test_a_count_of_gpus_reserves_that_many_units():
+    (one,) = profiles.parse([{"name": "one", "gpus": 1}], "img", "2g")
+    assert specs.gpu_resources(one) == {"NVIDIA-GPU": 1}
+
+
 def test_all_gpus_cannot_be_placed_and_says_what_to_write():
     (everything,) = profiles.parse([{"name": "big", "gpus": "all"}], "img", "2g")
-    with pytest.raises(specs.SpecError, match="profile 'big' asks for gpus='all'.*gpus: \\['0'\\]"):
+    with pytest.raises(specs.SpecError, match="profile 'big' asks for gpus='all'.*gpus: 1"):
         specs.resources(everything, None, None)
 
 

@@ -1,0 +1,44 @@
+"""Who holds which of the machine's GPUs, for the admin page."""
+
+import functools
+import logging
+
+import docker
+
+from .. import engine
+from ..errors import DockerUnreachable
+from ..server import gpus
+
+log = logging.getLogger("JupyterHub")
+# The page waits at most this long for Docker.
+DOCKER_SECONDS = 5
+
+
+@functools.cache
+def _pool(named):
+    """The hub's GPUs, nvidia-smi asked once per hub process."""
+    return gpus.pool(named)
+
+
+def lines(prefix, devices, client):
+    """One line per device: who holds it since when, or that it is free."""
+    held = {h.device: h for h in gpus.holdings(client, prefix, devices)}
+    return [
+        f"GPU {d}: {held[d].who()} since {held[d].since_text()}" if d in held else f"GPU {d}: free"
+        for d in devices
+    ]
+
+
+def for_admins(prefix, named, user):
+    """``lines`` for an admin on a hub with GPUs, else None (a template variable)."""
+    if user is None or not user.admin:
+        return None
+    devices = _pool(named)
+    if not devices:
+        return None
+    try:
+        client = engine.connect(engine.client_kwargs({"timeout": DOCKER_SECONDS}))
+        return lines(prefix, devices, client)
+    except (DockerUnreachable, docker.errors.DockerException, OSError) as e:
+        log.warning("Cannot tell who holds the GPUs: %s", e)
+        return [f"GPUs: Docker did not answer ({type(e).__name__}); kaggle-hub gpus retries."]
