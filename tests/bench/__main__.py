@@ -4,11 +4,21 @@ import argparse
 import tempfile
 
 from . import __doc__ as summary
-from . import bursts, datapath, outage, proxies, restart, spawn, swarm, volumes
+from . import bursts, datapath, gpus, outage, proxies, restart, spawn, swarm, volumes
 from .figures import table
 from .run import BenchRun
 
-STEPS = ("spawn", "bursts", "datapath", "restart", "outage", "proxies", "volumes", "swarm")
+STEPS = (
+    "spawn",
+    "bursts",
+    "datapath",
+    "restart",
+    "outage",
+    "proxies",
+    "volumes",
+    "swarm",
+    "gpus",
+)
 
 
 def main(argv=None):
@@ -38,6 +48,7 @@ def main(argv=None):
         "proxies": proxies.measure,
         "volumes": lambda r: volumes.measure(r, [float(g) for g in args.volume_gb.split(",")]),
         "swarm": lambda r: swarm.measure(r, args.hub_image),
+        "gpus": gpus.measure,
     }
     with tempfile.TemporaryDirectory(prefix="kth-bench-") as workdir:
         run = BenchRun(args.image, args.runs, workdir)

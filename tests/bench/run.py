@@ -111,12 +111,12 @@ class BenchRun:
 
     # hubs --------------------------------------------------------------------------------
 
-    def hub(self, stock=False, stock_proxy=False):
+    def hub(self, stock=False, stock_proxy=False, env=None):
         """A started hub: this one, or with ``stock`` DockerSpawner, and with
-        ``stock_proxy`` JupyterHub's default proxy too."""
+        ``stock_proxy`` JupyterHub's default proxy too; ``env`` adds settings."""
         prefix = f"{PREFIX}-{'stock' if stock else 'ours'}-{secrets.token_hex(2)}"
         workdir = Path(tempfile.mkdtemp(prefix=prefix, dir=self.workdir))
-        env = {"KAGGLE_HUB_CULL_IDLE_SECONDS": "0"}
+        env = {"KAGGLE_HUB_CULL_IDLE_SECONDS": "0", **(env or {})}
         hub = Hub(workdir, self.image, prefix, env=env)
         if stock:
             (workdir / "config.d/50-stock.py").write_text(
@@ -129,15 +129,16 @@ class BenchRun:
             )
         return hub.start()
 
-    def hub_spawn(self, hub, user):
-        """REST start to the server answering through the proxy; return seconds.
+    def hub_spawn(self, hub, user, options=None):
+        """REST start (with server ``options``) to the server answering through the proxy;
+        return seconds.
 
         A start that takes longer than the hub's 10 s answer is followed on its progress
         stream (as the spawn page does), not by polling.
         """
         token = hub.create_user(user)
         started = now()
-        r = hub.api("POST", f"/users/{user}/server")
+        r = hub.api("POST", f"/users/{user}/server", json=options)
         assert r.status_code in (201, 202), r.text
         if r.status_code == 202:
             events = hub.progress_events(user)
@@ -161,7 +162,9 @@ class BenchRun:
                 what=f"server of {user} stopped",
             )
 
-    def finish(self, hub):
+    def finish(self, hub, client=None):
+        """Stop ``hub`` and remove what it made on its Docker engine (``client``: this
+        machine's)."""
         hub.stop()
         stop_proxies(hub.workdir)
-        remove_prefixed(self.client, hub.prefix)
+        remove_prefixed(client or self.client, hub.prefix)
