@@ -47,10 +47,19 @@ def kaggle_hub(env, *args, cwd=None, stdin=subprocess.DEVNULL):
     )
 
 
+_HANDED_OUT = set()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port free now and not handed out before in this run: the kernel can give the same
+    free port to two asks in a row, and a hub's three ports must differ."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 class Hub(LoggedProcess):
