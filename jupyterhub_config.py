@@ -93,7 +93,7 @@ c.JupyterHub.tornado_settings = {
 # user's files and secrets with the user), served whatever the login (mounted above).
 # Secrets need a scope of their own: users hold it for themselves, their servers' tokens
 # for their owner.
-c.JupyterHub.custom_scopes, secrets_role, c.Spawner.server_token_scopes = kaggle.secrets_scopes()
+c.JupyterHub.custom_scopes, user_role, c.Spawner.server_token_scopes = kaggle.secrets_scopes()
 c.JupyterHub.proxy_class = "kaggle-traefik"
 proxy = c.KaggleTraefikProxy
 proxy.pid_file = state.proxy_pid_file
@@ -184,7 +184,9 @@ c.JupyterHub.services += services.backup_schedule(
 metrics_service, metrics_role = services.metrics_reader(state.metrics_token)
 c.JupyterHub.services.append(metrics_service)
 c.JupyterHub.load_roles.append(metrics_role)
-c.JupyterHub.load_roles.append(secrets_role)
+# Members use their own secrets, and share a running server with a teammate unless
+# KAGGLE_HUB_SHARING=0.
+c.JupyterHub.load_roles.append(services.user_scopes(user_role, s.sharing))
 
 # The hub's pages carry the product's and the team's name and tell a user why their
 # server died or that it stopped answering (admins see every user's) and what their files
@@ -201,6 +203,7 @@ hub_template_vars = {
     "server_stops": deaths.stop_reasons,
     "server_hangs": hangs.hung_servers,
     "volume_use": functools.partial(usage.volume_use, s.prefix),
+    "sharing": s.sharing,
     "backup_status": functools.partial(backupstatus.for_admins, s.data_dir, s.backups),
     # On one machine; a swarm's scheduler places GPUs on its nodes.
     "gpu_holders": None

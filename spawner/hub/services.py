@@ -76,6 +76,16 @@ def activity_interval(timeout):
     return max(1, min(300, timeout // 3))
 
 
+# What a member needs to share their servers (JupyterHub's sharing) with a teammate named
+# in the form: granting shares of their own servers, and looking a teammate up by name.
+SHARING_SCOPES = ["shares!user", "read:users:name"]
+
+
+def user_scopes(user_role, sharing):
+    """The members' role, with what sharing needs when it is on."""
+    return {**user_role, "scopes": [*user_role["scopes"], *(SHARING_SCOPES if sharing else [])]}
+
+
 METRICS = "metrics"
 
 

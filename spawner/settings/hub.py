@@ -73,6 +73,8 @@ VARIABLES = {
     "default those nvidia-smi lists",
     "KAGGLE_HUB_GPUS_PER_USER": "GPUs one member's servers may hold at once; 0 = no limit; "
     "default 0",
+    "KAGGLE_HUB_SHARING": "1 = members may share a running server with a teammate (from the "
+    "home page); default 1",
     "KAGGLE_HUB_CONCURRENT_SPAWNS": "servers that may be starting at once; more are asked to "
     "retry; default 20",
     "KAGGLE_HUB_PREPULL": "1 = pull missing images of the hub and its profiles in the "
@@ -124,6 +126,7 @@ class Settings:
     min_free_disk: str = "2g"
     gpus: tuple | None = None  # None: those nvidia-smi lists
     gpus_per_user: int = 0
+    sharing: bool = True
     prepull: bool = True
     docker_wait_seconds: int = 60
 
@@ -219,6 +222,7 @@ def from_env(env, config_dir=REPO_DIR, euid=None, home=None):
         min_free_disk=size(env, "KAGGLE_HUB_MIN_FREE_DISK", "2g"),
         gpus=gpu_ids(env.get("KAGGLE_HUB_GPUS", "")),
         gpus_per_user=count(env, "KAGGLE_HUB_GPUS_PER_USER", 0),
+        sharing=flag(env, "KAGGLE_HUB_SHARING", True),
         prepull=flag(env, "KAGGLE_HUB_PREPULL", True),
         docker_wait_seconds=count(env, "KAGGLE_HUB_DOCKER_WAIT_SECONDS", 60),
     )

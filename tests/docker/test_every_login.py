@@ -1,6 +1,7 @@
 """What the hub adds holds whatever the login: Kaggle's APIs and secrets in a user's server,
 secrets only for the user's own credentials, a user who leaves or is renamed taking
-their servers, files and secrets along, and a profile kept for a group. Each test runs
+their servers, files and secrets along, a profile kept for a group, and sharing a running
+server with a teammate. Each test runs
 under the built-in login, a real LDAP directory (slapd) and a site's own authenticator set
 in a drop-in (JupyterHub's DummyAuthenticator). (An OAuth login starts a server only after
 a real login, for its tokens: the OpenID Connect tier, tests/e2e, walks deletion and
@@ -17,6 +18,7 @@ from ..hubprocess import UserServer
 from ..hubs import finish_hub, module_failed, new_hub
 from ..kagglenotebook import make_shared, put_secret, run_the_titanic_notebook
 from ..ldapserver import LDAPServer
+from ..waiting import wait_for
 
 pytestmark = [pytest.mark.docker, pytest.mark.reliability]
 
@@ -237,3 +239,35 @@ def test_a_profile_kept_for_a_group_is_started_only_by_its_members(login_hub, do
     assert started.status_code in (201, 202), started.text
     hub.wait_ready("gus")
     hub.stop_server("gus")
+
+
+def shares_api(hub, token, method, owner, **kwargs):
+    return requests.request(
+        method,
+        f"{hub.url}/hub/api/shares/{owner}/",
+        headers={"Authorization": f"token {token}"},
+        timeout=30,
+        **kwargs,
+    )
+
+
+def test_a_member_shares_a_running_server_and_stops_sharing(login_hub):
+    hub = login_hub
+    sam, tia, uma = hub.create_user("sam"), hub.create_user("tia"), hub.create_user("uma")
+    hub.start_server("sam")
+    tia_in_sam = UserServer(hub, "sam", tia)
+    assert tia_in_sam.get("api/contents").status_code == 403
+    shared = shares_api(hub, sam, "POST", "sam", json={"user": "tia"})
+    assert shared.status_code == 200, shared.text
+
+    def tia_answered(status, what):
+        # The server trusts the hub's last answer about tia for auth_cache_seconds (1 s).
+        wait_for(lambda: tia_in_sam.get("api/contents").status_code == status, 5, 0.2, what=what)
+
+    tia_answered(200, "tia let in once sam shares")
+    # A guest cannot pass the server on (JupyterHub answers as if there were no such share).
+    assert shares_api(hub, tia, "POST", "sam", json={"user": "uma"}).status_code == 404
+    assert UserServer(hub, "sam", uma).get("api/contents").status_code == 403
+    stopped = shares_api(hub, sam, "PATCH", "sam", json={"user": "tia"})
+    assert stopped.status_code == 200, stopped.text
+    tia_answered(403, "tia refused once sam stopped sharing")

@@ -6,14 +6,24 @@ a logout or a deleted user ends access at once. While the hub restarts its API d
 answer, and every request of an open JupyterLab would fail. So when the hub cannot be
 reached, a login the hub confirmed within the last ``HUB_AWAY_SECONDS`` is still taken;
 any answer of the hub (a logout: no user) replaces what was confirmed.
+
+A websocket (a kernel's, a terminal's) is let in once, when it opens. So that a share
+revoked (or a logout) ends a teammate's open kernel and terminal too, each open websocket
+asks again on every message it receives and every ``RECHECK_SECONDS``, and is closed once
+the hub says no; a hub that does not answer closes nothing.
 """
 
+import asyncio
+import inspect
 import time
 
 from jupyterhub.services import auth
 from tornado.web import HTTPError
 
 HUB_AWAY_SECONDS = 60
+RECHECK_SECONDS = 2
+# A websocket close code of the application's range: access ended.
+ACCESS_ENDED = 4003
 # What HubAuth raises when the hub's API cannot be reached (a refusal by the hub, such as
 # a revoked token of the server's own, is a 500 with another message: not recalled).
 HUB_UNREACHABLE = (500, "Failed to connect to Hub API")
@@ -43,3 +53,72 @@ async def _ask_hub_or_recall(self, url, api_token, cache_key=None, use_cache=Tru
 # jupyterhub version, so this is the one written for).
 if _ask_hub is not None:
     auth.HubAuth._check_hub_authorization = _ask_hub_or_recall
+
+
+async def _still_allowed(handler):
+    """Whether the hub still lets the websocket's login in (True when it cannot tell)."""
+    # The answers the handler keeps from when it opened (jupyterhub's and HubAuth's).
+    handler.__dict__.pop("_jupyterhub_user", None)
+    handler.__dict__.pop("_cached_hub_user", None)
+    try:
+        return await handler.identity_provider.get_user(handler) is not None
+    except Exception as e:  # noqa: BLE001 - the hub away or failing: keep the connection
+        handler.log.warning("Cannot ask the hub about %s: %r", handler.request.path, e)
+        return True
+
+
+def _end_access(handler):
+    handler.log.info("Closing the websocket %s: the hub no longer lets it in", handler.request.path)
+    handler.close(ACCESS_ENDED, "Access to this server has ended.")
+
+
+def _rechecked(socket_class):
+    """``socket_class`` asking the hub again on each message and every RECHECK_SECONDS."""
+    original_open, original_message = socket_class.open, socket_class.on_message
+    original_close = socket_class.on_close
+
+    async def open(self, *args, **kwargs):
+        opened = original_open(self, *args, **kwargs)
+        if inspect.isawaitable(opened):
+            await opened
+        self._kth_watch = asyncio.ensure_future(_watch(self))
+
+    async def _watch(self):
+        while True:
+            await asyncio.sleep(RECHECK_SECONDS)
+            if not await _still_allowed(self):
+                _end_access(self)
+                return
+
+    async def on_message(self, message):
+        if not await _still_allowed(self):
+            _end_access(self)
+            return
+        handled = original_message(self, message)
+        if inspect.isawaitable(handled):
+            await handled
+
+    def on_close(self):
+        watch = getattr(self, "_kth_watch", None)
+        if watch is not None:
+            watch.cancel()
+        return original_close(self)
+
+    socket_class.open, socket_class.on_message = open, on_message
+    socket_class.on_close = on_close
+
+
+def _recheck_websockets():
+    try:
+        from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
+    except ImportError:
+        return
+    _rechecked(KernelWebsocketHandler)
+    try:
+        from jupyter_server_terminals.handlers import TermSocket
+    except ImportError:
+        return
+    _rechecked(TermSocket)
+
+
+_recheck_websockets()

@@ -57,3 +57,13 @@ def test_activity_is_reported_often_enough_for_the_cullers_timeout():
     assert services.activity_interval(6) == 2
     assert services.activity_interval(2) == 1
     assert services.activity_interval(0) == 300
+
+
+def test_members_may_share_their_own_servers_only_when_sharing_is_on():
+    role = {"name": "user", "scopes": ["self", "kaggle-secrets!user"]}
+    assert services.user_scopes(role, True) == {
+        "name": "user",
+        "scopes": ["self", "kaggle-secrets!user", "shares!user", "read:users:name"],
+    }
+    assert services.user_scopes(role, False) == role
+    assert role["scopes"] == ["self", "kaggle-secrets!user"]
