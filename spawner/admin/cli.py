@@ -88,13 +88,13 @@ def cmd_gpus(args, s, out):
         )
         return 0
     found = gpus.smi_devices()
-    devices = s.gpus if s.gpus is not None else tuple(d.index for d in found or ())
+    devices = gpus.pool(s.gpus, found)
     if not devices:
         out.write(
             "No GPUs: nvidia-smi lists none on this machine and KAGGLE_HUB_GPUS names none.\n"
         )
         return 0
-    held = {h.device: h for h in gpus.holdings(_client(), s.prefix, devices)}
+    held = gpus.holder_map(_client(), s.prefix, devices)
     smi = {d.index: d for d in found or ()}
     table = [("GPU", "HELD BY", "SINCE", "MODEL", "USE")]
     for device in devices:

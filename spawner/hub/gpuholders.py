@@ -1,6 +1,5 @@
 """Who holds which of the machine's GPUs, for the admin page."""
 
-import functools
 import logging
 
 import docker
@@ -14,15 +13,9 @@ log = logging.getLogger("JupyterHub")
 DOCKER_SECONDS = 5
 
 
-@functools.cache
-def _pool(named):
-    """The hub's GPUs, nvidia-smi asked once per hub process."""
-    return gpus.pool(named)
-
-
 def lines(prefix, devices, client):
     """One line per device: who holds it since when, or that it is free."""
-    held = {h.device: h for h in gpus.holdings(client, prefix, devices)}
+    held = gpus.holder_map(client, prefix, devices)
     return [
         f"GPU {d}: {held[d].who()} since {held[d].since_text()}" if d in held else f"GPU {d}: free"
         for d in devices
@@ -33,7 +26,7 @@ def for_admins(prefix, named, user):
     """``lines`` for an admin on a hub with GPUs, else None (a template variable)."""
     if user is None or not user.admin:
         return None
-    devices = _pool(named)
+    devices = gpus.pool(named)
     if not devices:
         return None
     try:

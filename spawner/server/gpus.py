@@ -102,12 +102,23 @@ def smi_devices():
     return parse_smi(done.stdout) if done.returncode == 0 else None
 
 
-def pool(named):
-    """The device ids servers are given: ``named`` (the admin's list) when set, else
-    those nvidia-smi lists; () when there are none."""
+# The devices nvidia-smi listed, once it listed some: a machine's GPUs do not change while
+# the hub runs, but a driver that was not answering yet may answer later.
+_LISTED = {}
+
+
+def pool(named, found=None):
+    """The device ids servers are given: ``named`` (the admin's list) when set, else those
+    nvidia-smi lists (``found``: its answer when the caller already has it); () when there
+    are none."""
     if named is not None:
         return tuple(named)
-    return tuple(device.index for device in smi_devices() or ())
+    if "ids" not in _LISTED:
+        listed = tuple(d.index for d in (smi_devices() if found is None else found) or ())
+        if not listed:
+            return ()
+        _LISTED["ids"] = listed
+    return _LISTED["ids"]
 
 
 def held_by(host_config, devices):
@@ -152,6 +163,11 @@ def holdings(client, prefix, devices):
         found.extend(Holding(device, user, server, since) for device in held)
     order = {device: i for i, device in enumerate(devices)}
     return sorted(found, key=lambda h: (order.get(h.device, len(order)), h.device))
+
+
+def holder_map(client, prefix, devices):
+    """``{device: Holding}`` for the held ones of ``devices``."""
+    return {h.device: h for h in holdings(client, prefix, devices)}
 
 
 def _listed(holdings):

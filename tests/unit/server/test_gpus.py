@@ -92,3 +92,14 @@ def test_nvidia_smi_rows_and_what_cannot_be_read():
 def test_the_pool_is_the_admins_list_when_set():
     assert gpus.pool(("2", "3")) == ("2", "3")
     assert gpus.pool(()) == ()
+
+
+def test_the_pool_nvidia_smi_lists_is_kept_once_it_lists_some(monkeypatch):
+    monkeypatch.setattr(gpus, "_LISTED", {})
+    # A driver that does not answer yet (hub started first) is asked again next time.
+    assert gpus.pool(None, []) == ()
+    two = [gpus.Device("0", "A100", "-"), gpus.Device("1", "A100", "-")]
+    assert gpus.pool(None, two) == ("0", "1")
+    # Kept: a later failed answer does not empty the machine's pool.
+    assert gpus.pool(None, []) == ("0", "1")
+    assert gpus.pool(("1",), []) == ("1",)
