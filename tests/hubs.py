@@ -9,6 +9,7 @@ from pathlib import Path
 import docker
 
 from spawner.hub import network
+from spawner.server import quotas
 
 from .hubprocess import Hub
 
@@ -52,6 +53,7 @@ def remove_prefixed(client, prefix):
     for v in client.volumes().get("Volumes") or []:
         if v["Name"].startswith(prefix):
             client.remove_volume(v["Name"], force=True)
+            quotas.release(v)
     for n in client.networks(names=[prefix]):
         if not n["Name"].startswith(prefix):
             continue

@@ -9,6 +9,7 @@ answer: 507 "your working volume is full", how full, and what to do; a new file 
 not be written whole is removed.
 """
 
+import errno
 import os
 
 from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
@@ -16,6 +17,18 @@ from tornado import web
 
 # With less free space than this on the volume, a failed save is put down to a full one.
 FULL_BELOW = 1 << 20
+
+
+def out_of_space(error):
+    """True if ``error`` or one it arose from is "no space left" (a volume with a quota
+    refuses a big save while it still has room for small ones)."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def usage(path):
@@ -49,7 +62,7 @@ class VolumeContentsManager(AsyncLargeFileManager):
             if e.status_code != 500:
                 raise
             free, total = usage(self.root_dir)
-            if free >= FULL_BELOW:
+            if free >= FULL_BELOW and not out_of_space(e):
                 raise
             os_path = self._get_os_path(path.strip("/"))
             if not existed and os.path.isfile(os_path):

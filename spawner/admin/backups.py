@@ -20,7 +20,7 @@ import tarfile
 import zlib
 from pathlib import Path
 
-from ..server import naming
+from ..server import naming, quotas
 from ..server.volumes import (
     CHUNK,
     LABEL_PREFIX,
@@ -76,6 +76,8 @@ def list_volumes(client, prefix, sizes=True):
                 "quarantined_at": lab.get(LABEL_QUARANTINED_AT, ""),
                 "size": size_of.get(v["Name"], -1),
                 "in_use": v["Name"] in mounted,
+                "quota": quotas.quota_file(v) is not None,
+                "quota_use": quotas.use(v),
             }
         )
     return sorted(rows, key=lambda r: r["name"])

@@ -35,7 +35,7 @@ from .. import engine
 from ..errors import DockerUnreachable, SetupError
 from ..hub import backupstatus, datadir, traefikprocess
 from ..login import admincode
-from ..server import gpus, logs, naming, volumes
+from ..server import gpus, logs, naming, quotas, volumes
 from ..settings.environment import REPO_DIR, SettingsError, env_file_path
 from ..settings.hub import load
 from ..sizes import human_size
@@ -69,14 +69,21 @@ def cmd_volumes(args, s, out):
     if not rows:
         out.write(f"No volumes of hub prefix {s.prefix!r}.\n")
         return 0
-    table = [("VOLUME", "USER", "SERVER", "SIZE", "STATUS")]
+    table = [("VOLUME", "USER", "SERVER", "SIZE", "QUOTA", "STATUS")]
     for r in rows:
         if r["quarantined_at"]:
             status = f"quarantined {r['quarantined_at'][:19]}"
         else:
             status = "in use" if r["in_use"] else "idle"
-        table.append((r["name"], r["user"], r["server"] or "-", human_size(r["size"]), status))
+        use = r["quota_use"]
+        if use is not None:
+            size, quota = human_size(use.used), use.quota_text()
+        else:
+            size, quota = human_size(r["size"]), "not mounted" if r["quota"] else "-"
+        table.append((r["name"], r["user"], r["server"] or "-", size, quota, status))
     write_table(out, table)
+    if any(r["quota_use"] is not None and r["quota_use"].nearly_full for r in rows):
+        out.write(f"Volumes at {quotas.WARN_AT:.0%} of their quota or more are nearly full.\n")
     return 0
 
 

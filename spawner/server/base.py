@@ -537,11 +537,17 @@ class KaggleSpawnerBase(DockerSpawner):
         target = naming.volume_name(self.name_prefix, new_user, self.name or "")
         labels = volumes.labels(self.name_prefix, new_user, self.name or "")
         image = await self._in_executor(volumes.helper_image, self.client, self.image)
-        moved = await self._in_executor(volumes.move, self.client, image, name, target, labels)
+        moved = await self._in_executor(
+            volumes.move, self.client, image, name, target, labels, None, self._quota()
+        )
         if moved is not None:
             self.log.info(
                 "Moved volume %s of %s to %s (%s)", name, self._log_name, target, human_size(moved)
             )
+
+    def _quota(self):
+        """Where and how big new working volumes are made with a quota; None: no quota."""
+        return None
 
     async def check_allowed(self, image):
         # start() has checked the image against the profiles and allowed_images.

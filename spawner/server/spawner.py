@@ -8,7 +8,7 @@ import docker
 from traitlets import Integer, List, Unicode
 
 from ..errors import SpawnError
-from . import container, gpus, logs, networks, profiles, room, volumes
+from . import container, gpus, logs, networks, profiles, quotas, room, volumes
 from .base import KaggleSpawnerBase
 
 # How long a stop waits for Docker to finish removing the container.
@@ -85,6 +85,24 @@ class KaggleSpawner(KaggleSpawnerBase):
         from these.""",
     )
 
+    disk_quota = Integer(
+        0,
+        config=True,
+        help="""Bytes each new working volume may hold (0: no quota). A volume made with a
+        quota is a filesystem of its own, so a write past it fails for that member alone;
+        raising it grows existing volumes at their next start.""",
+    )
+
+    quota_folder = Unicode(
+        "/var/lib/kaggle-team-hub/quotas",
+        config=True,
+        help="""Folder on the hub's machine holding the filesystems of volumes with a quota
+        (one sparse file each, taking only what is written).""",
+    )
+
+    def _quota(self):
+        return quotas.Quota(self.quota_folder, self.disk_quota) if self.disk_quota else None
+
     gpus_per_user = Integer(
         0,
         config=True,
@@ -98,9 +116,24 @@ class KaggleSpawner(KaggleSpawnerBase):
         await self._in_executor(
             networks.ensure, self.client, self.network_name, self.network_internal
         )
-        created = await self._in_executor(
-            volumes.ensure_volume, self.client, self.volume_name, self._volume_labels
-        )
+        try:
+            created = await self._in_executor(
+                volumes.ensure_volume,
+                self.client,
+                self.volume_name,
+                self._volume_labels,
+                self._quota(),
+            )
+        except quotas.QuotaError as e:
+            raise SpawnError(f"Your working volume could not be made ready: {e}") from e
+        use = await self._in_executor(quotas.volume_use, self.client, self.volume_name)
+        if use is not None and use.nearly_full:
+            self.log.warning("Volume %s is nearly full: %s", self.volume_name, use.text())
+            self._progress.add(
+                20,
+                f"Your files take {use.text()} of your quota: delete what you no longer "
+                "need, or ask an admin for more room",
+            )
         try:
             return await super().start_server()
         except Exception:

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from .. import engine
 from ..sizes import human_size
-from . import naming
+from . import naming, quotas
 
 log = logging.getLogger("JupyterHub")
 FRESH_SECONDS = 300
@@ -27,7 +27,8 @@ MEASURE_TIMEOUT_SECONDS = 600
 class VolumeUse:
     def __init__(self, client_kwargs=None):
         self.client_kwargs = client_kwargs
-        self.measured = {}  # volume -> (bytes used, bytes free on its disk, time.time())
+        # volume -> (bytes used, bytes free on its disk, time.time(), quotas.Use or None)
+        self.measured = {}
         self.pending = set()
         self.lock = threading.Lock()
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="volume-use")
@@ -35,23 +36,36 @@ class VolumeUse:
     def report(self, prefix, user):
         """The sizes of ``user``'s volumes of hub ``prefix``, for the home page: one
         dict per server with ``server``, ``used`` and ``free`` (as ``2.1 GB``; None while
-        not measured yet) and ``minutes`` since the measurement."""
+        not measured yet), ``minutes`` since the measurement, and for a volume with a quota
+        ``quota`` (its size), ``percent`` and ``nearly_full``."""
         if user is None:
             return []
         rows = []
         for server in sorted({"", *user.orm_user.orm_spawners}):
             volume = naming.volume_name(prefix, user.name, server)
             found = self.measured.get(volume)
-            # Not found last time (asking Docker is cheap), or measured too long ago.
-            if found is None or found[0] is None or time.time() - found[2] > FRESH_SECONDS:
+            # Not found last time (asking Docker is cheap), a quota's filesystem (its use is
+            # known at once), or measured too long ago.
+            if (
+                found is None
+                or found[0] is None
+                or found[3] is not None
+                or time.time() - found[2] > FRESH_SECONDS
+            ):
                 self._ask(volume)
-            row = {"server": server, "used": None, "free": None, "minutes": 0}
+            row = {"server": server, "used": None, "free": None, "minutes": 0, "quota": None}
             if found is not None:
-                used, free, when = found
+                used, free, when, quota_use = found
                 if used is None:
                     continue  # nothing to measure here (yet): no row
                 row.update(used=human_size(used), free=human_size(free))
                 row["minutes"] = int((time.time() - when) // 60)
+                if quota_use is not None:
+                    row.update(
+                        quota=human_size(quota_use.size),
+                        percent=round(100 * quota_use.share),
+                        nearly_full=quota_use.nearly_full,
+                    )
             rows.append(row)
         return rows
 
@@ -65,13 +79,20 @@ class VolumeUse:
     def _measure(self, volume):
         # Until a measurement works, the page shows no row for the volume: one not made yet
         # (no first start), on another node, or Docker away.
-        found = (None, None, time.time())
+        found = (None, None, time.time(), None)
         try:
             client = engine.connect(engine.client_kwargs(self.client_kwargs))
-            mountpoint = client.inspect_volume(volume)["Mountpoint"]
-            if os.path.isdir(mountpoint):
+            info = client.inspect_volume(volume)
+            # A volume with a quota is a filesystem of its own: its use is known at once.
+            quotas.ready(info)
+            quota_use = quotas.use(info)
+            mountpoint = info["Mountpoint"]
+            if quota_use is not None:
+                free = quota_use.size - quota_use.used
+                found = (quota_use.used, free, time.time(), quota_use)
+            elif os.path.isdir(mountpoint):
                 used = disk_use(mountpoint)
-                found = (used, shutil.disk_usage(mountpoint).free, time.time())
+                found = (used, shutil.disk_usage(mountpoint).free, time.time(), None)
         except Exception as e:
             log.debug("Cannot measure volume %s: %s", volume, e)
         finally:

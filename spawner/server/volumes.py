@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import docker
 
 from ..images import inventory
-from . import naming
+from . import naming, quotas
 from .naming import LABEL_PREFIX
 
 LABEL_USER = "org.kaggle-team-hub.user"
@@ -32,13 +32,20 @@ def labels(prefix, user, server=""):
     return {LABEL_PREFIX: prefix, LABEL_USER: user, LABEL_SERVER: server}
 
 
-def ensure_volume(client, name, volume_labels):
-    """Create volume ``name`` with ``volume_labels`` unless it exists; True if created."""
+def ensure_volume(client, name, volume_labels, quota=None):
+    """Create volume ``name`` with ``volume_labels`` unless it exists (with a ``quota``: as
+    a filesystem of that size); True if created. An existing volume with a quota of its own
+    is made ready to use (mounted; grown to ``quota`` if bigger and unused)."""
     try:
-        client.inspect_volume(name)
+        info = client.inspect_volume(name)
     except docker.errors.NotFound:
-        client.create_volume(name, labels=volume_labels)
+        if quota is None:
+            client.create_volume(name, labels=volume_labels)
+        else:
+            quotas.create(client, name, volume_labels, quota)
         return True
+    unused = quota is not None and not containers_using(client, name)
+    quotas.ready(info, quota if unused else None)
     return False
 
 
@@ -56,6 +63,10 @@ class Helper:
     def __init__(self, client, image, volume):
         self.client = client
         self.responses = []
+        try:
+            quotas.ready(client.inspect_volume(volume))
+        except docker.errors.NotFound:
+            pass
         host = client.create_host_config(
             binds={volume: {"bind": MOUNT, "mode": "rw"}}, network_mode="none"
         )
@@ -168,10 +179,11 @@ def copy(client, image, source, target, progress=None):
     return chunks.done
 
 
-def move(client, image, volume, target, labels, progress=None):
+def move(client, image, volume, target, labels, progress=None, quota=None):
     """Move ``volume``'s files to a new volume ``target`` labelled ``labels``, then remove
     ``volume``; return the bytes moved, or None if there is no such volume. VolumeError if
-    ``target`` exists already (its files are never mixed with another's)."""
+    ``target`` exists already (its files are never mixed with another's). With ``quota``,
+    ``target`` is a filesystem of that size."""
     if volume_info(client, volume) is None:
         return None
     if volume_info(client, target) is not None:
@@ -179,9 +191,9 @@ def move(client, image, volume, target, labels, progress=None):
             f"Volume {target} exists already: move or remove it (kaggle-hub volumes lists "
             f"it) before {volume} can take its name."
         )
-    client.create_volume(target, labels=labels)
+    ensure_volume(client, target, labels, quota)
     moved = copy(client, image, volume, target, progress)
-    client.remove_volume(volume)
+    remove(client, volume)
     return moved
 
 
@@ -197,8 +209,10 @@ def quarantine(client, image, volume, owner_labels, now=None, progress=None):
     old = volume_info(client, volume)
     if old is None:
         return None
+    # The copy is a plain volume: the quota's filesystem goes with the original.
+    kept = {k: v for k, v in (old or owner_labels).items() if k != quotas.LABEL_QUOTA_FILE}
     labels = {
-        **(old or owner_labels),
+        **kept,
         LABEL_QUARANTINED_AT: now.isoformat(),
         LABEL_QUARANTINED_FROM: volume,
     }
@@ -207,10 +221,13 @@ def quarantine(client, image, volume, owner_labels, now=None, progress=None):
 
 
 def remove(client, volume):
+    """Remove ``volume`` (and its filesystem, for one with a quota); False if there is none."""
     try:
+        info = client.inspect_volume(volume)
         client.remove_volume(volume)
     except docker.errors.NotFound:
         return False
+    quotas.release(info)
     return True
 
 

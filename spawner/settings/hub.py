@@ -13,6 +13,7 @@ from pathlib import Path
 from ..images import tags
 from ..server import naming, profiles
 from ..server.container import SHM_SIZE
+from ..sizes import parse_size
 from . import login
 from .backups import VARIABLES as BACKUP_VARIABLES
 from .backups import BackupSettings
@@ -69,6 +70,11 @@ VARIABLES = {
     "KAGGLE_HUB_CULL_IDLE_SECONDS": "stop servers idle this long; 0 turns it off; default 3600",
     "KAGGLE_HUB_MIN_FREE_DISK": "free space Docker's disk must keep for a server to start "
     "(below it starts are refused with the reason); 0 turns the check off; default 2g",
+    "KAGGLE_HUB_DISK_QUOTA": "room each new working volume has (e.g. 20g), as a filesystem "
+    "of its own: members see their use, are warned at 90 %, and a write past it fails for "
+    "them alone; 0 = no quota; default 0",
+    "KAGGLE_HUB_QUOTA_DIR": "folder holding the filesystems of volumes with a quota; default "
+    "/var/lib/kaggle-team-hub/quotas",
     "KAGGLE_HUB_GPUS": "the GPUs servers are given, by device id (e.g. 0,1,2,3), or none; "
     "default those nvidia-smi lists",
     "KAGGLE_HUB_GPUS_PER_USER": "GPUs one member's servers may hold at once; 0 = no limit; "
@@ -91,6 +97,7 @@ VARIABLES = {
 }
 
 PORT_RANGE = (1024, 65536)
+QUOTA_MINIMUM = 32 * 1024**2
 GPU_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 
 
@@ -124,6 +131,8 @@ class Settings:
     cull_idle_seconds: int = 3600
     concurrent_spawns: int = 20
     min_free_disk: str = "2g"
+    disk_quota: str = "0"
+    quota_dir: str = "/var/lib/kaggle-team-hub/quotas"
     gpus: tuple | None = None  # None: those nvidia-smi lists
     gpus_per_user: int = 0
     sharing: bool = True
@@ -220,6 +229,8 @@ def from_env(env, config_dir=REPO_DIR, euid=None, home=None):
         cull_idle_seconds=count(env, "KAGGLE_HUB_CULL_IDLE_SECONDS", 3600),
         concurrent_spawns=count(env, "KAGGLE_HUB_CONCURRENT_SPAWNS", 20),
         min_free_disk=size(env, "KAGGLE_HUB_MIN_FREE_DISK", "2g"),
+        disk_quota=size(env, "KAGGLE_HUB_DISK_QUOTA", "0"),
+        quota_dir=env.get("KAGGLE_HUB_QUOTA_DIR") or Settings.quota_dir,
         gpus=gpu_ids(env.get("KAGGLE_HUB_GPUS", "")),
         gpus_per_user=count(env, "KAGGLE_HUB_GPUS_PER_USER", 0),
         sharing=flag(env, "KAGGLE_HUB_SHARING", True),
@@ -240,6 +251,21 @@ def from_env(env, config_dir=REPO_DIR, euid=None, home=None):
             "KAGGLE_HUB_BACKUP_DIR: scheduled backups cover one machine's volumes; on a swarm, "
             "back up the NFS export (or each node's volumes with kaggle-hub backup USER) and "
             "unset it."
+        )
+    if parse_size(settings.disk_quota) and settings.swarm.on_swarm:
+        raise SettingsError(
+            "KAGGLE_HUB_DISK_QUOTA: quotas are filesystems on the hub's machine; on a swarm, "
+            "set quotas on the NFS export that holds the volumes, and unset it."
+        )
+    if parse_size(settings.disk_quota) and euid != 0:
+        raise SettingsError(
+            "KAGGLE_HUB_DISK_QUOTA: each volume with a quota is a filesystem the hub mounts, "
+            "which needs root: run the hub as root (the service does), or unset it."
+        )
+    if 0 < parse_size(settings.disk_quota) < QUOTA_MINIMUM:
+        raise SettingsError(
+            f"KAGGLE_HUB_DISK_QUOTA={settings.disk_quota}: a volume needs at least 32m (its "
+            "filesystem's own records take a few MB); use e.g. 20g, or 0 for no quota."
         )
     clashes = {settings.proxy_api_port, settings.api_port} & {settings.port}
     if clashes or settings.proxy_api_port == settings.api_port:

@@ -4,7 +4,7 @@ one not measured yet as such, one that cannot be measured here not at all."""
 import time
 from types import SimpleNamespace
 
-from spawner.server import naming, usage
+from spawner.server import naming, quotas, usage
 
 
 def user(name, servers):
@@ -18,15 +18,28 @@ def test_rows_per_volume_with_size_age_and_missing_ones_left_out(monkeypatch):
     volume = naming.volume_name("kth", "ann", "")
     gpu = naming.volume_name("kth", "ann", "gpu")
     old = naming.volume_name("kth", "ann", "old")
-    use.measured[volume] = (3 * 1024**2, 70 * 1024**3, time.time() - 130)
-    use.measured[old] = (None, None, time.time())
-    rows = use.report("kth", user("ann", ["", "gpu", "old"]))
+    capped = naming.volume_name("kth", "ann", "capped")
+    use.measured[volume] = (3 * 1024**2, 70 * 1024**3, time.time() - 130, None)
+    use.measured[old] = (None, None, time.time(), None)
+    quota_use = quotas.Use(used=19 * 1024**3, size=20 * 1024**3)
+    use.measured[capped] = (19 * 1024**3, 1024**3, time.time(), quota_use)
+    rows = use.report("kth", user("ann", ["", "gpu", "old", "capped"]))
     assert rows == [
-        {"server": "", "used": "3.0 MB", "free": "70.0 GB", "minutes": 2},
-        {"server": "gpu", "used": None, "free": None, "minutes": 0},
+        {"server": "", "used": "3.0 MB", "free": "70.0 GB", "minutes": 2, "quota": None},
+        {
+            "server": "capped",
+            "used": "19.0 GB",
+            "free": "1.0 GB",
+            "minutes": 0,
+            "quota": "20.0 GB",
+            "percent": 95,
+            "nearly_full": True,
+        },
+        {"server": "gpu", "used": None, "free": None, "minutes": 0, "quota": None},
     ]
-    # The fresh measurement is kept; the others are asked for again.
-    assert sorted(asked) == sorted([gpu, old])
+    # The fresh measurement is kept; the others, and a quota's (known at once), are asked
+    # for again.
+    assert sorted(asked) == sorted([capped, gpu, old])
     assert use.report("kth", None) == []
 
 

@@ -77,6 +77,12 @@ def test_derived_ports_stay_unprivileged_and_differ(port):
         ({"KAGGLE_HUB_SHM_SIZE": "lots"}, "KAGGLE_HUB_SHM_SIZE='lots' is not a size"),
         ({"KAGGLE_HUB_GPUS": "0,0"}, "KAGGLE_HUB_GPUS='0,0': list each GPU once"),
         ({"KAGGLE_HUB_GPUS": "0;1"}, "KAGGLE_HUB_GPUS='0;1': list each GPU once"),
+        ({"KAGGLE_HUB_DISK_QUOTA": "lots"}, "KAGGLE_HUB_DISK_QUOTA='lots' is not a size"),
+        ({"KAGGLE_HUB_DISK_QUOTA": "8m"}, "a volume needs at least 32m"),
+        (
+            {"KAGGLE_HUB_DISK_QUOTA": "20g", "KAGGLE_HUB_ENGINE": "swarm"},
+            "set quotas on the NFS export",
+        ),
         (
             {"KAGGLE_HUB_PORT": "9000", "KAGGLE_HUB_API_PORT": "9000"},
             "must all differ",
@@ -87,6 +93,12 @@ def test_bad_values_name_the_variable(tmp_path, env, message):
     with pytest.raises(SettingsError) as e:
         hub.from_env(env, config_dir=tmp_path)
     assert message in str(e.value)
+
+
+def test_a_quota_needs_a_hub_that_can_mount(tmp_path):
+    with pytest.raises(SettingsError, match="needs root"):
+        hub.from_env({"KAGGLE_HUB_DISK_QUOTA": "20g"}, config_dir=tmp_path, euid=1000)
+    assert hub.from_env({"KAGGLE_HUB_DISK_QUOTA": "20g"}, config_dir=tmp_path, euid=0)
 
 
 def test_every_variable_is_in_the_readme():
