@@ -4,7 +4,7 @@ import argparse
 import tempfile
 
 from . import __doc__ as summary
-from . import bursts, datapath, gpus, outage, proxies, restart, spawn, swarm, volumes
+from . import bursts, datapath, gpus, outage, proxies, quotas, restart, spawn, swarm, volumes
 from .figures import table
 from .run import BenchRun
 
@@ -18,6 +18,7 @@ STEPS = (
     "volumes",
     "swarm",
     "gpus",
+    "quotas",
 )
 
 
@@ -49,6 +50,7 @@ def main(argv=None):
         "volumes": lambda r: volumes.measure(r, [float(g) for g in args.volume_gb.split(",")]),
         "swarm": lambda r: swarm.measure(r, args.hub_image),
         "gpus": gpus.measure,
+        "quotas": quotas.measure,
     }
     with tempfile.TemporaryDirectory(prefix="kth-bench-") as workdir:
         run = BenchRun(args.image, args.runs, workdir)
