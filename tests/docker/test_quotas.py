@@ -44,14 +44,15 @@ def measured(page):
     return " ".join(page.split()) if "quota (" in page else None
 
 
-def home_page_screenshot(hub, user, password):
+def page_screenshot(hub, user, password, path, selector):
+    """The text of ``selector`` on hub page ``path`` as ``user`` sees it in Chromium."""
     with playwright_driver() as driver, fresh_context(driver) as context:
         page = context.new_page()
         native_login(page, hub, user, password)
-        page.goto(f"{hub.url}/hub/home")
-        page.wait_for_selector(".kth-quota", timeout=30_000)
-        screenshot(page, f"quota-home-{user}")
-        return page.inner_text(".kth-quota")
+        page.goto(f"{hub.url}/hub/{path}")
+        page.wait_for_selector(selector, timeout=30_000)
+        screenshot(page, f"quota-{path}-{user}")
+        return page.inner_text(selector)
 
 
 def test_a_member_who_fills_their_quota_is_refused_alone_and_sees_it(
@@ -99,10 +100,11 @@ def test_a_member_who_fills_their_quota_is_refused_alone_and_sees_it(
     )
     assert "Your files take " in page and "MB quota (9" in page, page
     assert "Delete files you no longer need, or ask an admin for more room" in page
-    shown = home_page_screenshot(hub, "ann", password)
+    shown = page_screenshot(hub, "ann", password, "home", ".kth-quota")
     assert "of your" in shown and "quota" in shown, shown
-    admin = hub.browser_session("ada").get(f"{hub.url}/hub/admin", timeout=30).text
-    assert "ann: " in admin and "bob: " in admin and "kth-quotas" in admin
+    hub.browser_session("ada", password)
+    admin = page_screenshot(hub, "ada", password, "admin", ".kth-quotas")
+    assert "ann: " in admin and "bob: " in admin, admin
     assert admin.index("ann: ") < admin.index("bob: "), "fullest first"
     listed = kaggle_hub(hub.env, "volumes")
     assert listed.returncode == 0, listed.stderr
