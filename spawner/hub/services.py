@@ -76,9 +76,10 @@ def activity_interval(timeout):
     return max(1, min(300, timeout // 3))
 
 
-# What a member needs to share their servers (JupyterHub's sharing) with a teammate named
-# in the form: granting shares of their own servers, and looking a teammate up by name.
-SHARING_SCOPES = ["shares!user", "read:users:name"]
+# What a member needs to share their servers (JupyterHub's sharing) with a teammate or a
+# group named in the form: granting shares of their own servers, and looking the teammate
+# or the group up by name.
+SHARING_SCOPES = ["shares!user", "read:users:name", "read:groups:name"]
 
 
 def user_scopes(user_role, sharing):

@@ -118,3 +118,33 @@ def test_a_shared_server_is_opened_by_the_teammate_and_unshared_at_once(make_hub
             assert bob_in_ann.get("api/contents/code").status_code == 200
             ann_page.reload()
             ann_page.locator(".kth-share").get_by_text("Shared with bob", exact=True).wait_for()
+
+            # With a group an admin made: bob gets in through it alone, until it is stopped.
+            r = hub.api("POST", "/groups/analysts", json={"users": ["bob"]})
+            assert r.status_code == 201, r.text
+            card = ann_page.locator(".kth-share")
+            card.get_by_role("listitem").filter(has_text="Shared with bob").get_by_role(
+                "button", name="Stop sharing"
+            ).click()
+            card.get_by_text("bob no longer has access.").wait_for()
+            card.locator(".kth-share-kind").select_option("group")
+            card.locator(".kth-share-with").fill("analysts")
+            card.locator("button[type=submit]").click()
+            card.get_by_text("Shared with group analysts", exact=True).wait_for()
+            screenshot(ann_page, "sharing-group")
+            wait_for(
+                lambda: bob_in_ann.get("api/contents/code").status_code == 200,
+                5,
+                interval=0.3,
+                what="bob in ann's server through the group",
+            )
+            bob_page.goto(f"{hub.url}/hub/home")
+            bob_page.locator("#kth-shared-with-me a", has_text="ann's server").wait_for()
+            card.get_by_role("button", name="Stop sharing").click()
+            card.get_by_text("group analysts no longer has access.").wait_for()
+            wait_for(
+                lambda: bob_in_ann.get("api/contents/code").status_code == 403,
+                5,
+                interval=0.2,
+                what="bob refused once the group's share stopped",
+            )

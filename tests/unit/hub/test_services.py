@@ -63,7 +63,13 @@ def test_members_may_share_their_own_servers_only_when_sharing_is_on():
     role = {"name": "user", "scopes": ["self", "kaggle-secrets!user"]}
     assert services.user_scopes(role, True) == {
         "name": "user",
-        "scopes": ["self", "kaggle-secrets!user", "shares!user", "read:users:name"],
+        "scopes": [
+            "self",
+            "kaggle-secrets!user",
+            "shares!user",
+            "read:users:name",
+            "read:groups:name",
+        ],
     }
     assert services.user_scopes(role, False) == role
     assert role["scopes"] == ["self", "kaggle-secrets!user"]
