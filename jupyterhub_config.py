@@ -36,6 +36,7 @@ from spawner.hub import (
     routes,
     services,
     swarm,
+    teamfiles,
     tls,
     traefikprocess,
 )
@@ -159,6 +160,8 @@ servers.disk_quota = parse_size(s.disk_quota)
 servers.quota_folder = s.quota_dir
 servers.gpu_devices = None if s.gpus is None else list(s.gpus)
 servers.gpus_per_user = s.gpus_per_user
+servers.team_folder = s.team_folder
+servers.team_read_only_group = s.team_read_only_group
 servers.log_dir = datadir.server_log_dir(s.data_dir)
 c.KaggleSwarmSpawner.nfs_host = s.swarm.nfs_host
 c.KaggleSwarmSpawner.nfs_export = s.swarm.nfs_path
@@ -206,6 +209,7 @@ hub_template_vars = {
     "server_stops": deaths.stop_reasons,
     "server_hangs": hangs.hung_servers,
     "volume_use": functools.partial(usage.volume_use, s.prefix),
+    "team_files": functools.partial(teamfiles.for_members, s.prefix, s.team_folder),
     "sharing": s.sharing,
     "backup_status": functools.partial(backupstatus.for_admins, s.data_dir, s.backups),
     "quota_use": functools.partial(quotause.for_admins, s.prefix, parse_size(s.disk_quota)),

@@ -7,11 +7,15 @@ file is left behind half written. This contents manager, set in
 /etc/jupyter/jupyter_server_config.json, keeps jupyter-server's saving and changes the
 answer: 507 "your working volume is full", how full, and what to do; a new file that could
 not be written whole is removed.
+
+In the team folder it records the member as the maker of what they save, upload or copy
+there first, and a save refused because the folder is read-only for them says so.
 """
 
 import errno
 import os
 
+import kaggle_team_hub_team as team
 from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
 from tornado import web
 
@@ -19,16 +23,21 @@ from tornado import web
 FULL_BELOW = 1 << 20
 
 
-def out_of_space(error):
-    """True if ``error`` or one it arose from is "no space left" (a volume with a quota
-    refuses a big save while it still has room for small ones)."""
+def caused_by(error, codes):
+    """True if ``error`` or one it arose from is an OSError with one of ``codes``."""
     seen = set()
     while error is not None and id(error) not in seen:
         seen.add(id(error))
-        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        if isinstance(error, OSError) and error.errno in codes:
             return True
         error = error.__cause__ or error.__context__
     return False
+
+
+def out_of_space(error):
+    """True if ``error`` arose from "no space left" (a volume with a quota refuses a big
+    save while it still has room for small ones)."""
+    return caused_by(error, (errno.ENOSPC, errno.EDQUOT))
 
 
 def usage(path):
@@ -56,16 +65,21 @@ def full_message(path, free, total):
 class VolumeContentsManager(AsyncLargeFileManager):
     async def save(self, model, path=""):
         existed = await self.file_exists(path)
+        os_path = self._get_os_path(path.strip("/"))
         try:
-            return await super().save(model, path)
+            saved = await super().save(model, path)
         except web.HTTPError as e:
             if e.status_code != 500:
                 raise
+            if team.inside(os_path) and caused_by(e, (errno.EROFS,)):
+                raise web.HTTPError(403, team.read_only_message(path)) from e
             free, total = usage(self.root_dir)
             if free >= FULL_BELOW and not out_of_space(e):
                 raise
-            os_path = self._get_os_path(path.strip("/"))
             if not existed and os.path.isfile(os_path):
                 os.remove(os_path)
             self.log.warning("Not saved, the volume is full: %s", path)
             raise web.HTTPError(507, full_message(path, free, total)) from e
+        if team.inside(os_path):
+            team.record(os_path)
+        return saved

@@ -15,6 +15,9 @@ for memory as it was when the kernel started, under the kernel's connection file
 stays the same when Jupyter restarts that kernel). A restarted kernel that finds the
 count grown says why, and what the limit is, in the output of the first cell it runs.
 
+Files the notebook writes in the team folder are recorded as its member's
+(kaggle_team_hub_team.py).
+
 Kaggle's kaggle_secrets puts the service's whole answer, a Python dict, into its
 BackendError ("Unexpected response from the service. Response: {'wasSuccessful': False,
 'errors': [...]}"); the traceback's last line shows the hub's own sentence instead.
@@ -24,6 +27,8 @@ import ast
 import os
 import sys
 from pathlib import Path
+
+import kaggle_team_hub_team
 
 CGROUP = Path("/sys/fs/cgroup")
 STATE_DIR = Path("/tmp/kaggle-team-hub-kernels")
@@ -140,6 +145,7 @@ def first_to_go(path=OOM_SCORE_ADJ):
 
 def load_ipython_extension(ipython):
     first_to_go()
+    kaggle_team_hub_team.record_writes()
     ipython.set_custom_exc((Exception,), show_hub_words)
     count = oom_kills()
     key = _kernel_key()

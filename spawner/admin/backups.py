@@ -20,13 +20,14 @@ import tarfile
 import zlib
 from pathlib import Path
 
-from ..server import naming, quotas
+from ..server import naming, quotas, team
 from ..server.volumes import (
     CHUNK,
     LABEL_PREFIX,
     LABEL_QUARANTINED_AT,
     LABEL_SERVER,
     LABEL_USER,
+    ChunkReader,
     Counted,
     Helper,
     VolumeError,
@@ -40,6 +41,10 @@ from ..server.volumes import (
 
 # gzip's own default: a quarter of level 9's time for a few percent more bytes.
 COMPRESSION = 6
+# The one extended attribute a backup carries and a restore puts back: who made each file
+# of the team folder (Docker's archive leaves user attributes out; its unpacking applies
+# any in the tar's PAX records).
+OWNER_RECORD = f"SCHILY.xattr.{team.OWNER_XATTR}"
 
 
 def _owner(volume, prefix):
@@ -54,7 +59,8 @@ def _owner(volume, prefix):
 
 
 def list_volumes(client, prefix, sizes=True):
-    """Working volumes of hub ``prefix``, live and quarantined, as dicts sorted by name."""
+    """Working volumes of hub ``prefix``, live and quarantined, and its team folder
+    (``team``: True; no user), as dicts sorted by name."""
     found = []
     for v in client.volumes().get("Volumes") or []:
         owner = _owner(v, prefix)
@@ -76,6 +82,7 @@ def list_volumes(client, prefix, sizes=True):
                 "quarantined_at": lab.get(LABEL_QUARANTINED_AT, ""),
                 "size": size_of.get(v["Name"], -1),
                 "in_use": v["Name"] in mounted,
+                "team": team.is_team_volume(v),
                 "quota": quotas.quota_file(v) is not None,
                 "quota_use": quotas.use(v),
             }
@@ -109,12 +116,17 @@ def backup(client, image, volume, path, progress=None):
         raise VolumeError(f"There is no volume {volume!r}: 'kaggle-hub volumes' lists them.")
     path = Path(path)
     partial = path.with_name(path.name + ".partial")
+    info = client.inspect_volume(volume)
+    makers_in = info.get("Mountpoint") if team.is_team_volume(info) else None
     try:
         with Helper(client, image, volume) as helper, open_private(partial) as raw:
             with gzip.GzipFile(
                 filename=path.name, mode="wb", fileobj=raw, compresslevel=COMPRESSION
             ) as gz:
-                for chunk in Counted(helper.archive(), progress):
+                chunks = Counted(helper.archive(), progress)
+                if makers_in and os.path.isdir(makers_in):
+                    chunks = with_makers(chunks, makers_in)
+                for chunk in chunks:
                     gz.write(chunk)
         partial.replace(path)
     except BaseException:
@@ -247,12 +259,37 @@ class _Pipe(io.RawIOBase):
         return data
 
 
+def with_makers(chunks, root):
+    """The tar ``chunks`` of the team folder whose files are in host folder ``root``, each
+    member with its maker's record as a PAX record, as chunks."""
+    pipe = _Pipe()
+    with (
+        tarfile.open(fileobj=ChunkReader(chunks), mode="r|", bufsize=CHUNK) as tar,
+        tarfile.open(fileobj=pipe, mode="w|", format=tarfile.PAX_FORMAT) as out,
+    ):
+        for member in tar:
+            maker = team.owner(os.path.join(root, posixpath.normpath(member.name)))
+            if maker:
+                member.pax_headers[OWNER_RECORD] = maker
+            out.addfile(member, tar.extractfile(member) if member.isreg() else None)
+            if len(pipe.buffer) >= CHUNK:
+                yield pipe.take()
+    yield pipe.take()
+
+
 def checked_tar(path, progress=None):
     """The tar Docker unpacks for the tar.gz at ``path``, as chunks: written here from the
-    members read and checked, and nothing else."""
+    members read and checked, and nothing else. Of the extended attributes an archive may
+    hold, Docker is given only the team folder's maker records: one of another kind could
+    give a file capabilities."""
     pipe = _Pipe()
     with tarfile.open(fileobj=pipe, mode="w|", format=tarfile.PAX_FORMAT) as out:
         for tar, member in _checked_members(path, progress):
+            member.pax_headers = {
+                key: value
+                for key, value in member.pax_headers.items()
+                if "xattr." not in key or key == OWNER_RECORD
+            }
             out.addfile(member, tar.extractfile(member) if member.isreg() else None)
             if len(pipe.buffer) >= CHUNK:
                 yield pipe.take()

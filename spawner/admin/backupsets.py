@@ -23,7 +23,7 @@ from pathlib import Path
 import docker
 from dotenv import dotenv_values
 
-from ..server import volumes
+from ..server import team, volumes
 from ..settings import envfile
 from . import backups, hubstate
 
@@ -103,6 +103,7 @@ def write_set(client, s, folder, env_file, meter=backups.no_meter, now=None):
                     "user": row["user"],
                     "server": row["server"],
                     "quarantined_at": row["quarantined_at"],
+                    "team": row["team"],
                     "bytes": path.stat().st_size,
                 }
             )
@@ -164,6 +165,8 @@ def _checked_volumes(manifest, prefix, set_dir):
 
 
 def _labels(prefix, v):
+    if v.get("team"):
+        return team.labels(prefix)
     lab = volumes.labels(prefix, str(v.get("user", "")), str(v.get("server", "")))
     if v.get("quarantined_at"):
         lab[volumes.LABEL_QUARANTINED_AT] = str(v["quarantined_at"])

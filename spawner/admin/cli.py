@@ -80,7 +80,8 @@ def cmd_volumes(args, s, out):
             size, quota = human_size(use.used), use.quota_text()
         else:
             size, quota = human_size(r["size"]), "not mounted" if r["quota"] else "-"
-        table.append((r["name"], r["user"], r["server"] or "-", size, quota, status))
+        user = "(team folder)" if r["team"] else r["user"]
+        table.append((r["name"], user, r["server"] or "-", size, quota, status))
     write_table(out, table)
     if any(r["quota_use"] is not None and r["quota_use"].nearly_full for r in rows):
         out.write(f"Volumes at {quotas.WARN_AT:.0%} of their quota or more are nearly full.\n")

@@ -34,6 +34,7 @@ from . import (
     naming,
     profiles,
     readiness,
+    team,
     volumes,
 )
 from .progress import ProgressLog
@@ -136,6 +137,29 @@ class KaggleSpawnerBase(DockerSpawner):
         the server's start. kagglehub's downloads are answered from it. Default: none.
 
             c.KaggleSpawner.datasets_dir = "/srv/kaggle-datasets"
+        """,
+    )
+
+    team_folder = Unicode(
+        "team",
+        config=True,
+        help="""
+        Name of the team folder in every server's working tree (``/tmp/working/team``):
+        one volume, ``<prefix>-team``, every member reads and writes, with each file's
+        maker kept on record. Empty: no team folder. Default: ``team``.
+
+            c.KaggleSpawner.team_folder = "shared"
+        """,
+    )
+
+    team_read_only_group = Unicode(
+        "",
+        config=True,
+        help="""
+        Hub group whose members see the team folder read-only (an admin sets hub groups,
+        or the login's groups fill them). Default: none.
+
+            c.KaggleSpawner.team_read_only_group = "guests"
         """,
     )
 
@@ -355,7 +379,13 @@ class KaggleSpawnerBase(DockerSpawner):
         binds.update(container.work_volume_bind(self.volume_name))
         if self.datasets_dir:
             binds.update(datasets.dataset_binds(self.datasets_dir))
+        if self.team_folder:
+            binds.update(team.bind(self.name_prefix, self.team_folder, self._team_read_only))
         return binds
+
+    @property
+    def _team_read_only(self):
+        return bool(self.team_read_only_group) and self.team_read_only_group in self.group_names()
 
     @property
     def client(self):
@@ -381,6 +411,9 @@ class KaggleSpawnerBase(DockerSpawner):
         env.update(
             container.kaggle_environment(env["JUPYTERHUB_API_URL"], env["JUPYTERHUB_API_TOKEN"])
         )
+        if self.team_folder:
+            readers = self.team_read_only_group if self._team_read_only else ""
+            env.update(team.environment(self.team_folder, readers))
         return env
 
     @default("cmd")

@@ -8,7 +8,7 @@ import docker
 from traitlets import Integer, List, Unicode
 
 from ..errors import SpawnError
-from . import container, gpus, logs, networks, profiles, quotas, room, volumes
+from . import container, gpus, logs, networks, profiles, quotas, room, team, volumes
 from .base import KaggleSpawnerBase
 
 # How long a stop waits for Docker to finish removing the container.
@@ -126,6 +126,13 @@ class KaggleSpawner(KaggleSpawnerBase):
             )
         except quotas.QuotaError as e:
             raise SpawnError(f"Your working volume could not be made ready: {e}") from e
+        if self.team_folder:
+            await self._in_executor(
+                volumes.ensure_volume,
+                self.client,
+                team.volume_name(self.name_prefix),
+                team.labels(self.name_prefix),
+            )
         use = await self._in_executor(quotas.volume_use, self.client, self.volume_name)
         if use is not None and use.nearly_full:
             self.log.warning("Volume %s is nearly full: %s", self.volume_name, use.text())

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..images import tags
-from ..server import naming, profiles
+from ..server import naming, profiles, team
 from ..server.container import SHM_SIZE
 from ..sizes import parse_size
 from . import login
@@ -79,6 +79,11 @@ VARIABLES = {
     "default those nvidia-smi lists",
     "KAGGLE_HUB_GPUS_PER_USER": "GPUs one member's servers may hold at once; 0 = no limit; "
     "default 0",
+    "KAGGLE_HUB_TEAM_FOLDER": "name of the team folder every member reads and writes, in "
+    "each server's working tree (/tmp/working/NAME), with each file's maker on record; off "
+    "= none; default team (off on a swarm without KAGGLE_HUB_SWARM_NFS)",
+    "KAGGLE_HUB_TEAM_READ_ONLY_GROUP": "hub group whose members may only read the team "
+    "folder; default none",
     "KAGGLE_HUB_SHARING": "1 = members may share a running server with a teammate (from the "
     "home page); default 1",
     "KAGGLE_HUB_CONCURRENT_SPAWNS": "servers that may be starting at once; more are asked to "
@@ -135,6 +140,8 @@ class Settings:
     quota_dir: str = "/var/lib/kaggle-team-hub/quotas"
     gpus: tuple | None = None  # None: those nvidia-smi lists
     gpus_per_user: int = 0
+    team_folder: str = "team"  # "": none
+    team_read_only_group: str = ""
     sharing: bool = True
     prepull: bool = True
     docker_wait_seconds: int = 60
@@ -177,6 +184,24 @@ def gpu_ids(text):
             "shows it, comma-separated (e.g. 0,1,2,3), or write none."
         )
     return ids
+
+
+def team_folder(env, swarm):
+    """``KAGGLE_HUB_TEAM_FOLDER``: the folder's name, or '' for none. On a swarm the team
+    folder must be one NFS folder every node mounts, not one volume per node."""
+    text = (env.get("KAGGLE_HUB_TEAM_FOLDER") or "").strip()
+    one_copy = not swarm.on_swarm or swarm.nfs_host
+    if text == "off" or (not text and not one_copy):
+        return ""
+    if not one_copy:
+        raise SettingsError(
+            "KAGGLE_HUB_TEAM_FOLDER: on a swarm the team folder is a folder of the NFS export "
+            "every node mounts; set KAGGLE_HUB_SWARM_NFS, or set KAGGLE_HUB_TEAM_FOLDER=off."
+        )
+    problem = team.folder_problem(text or Settings.team_folder)
+    if problem:
+        raise SettingsError(f"KAGGLE_HUB_TEAM_FOLDER: {problem}")
+    return text or Settings.team_folder
 
 
 def default_data_dir(euid, home):
@@ -233,6 +258,8 @@ def from_env(env, config_dir=REPO_DIR, euid=None, home=None):
         quota_dir=env.get("KAGGLE_HUB_QUOTA_DIR") or Settings.quota_dir,
         gpus=gpu_ids(env.get("KAGGLE_HUB_GPUS", "")),
         gpus_per_user=count(env, "KAGGLE_HUB_GPUS_PER_USER", 0),
+        team_folder=team_folder(env, swarm_from_env(env)),
+        team_read_only_group=(env.get("KAGGLE_HUB_TEAM_READ_ONLY_GROUP") or "").strip(),
         sharing=flag(env, "KAGGLE_HUB_SHARING", True),
         prepull=flag(env, "KAGGLE_HUB_PREPULL", True),
         docker_wait_seconds=count(env, "KAGGLE_HUB_DOCKER_WAIT_SECONDS", 60),

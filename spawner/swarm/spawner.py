@@ -14,7 +14,7 @@ from traitlets import Integer, Unicode, default
 
 from ..errors import SpawnError
 from ..images import inventory, tags
-from ..server import volumes
+from ..server import team, volumes
 from ..server.base import KaggleSpawnerBase
 from . import network, specs, tasks
 
@@ -132,11 +132,20 @@ class KaggleSwarmSpawner(KaggleSpawnerBase, SwarmSpawner):
             state["node_id"] = self.node_id
         return state
 
-    @property
-    def _nfs_driver(self):
+    def _nfs_driver(self, volume):
         if not self.nfs_host:
             return None
-        return specs.nfs_driver(self.nfs_host, self.nfs_export, self.volume_name)
+        return specs.nfs_driver(self.nfs_host, self.nfs_export, volume)
+
+    @property
+    def _volume_options(self):
+        """Labels and driver of the volumes a server's tasks create: its working volume,
+        and the team folder (an NFS export's folder, the same one on every node)."""
+        team_volume = team.volume_name(self.name_prefix)
+        return {
+            self.volume_name: (self._volume_labels, self._nfs_driver(self.volume_name)),
+            team_volume: (team.labels(self.name_prefix), self._nfs_driver(team_volume)),
+        }
 
     @property
     def _pinned_node(self):
@@ -194,11 +203,7 @@ class KaggleSwarmSpawner(KaggleSpawnerBase, SwarmSpawner):
             command=await self.get_command(),
             env=self.get_env(),
             server_mounts=specs.mounts(
-                self.volume_binds,
-                self.volume_name,
-                self._volume_labels,
-                self._profile.shm_size,
-                self._nfs_driver,
+                self.volume_binds, self._volume_options, self._profile.shm_size
             ),
             task_resources=resources,
             task_placement=specs.placement(self._profile, self._pinned_node),

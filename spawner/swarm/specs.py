@@ -35,25 +35,25 @@ def nfs_driver(host, export, volume):
     )
 
 
-def mounts(binds, work_volume, volume_labels, shm_size, driver=None):
-    """Mounts for DockerSpawner's ``volume_binds``: named volumes as volumes (the working
-    volume created with ``volume_labels``, through ``driver`` when given), host folders as
-    binds, and a /dev/shm of ``shm_size`` bytes."""
+def mounts(binds, volume_options, shm_size):
+    """Mounts for DockerSpawner's ``volume_binds``: named volumes as volumes (those in
+    ``volume_options``, ``{name: (labels, driver or None)}``, created with those labels
+    through that driver), host folders as binds, and a /dev/shm of ``shm_size`` bytes."""
     found = []
     for source, bind in binds.items():
         read_only = bind.get("mode") == "ro"
         if source.startswith("/"):
             found.append(Mount(bind["bind"], source, type="bind", read_only=read_only))
             continue
-        own = source == work_volume
+        labels, driver = volume_options.get(source, (None, None))
         found.append(
             Mount(
                 bind["bind"],
                 source,
                 type="volume",
                 read_only=read_only,
-                labels=volume_labels if own else None,
-                driver_config=driver if own else None,
+                labels=labels,
+                driver_config=driver,
             )
         )
     found.append(Mount("/dev/shm", None, type="tmpfs", tmpfs_size=shm_size))

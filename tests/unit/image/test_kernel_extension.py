@@ -1,6 +1,7 @@
 """The kernel extension installed in user images (deploy/image), against fake cgroup files."""
 
 import importlib.util
+import os
 import subprocess
 import sys
 
@@ -11,6 +12,8 @@ from ...hubprocess import REPO_DIR
 
 @pytest.fixture
 def extension(tmp_path, monkeypatch):
+    # The image installs its modules side by side.
+    monkeypatch.syspath_prepend(str(REPO_DIR / "deploy/image"))
     spec = importlib.util.spec_from_file_location(
         "kaggle_team_hub_kernel", REPO_DIR / "deploy/image/kaggle_team_hub_kernel.py"
     )
@@ -88,7 +91,10 @@ def test_a_kernel_puts_itself_and_its_children_first_for_the_oom_killer():
     )
     extension_file = REPO_DIR / "deploy/image/kaggle_team_hub_kernel.py"
     child = subprocess.run(
-        [sys.executable, "-c", code, str(extension_file)], capture_output=True, text=True
+        [sys.executable, "-c", code, str(extension_file)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(extension_file.parent)},
     )
     assert child.returncode == 0, child.stderr
     assert child.stdout.strip() == "1000"

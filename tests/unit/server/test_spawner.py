@@ -44,7 +44,16 @@ def test_names(user, server, container, volume):
 
 def test_configured_volumes_are_kept_beside_the_work_volume():
     s = make(volumes={"/srv/shared": {"bind": "/srv/shared", "mode": "ro"}})
-    assert set(s.volume_binds) == {"/srv/shared", "kaggle-alice-work"}
+    assert set(s.volume_binds) == {"/srv/shared", "kaggle-alice-work", "kaggle-team"}
+
+
+def test_the_team_folder_is_read_only_for_members_of_its_group():
+    s = make(team_read_only_group="guests")
+    s.user.groups = [SimpleNamespace(name="analysts")]
+    assert s.volume_binds["kaggle-team"] == {"bind": "/tmp/working/team", "mode": "rw"}
+    s.user.groups.append(SimpleNamespace(name="guests"))
+    assert s.volume_binds["kaggle-team"] == {"bind": "/tmp/working/team", "mode": "ro"}
+    assert "kaggle-team" not in make(team_folder="").volume_binds
 
 
 def test_prefix_is_validated_with_the_setting_name():

@@ -83,6 +83,12 @@ def test_derived_ports_stay_unprivileged_and_differ(port):
             {"KAGGLE_HUB_DISK_QUOTA": "20g", "KAGGLE_HUB_ENGINE": "swarm"},
             "set quotas on the NFS export",
         ),
+        ({"KAGGLE_HUB_TEAM_FOLDER": "code"}, "'code' cannot name the team folder"),
+        ({"KAGGLE_HUB_TEAM_FOLDER": "a/b"}, "'a/b' cannot name the team folder"),
+        (
+            {"KAGGLE_HUB_TEAM_FOLDER": "team", "KAGGLE_HUB_ENGINE": "swarm"},
+            "set KAGGLE_HUB_SWARM_NFS, or set KAGGLE_HUB_TEAM_FOLDER=off",
+        ),
         (
             {"KAGGLE_HUB_PORT": "9000", "KAGGLE_HUB_API_PORT": "9000"},
             "must all differ",
@@ -99,6 +105,18 @@ def test_a_quota_needs_a_hub_that_can_mount(tmp_path):
     with pytest.raises(SettingsError, match="needs root"):
         hub.from_env({"KAGGLE_HUB_DISK_QUOTA": "20g"}, config_dir=tmp_path, euid=1000)
     assert hub.from_env({"KAGGLE_HUB_DISK_QUOTA": "20g"}, config_dir=tmp_path, euid=0)
+
+
+def test_the_team_folder_is_on_unless_turned_off_or_on_a_swarm_without_nfs(tmp_path):
+    def folder(env):
+        return hub.from_env(env, config_dir=tmp_path).team_folder
+
+    assert folder({}) == "team"
+    assert folder({"KAGGLE_HUB_TEAM_FOLDER": " shared "}) == "shared"
+    assert folder({"KAGGLE_HUB_TEAM_FOLDER": "off"}) == ""
+    assert folder({"KAGGLE_HUB_ENGINE": "swarm"}) == ""
+    on_nfs = {"KAGGLE_HUB_ENGINE": "swarm", "KAGGLE_HUB_SWARM_NFS": "nfs.lan:/srv/vols"}
+    assert folder(on_nfs) == "team"
 
 
 def test_every_variable_is_in_the_readme():

@@ -18,7 +18,7 @@ BINDS = {
 
 
 def test_mounts_volumes_binds_and_shared_memory():
-    found = specs.mounts(BINDS, "kaggle-ann-work", LABELS, 2**31)
+    found = specs.mounts(BINDS, {"kaggle-ann-work": (LABELS, None)}, 2**31)
     assert found == [
         {
             "Target": "/tmp/working",
@@ -43,9 +43,9 @@ def test_mounts_volumes_binds_and_shared_memory():
     ]
 
 
-def test_on_nfs_only_the_working_volume_is_an_export_folder():
+def test_on_nfs_the_volumes_are_export_folders_and_host_folders_stay_binds():
     driver = specs.nfs_driver("nfs.lan", "/srv/vols", "kaggle-ann-work")
-    work, data, _ = specs.mounts(BINDS, "kaggle-ann-work", LABELS, 2**31, driver)
+    work, data, _ = specs.mounts(BINDS, {"kaggle-ann-work": (LABELS, driver)}, 2**31)
     assert work["VolumeOptions"]["DriverConfig"] == {
         "Name": "local",
         "Options": {
