@@ -126,13 +126,6 @@ class KaggleSpawner(KaggleSpawnerBase):
             )
         except quotas.QuotaError as e:
             raise SpawnError(f"Your working volume could not be made ready: {e}") from e
-        if self.team_folder:
-            await self._in_executor(
-                volumes.ensure_volume,
-                self.client,
-                team.volume_name(self.name_prefix),
-                team.labels(self.name_prefix),
-            )
         use = await self._in_executor(quotas.volume_use, self.client, self.volume_name)
         if use is not None and use.nearly_full:
             self.log.warning("Volume %s is nearly full: %s", self.volume_name, use.text())
@@ -182,8 +175,16 @@ class KaggleSpawner(KaggleSpawnerBase):
             ) from e
 
     async def create_object(self):
-        """Create the container; one with GPUs gets free devices, chosen while no other
-        start of this hub chooses."""
+        """Create the container (and the team folder's volume, with its labels, when this
+        is the first server to mount it); one with GPUs gets free devices, chosen while no
+        other start of this hub chooses."""
+        if self.team_folder:
+            await self._in_executor(
+                volumes.ensure_volume,
+                self.client,
+                team.volume_name(self.name_prefix),
+                team.labels(self.name_prefix),
+            )
         if self._profile.gpus == "none":
             return await self._create([])
         async with gpus.ALLOCATING:

@@ -4,6 +4,7 @@ set; and a whole machine comes back from a set onto an empty data dir, Docker wi
 team's volumes, and a checkout without settings."""
 
 import json
+import os
 import shutil
 import time
 from datetime import datetime, timedelta
@@ -45,6 +46,8 @@ def test_scheduled_sets_rotate_and_a_whole_machine_comes_back_from_one(
     hub.start()
     ann = with_a_file(hub, "ann", "ann's\n")
     bob = with_a_file(hub, "bob", "bob's\n")
+    # The team folder is in the set, with who made each file.
+    ann.put_text("team/plan.md", "# plan\n")
     # A deleted user's quarantined volume is the team's data too.
     with_a_file(hub, "cid", "cid's\n")
     hub.stop_server("cid")
@@ -63,14 +66,15 @@ def test_scheduled_sets_rotate_and_a_whole_machine_comes_back_from_one(
     assert len(kept) == 2, kept
     manifest = json.loads((kept[-1] / "manifest.json").read_text())
     owners = sorted((v["user"], bool(v["quarantined_at"])) for v in manifest["volumes"])
-    assert owners == [("ann", False), ("bob", False), ("cid", True)]
+    assert owners == [("", False), ("ann", False), ("bob", False), ("cid", True)]
+    assert [v["name"] for v in manifest["volumes"] if v["team"]] == [f"{hub.prefix}-team"]
     assert manifest["settings"]
     assert (kept[-1] / "hub.tar.gz").stat().st_mode & 0o077 == 0
     print(f"scheduled set: {manifest['bytes']} bytes in {manifest['seconds']} s")
 
     status = kaggle_hub(hub.env, "backup", "--status")
     assert status.returncode == 0, status.stderr
-    assert "3 volumes" in status.stdout
+    assert "4 volumes" in status.stdout
     assert f"in {kept[-1]}." in status.stdout
     admin_pages = hub.browser_session("ada")
     admin = admin_pages.get(f"{hub.url}/hub/admin", timeout=30).text
@@ -80,7 +84,7 @@ def test_scheduled_sets_rotate_and_a_whole_machine_comes_back_from_one(
     # A set on demand is rotated with the scheduled ones.
     now = kaggle_hub(hub.env, "backup", "--all")
     assert now.returncode == 0, now.stderr
-    assert "Wrote the hub's state and 3 volumes to" in now.stdout
+    assert "Wrote the hub's state and 4 volumes to" in now.stdout
     assert sets_in(folder) == [kept[-1], folder / now.stdout.split(" to ")[1].split(" (")[0]]
     kept = sets_in(folder)
 
@@ -111,7 +115,7 @@ def test_scheduled_sets_rotate_and_a_whole_machine_comes_back_from_one(
     restored = kaggle_hub(hub.env, "restore", "--all", str(kept[-1]))
     print(f"whole-machine restore: {time.monotonic() - began:.1f} s")
     assert restored.returncode == 0, restored.stderr
-    assert "Restored the hub's state and 3 volumes" in restored.stdout
+    assert "Restored the hub's state and 4 volumes" in restored.stdout
     assert "Settings from the set written to" in restored.stdout
     assert "KAGGLE_HUB_TEAM_NAME" in restored.stdout
     assert fresh_settings.read_text() == (
@@ -126,6 +130,10 @@ def test_scheduled_sets_rotate_and_a_whole_machine_comes_back_from_one(
     for user, member in (("ann", ann), ("bob", bob)):
         hub.start_server(user)
         assert member.read_text("code/mine.txt") == f"{user}'s\n"
+    assert bob.read_text("team/plan.md") == "# plan\n"
+    team = docker_client.inspect_volume(f"{hub.prefix}-team")
+    assert team["Labels"]["org.kaggle-team-hub.team-folder"] == "1"
+    assert os.getxattr(f"{team['Mountpoint']}/plan.md", "user.kaggle-team-hub.owner") == b"ann"
     volumes = kaggle_hub(hub.env, "volumes")
     assert f"{hub.prefix}-cid-work-deleted-" in volumes.stdout
     assert "quarantined" in volumes.stdout

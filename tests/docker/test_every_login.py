@@ -1,13 +1,14 @@
 """What the hub adds holds whatever the login: Kaggle's APIs and secrets in a user's server,
 secrets only for the user's own credentials, a user who leaves or is renamed taking
-their servers, files and secrets along, a profile kept for a group, and sharing a running
-server with a teammate. Each test runs
+their servers, files and secrets along, a profile kept for a group, sharing a running
+server with a teammate, and the team folder (read-only for a group). Each test runs
 under the built-in login, a real LDAP directory (slapd) and a site's own authenticator set
 in a drop-in (JupyterHub's DummyAuthenticator). (An OAuth login starts a server only after
 a real login, for its tokens: the OpenID Connect tier, tests/e2e, walks deletion and
 secrets in the browser.)"""
 
 import json
+import os
 
 import pytest
 import requests
@@ -40,7 +41,11 @@ def login_hub(request, tmp_path_factory, docker_client, image):
     shared = make_shared(tmp_path_factory.mktemp("shared"))
     offer = tmp_path_factory.mktemp("profiles") / "profiles.json"
     offer.write_text(json.dumps(PROFILES))
-    env = {"KAGGLE_HUB_DATASETS_DIR": str(shared), "KAGGLE_HUB_PROFILES_FILE": str(offer)}
+    env = {
+        "KAGGLE_HUB_DATASETS_DIR": str(shared),
+        "KAGGLE_HUB_PROFILES_FILE": str(offer),
+        "KAGGLE_HUB_TEAM_READ_ONLY_GROUP": "readers",
+    }
     mode = request.param
     hub = new_hub(
         tmp_path_factory, image, env=env, dropins=DROPIN_LOGIN if mode == "dropin" else None
@@ -271,3 +276,37 @@ def test_a_member_shares_a_running_server_and_stops_sharing(login_hub):
     stopped = shares_api(hub, sam, "PATCH", "sam", json={"user": "tia"})
     assert stopped.status_code == 200, stopped.text
     tia_answered(403, "tia refused once sam stopped sharing")
+
+
+READ_ONLY_WRITE = """
+try:
+    open("/tmp/working/team/from-a-reader.txt", "w")
+except OSError as e:
+    print(e.strerror)
+"""
+
+
+def test_the_team_folder_is_everyones_and_only_readable_for_its_group(login_hub, docker_client):
+    hub = login_hub
+    vic, wes = hub.create_user("vic"), hub.create_user("wes")
+    assert hub.api("POST", "/groups/readers").status_code == 201
+    added = hub.api("POST", "/groups/readers/users", json={"users": ["wes"]})
+    assert added.status_code == 200, added.text
+    hub.start_server("vic")
+    hub.start_server("wes")
+    vic_server, wes_server = UserServer(hub, "vic", vic), UserServer(hub, "wes", wes)
+    vic_server.put_text("team/plan.md", "# plan\n")
+    assert wes_server.read_text("team/plan.md") == "# plan\n"
+    folder = docker_client.inspect_volume(f"{hub.prefix}-team")["Mountpoint"]
+    assert os.getxattr(f"{folder}/plan.md", "user.kaggle-team-hub.owner") == b"vic"
+    body = {"type": "file", "format": "text", "content": "mine"}
+    refused = wes_server.request("PUT", "api/contents/team/notes.md", json=body)
+    assert refused.status_code == 403, refused.text
+    assert (
+        "the team folder is read-only for members of the group 'readers'"
+        in (refused.json()["message"])
+    )
+    assert wes_server.run(READ_ONLY_WRITE).strip() == "Read-only file system"
+    assert sorted(wes_server.names("team")) == ["plan.md"]
+    hub.stop_server("vic")
+    hub.stop_server("wes")

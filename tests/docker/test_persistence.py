@@ -80,8 +80,9 @@ def test_users_and_named_servers_get_their_own_volumes(hub, docker_client):
     frank.put_text("code/only-frank.txt", "f\n")
 
     def volume(container):
-        (mount,) = docker_client.inspect_container(container)["Mounts"]
-        return mount["Name"]
+        mounts = docker_client.inspect_container(container)["Mounts"]
+        (work,) = [m["Name"] for m in mounts if m["Destination"] == "/tmp/working"]
+        return work
 
     volumes = {
         volume(f"{hub.prefix}-frank"),

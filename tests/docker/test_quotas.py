@@ -127,7 +127,7 @@ def test_a_member_who_fills_their_quota_is_refused_alone_and_sees_it(
     hub.start_server("ann")
     assert f"Volume {info['Name']} is nearly full: " in (hub.workdir / "hub.log").read_text()
     assert os.path.ismount(mounted_on)
-    assert ann.names() == {"code", "input"}
+    assert ann.names() == {"code", "input", "team"}
     assert "big.bin" in ann.names("code")
 
     # A raised quota grows her volume at its next start, files kept.
@@ -137,7 +137,7 @@ def test_a_member_who_fills_their_quota_is_refused_alone_and_sees_it(
     hub.start_server("ann")
     assert 112 <= int(ann.run(ROOM)) <= 128
     assert write(ann, "more.bin", 30) == "written"
-    assert ann.names() == {"code", "input"}
+    assert ann.names() == {"code", "input", "team"}
     assert "big.bin" in ann.names("code")
 
     # A deleted member's files are kept (quarantined) and the quota's file goes.

@@ -20,5 +20,6 @@ def test_two_hubs_serve_same_named_users_apart(make_hub, docker_client):
     for hub in (first, second):
         info = docker_client.inspect_container(f"{hub.prefix}-sam")
         assert list(info["NetworkSettings"]["Networks"]) == [hub.network]
-        assert info["Mounts"][0]["Name"] == f"{hub.prefix}-sam-work"
+        work = [m["Name"] for m in info["Mounts"] if m["Destination"] == "/tmp/working"]
+        assert work == [f"{hub.prefix}-sam-work"]
     assert first.env["KAGGLE_HUB_DATA_DIR"] != second.env["KAGGLE_HUB_DATA_DIR"]

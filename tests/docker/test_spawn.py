@@ -61,7 +61,7 @@ def test_kaggle_paths_resolve(alice):
 def test_root_is_the_image_own(hub, alice, docker_client):
     info = docker_client.inspect_container(f"{hub.prefix}-alice")
     destinations = {m["Destination"] for m in info["Mounts"]}
-    assert destinations == {"/tmp/working"}
+    assert destinations == {"/tmp/working", "/tmp/working/team"}
     assert info["HostConfig"]["ShmSize"] >= 1024**3
     assert not info["HostConfig"]["PortBindings"]
     assert list(info["NetworkSettings"]["Networks"]) == [hub.network]
