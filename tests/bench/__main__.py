@@ -4,7 +4,19 @@ import argparse
 import tempfile
 
 from . import __doc__ as summary
-from . import bursts, datapath, gpus, outage, proxies, quotas, restart, spawn, swarm, volumes
+from . import (
+    bursts,
+    datapath,
+    gpus,
+    outage,
+    proxies,
+    quotas,
+    restart,
+    spawn,
+    swarm,
+    team,
+    volumes,
+)
 from .figures import table
 from .run import BenchRun
 
@@ -19,6 +31,7 @@ STEPS = (
     "swarm",
     "gpus",
     "quotas",
+    "team",
 )
 
 
@@ -51,6 +64,7 @@ def main(argv=None):
         "swarm": lambda r: swarm.measure(r, args.hub_image),
         "gpus": gpus.measure,
         "quotas": quotas.measure,
+        "team": team.measure,
     }
     with tempfile.TemporaryDirectory(prefix="kth-bench-") as workdir:
         run = BenchRun(args.image, args.runs, workdir)

@@ -33,3 +33,8 @@ def table(rows):
     lines = ["| measurement | figure: median (min-max) | ratio |", "| --- | --- | --- |"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
     return "\n".join(lines)
+
+
+def against(base_label, base, label, value):
+    """Two rows of the table: a baseline's figure, and one measured against it."""
+    return [(base_label, fmt(base), "1.00"), (label, fmt(value), ratio(value, base))]
