@@ -72,7 +72,8 @@ class VolumeContentsManager(AsyncLargeFileManager):
             if e.status_code != 500:
                 raise
             if team.inside(os_path) and caused_by(e, (errno.EROFS,)):
-                raise web.HTTPError(403, team.read_only_message(path)) from e
+                directory = model.get("type") == "directory"
+                raise web.HTTPError(403, team.read_only_message(path, directory)) from e
             free, total = usage(self.root_dir)
             if free >= FULL_BELOW and not out_of_space(e):
                 raise

@@ -40,11 +40,12 @@ def record(target):
         pass
 
 
-def read_only_message(path):
+def read_only_message(path, directory=False):
     who = f"members of the group {READ_ONLY_GROUP!r}" if READ_ONLY_GROUP else "you"
+    done, again = ("made", "Make it") if directory else ("saved", "Save it")
     return (
-        f"{path} was not saved: the team folder is read-only for {who}. Save it in your own "
-        "folders (code/) instead, or ask an admin for write access."
+        f"{path} was not {done}: the team folder is read-only for {who}. {again} in your "
+        "own folders (code/) instead, or ask an admin for write access."
     )
 
 

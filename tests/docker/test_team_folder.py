@@ -1,8 +1,9 @@
 """The team folder on a real engine: one volume in every member's server, each file's
 maker recorded by what wrote it (JupyterLab's save, a notebook's pandas) and shown on the
 home page in Chromium, kept across a restart of the hub and of the servers, listed by
-`kaggle-hub volumes`, under another name when set, and gone when turned off. (Read-only
-members, under every login, are in test_every_login; backups in test_backup_sets.)"""
+`kaggle-hub volumes`, under another name when set, and gone when turned off; a read-only
+member's JupyterLab says so, and refuses a new folder there with the reason. (Read-only
+members under every login are in test_every_login; backups in test_backup_sets.)"""
 
 import os
 import secrets
@@ -45,8 +46,28 @@ def home_page_rows(hub, user, password):
         return [" ".join(row.split()) for row in page.locator(".kth-team-file").all_inner_texts()]
 
 
+def reader_in_jupyterlab(hub, user, password, folder, file):
+    """What JupyterLab shows ``user`` who opens ``folder/file``, and then makes a new folder
+    in ``folder`` from the file browser: ``(the file's tab, the dialog)`` as text."""
+    with playwright_driver() as driver, fresh_context(driver) as context:
+        page = context.new_page()
+        native_login(page, hub, user, password)
+        page.goto(f"{hub.url}/user/{user}/lab/tree/{folder}/{file}")
+        tab = page.locator(".jp-FileEditor").locator("..")
+        page.locator(".jp-FileEditor .cm-content").wait_for(timeout=90_000)
+        page.click("[data-command='filebrowser:create-new-directory']")
+        dialog = page.locator(".jp-Dialog-content")
+        try:
+            dialog.wait_for(timeout=30_000)
+        finally:
+            screenshot(page, f"team-folder-read-only-{user}")
+        return " ".join(tab.inner_text().split()), " ".join(dialog.inner_text().split())
+
+
 def test_members_work_in_one_team_folder_and_see_who_made_each_file(make_hub, docker_client):
-    hub = make_hub(env={"KAGGLE_HUB_TEAM_FOLDER": "shared"})
+    hub = make_hub(
+        env={"KAGGLE_HUB_TEAM_FOLDER": "shared", "KAGGLE_HUB_TEAM_READ_ONLY_GROUP": "guests"}
+    )
     ann = UserServer(hub, "ann", hub.create_user("ann"))
     bob = UserServer(hub, "bob", hub.create_user("bob"))
     hub.start_server("ann")
@@ -77,6 +98,16 @@ def test_members_work_in_one_team_folder_and_see_who_made_each_file(make_hub, do
         ["copy.csv", "not"],
         ["scores.csv", "bob"],
     ], rows
+
+    # A member of the read-only group who saves there in JupyterLab is told why not.
+    hub.create_user("cy")
+    assert hub.api("POST", "/groups/guests", json={"users": ["cy"]}).status_code == 201
+    hub.browser_session("cy", password)
+    tab, told = reader_in_jupyterlab(hub, "cy", password, "shared", "week1.md")
+    assert "file is read-only" in tab, tab
+    assert "the team folder is read-only for members of the group 'guests'" in told, told
+    assert ann.read_text("shared/week1.md") == "# Week 1\nbob's notes\n"
+    hub.stop_server("cy")
 
     # Kept across restarts of the hub and the servers; an admin sees it among the volumes.
     hub.stop_server("ann")
