@@ -17,12 +17,12 @@ pytestmark = pytest.mark.docker
 
 PANDAS = """
 import pandas as pd
-pd.DataFrame({"fold": [0, 1], "auc": [0.91, 0.93]}).to_csv("../shared/scores.csv")
-print(open("../shared/scores.csv").read().splitlines()[0])
+pd.DataFrame({"fold": [0, 1], "auc": [0.91, 0.93]}).to_csv("../crew/scores.csv")
+print(open("../crew/scores.csv").read().splitlines()[0])
 """
 SHELL_COPY = """
 import subprocess
-subprocess.run(["cp", "/tmp/working/shared/scores.csv", "/tmp/working/shared/copy.csv"], check=True)
+subprocess.run(["cp", "/tmp/working/crew/scores.csv", "/tmp/working/crew/copy.csv"], check=True)
 print("copied")
 """
 
@@ -66,7 +66,7 @@ def reader_in_jupyterlab(hub, user, password, folder, file):
 
 def test_members_work_in_one_team_folder_and_see_who_made_each_file(make_hub, docker_client):
     hub = make_hub(
-        env={"KAGGLE_HUB_TEAM_FOLDER": "shared", "KAGGLE_HUB_TEAM_READ_ONLY_GROUP": "guests"}
+        env={"KAGGLE_HUB_TEAM_FOLDER": "crew", "KAGGLE_HUB_TEAM_READ_ONLY_GROUP": "guests"}
     )
     ann = UserServer(hub, "ann", hub.create_user("ann"))
     bob = UserServer(hub, "bob", hub.create_user("bob"))
@@ -74,19 +74,19 @@ def test_members_work_in_one_team_folder_and_see_who_made_each_file(make_hub, do
     hub.start_server("bob")
 
     # One folder for both: ann's save is in bob's file browser, bob's notebook output in ann's.
-    assert "shared" in ann.names()
-    ann.put_text("shared/plan.md", "# Week 1\n")
-    assert bob.read_text("shared/plan.md") == "# Week 1\n"
+    assert "crew" in ann.names()
+    ann.put_text("crew/plan.md", "# Week 1\n")
+    assert bob.read_text("crew/plan.md") == "# Week 1\n"
     assert bob.run(PANDAS, notebook="code/train.ipynb").strip() == ",fold,auc"
-    assert ann.read_text("shared/scores.csv").startswith(",fold,auc")
+    assert ann.read_text("crew/scores.csv").startswith(",fold,auc")
     assert bob.run(SHELL_COPY).strip() == "copied"
     assert maker(docker_client, hub, "plan.md") == "ann"
     assert maker(docker_client, hub, "scores.csv") == "bob"
     assert maker(docker_client, hub, "copy.csv") is None
     # A rename keeps the maker; a teammate's later save does not take the file over.
-    moved = ann.request("PATCH", "api/contents/shared/plan.md", json={"path": "shared/week1.md"})
+    moved = ann.request("PATCH", "api/contents/crew/plan.md", json={"path": "crew/week1.md"})
     assert moved.status_code == 200, moved.text
-    bob.put_text("shared/week1.md", "# Week 1\nbob's notes\n")
+    bob.put_text("crew/week1.md", "# Week 1\nbob's notes\n")
     assert maker(docker_client, hub, "week1.md") == "ann"
 
     # The home page lists the latest files with their makers.
@@ -103,10 +103,10 @@ def test_members_work_in_one_team_folder_and_see_who_made_each_file(make_hub, do
     hub.create_user("cy")
     assert hub.api("POST", "/groups/guests", json={"users": ["cy"]}).status_code == 201
     hub.browser_session("cy", password)
-    tab, told = reader_in_jupyterlab(hub, "cy", password, "shared", "week1.md")
+    tab, told = reader_in_jupyterlab(hub, "cy", password, "crew", "week1.md")
     assert "file is read-only" in tab, tab
     assert "the team folder is read-only for members of the group 'guests'" in told, told
-    assert ann.read_text("shared/week1.md") == "# Week 1\nbob's notes\n"
+    assert ann.read_text("crew/week1.md") == "# Week 1\nbob's notes\n"
     hub.stop_server("cy")
 
     # Kept across restarts of the hub and the servers; an admin sees it among the volumes.
@@ -114,7 +114,7 @@ def test_members_work_in_one_team_folder_and_see_who_made_each_file(make_hub, do
     hub.stop()
     hub.start()
     hub.start_server("ann")
-    assert ann.read_text("shared/week1.md") == "# Week 1\nbob's notes\n"
+    assert ann.read_text("crew/week1.md") == "# Week 1\nbob's notes\n"
     listed = kaggle_hub(hub.env, "volumes")
     assert listed.returncode == 0, listed.stderr
     assert any(
@@ -127,5 +127,5 @@ def test_members_work_in_one_team_folder_and_see_who_made_each_file(make_hub, do
     hub.start(env={**hub.env, "KAGGLE_HUB_TEAM_FOLDER": "off"})
     hub.start_server("ann")
     # (Docker made the folder the team folder was mounted on: it stays, empty.)
-    assert ann.names("shared") == set()
+    assert ann.names("crew") == set()
     assert maker(docker_client, hub, "scores.csv") == "bob"
