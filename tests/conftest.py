@@ -5,6 +5,8 @@ Nothing here skips: without an engine or the image these tests fail, and say why
 fixtures touch the daemon only when a test asks for them, so the unit tier needs none.
 """
 
+import os
+import secrets
 import subprocess
 from contextlib import ExitStack
 
@@ -24,9 +26,17 @@ def pytest_runtest_makereport(item, call):
         item.session.stash.setdefault("failed_nodes", set()).add(item.nodeid)
 
 
+def run_dir(tmp_path_factory):
+    """The run's temporary dir: the parent of each worker's when the run is spread over
+    workers (``./deploy/test`` does that)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
-def docker_client():
-    """The engine's API, cleared of what an interrupted run's test hubs left in it."""
+def docker_client(tmp_path_factory):
+    """The engine's API, cleared of what an interrupted run's test hubs left in it (never
+    what another worker of this run is using)."""
     try:
         client = docker.APIClient(version="auto")
         client.ping()
@@ -34,7 +44,7 @@ def docker_client():
         pytest.fail(
             f"The Docker tier needs a running Docker engine ({e}); ./deploy/test starts one."
         )
-    remove_leftovers(client)
+    remove_leftovers(client, run_dir(tmp_path_factory))
     return client
 
 
@@ -71,7 +81,7 @@ def make_hub(request, tmp_path_factory, docker_client, image):
 @pytest.fixture(scope="module")
 def mismatched_image(docker_client, image, tmp_path_factory):
     """The lite image with jupyterhub reporting another version than the hub's."""
-    tag = "kth-test-mismatch:jh0.0.1"
+    tag = f"kth-test-mismatch-{secrets.token_hex(3)}:jh0.0.1"
     context = tmp_path_factory.mktemp("mismatch")
     (context / "Dockerfile").write_text(
         f"FROM {image}\n"
@@ -86,7 +96,7 @@ def mismatched_image(docker_client, image, tmp_path_factory):
 @pytest.fixture(scope="module")
 def image_without_jupyterhub(docker_client, image, tmp_path_factory):
     """The lite image with jupyterhub uninstalled, as a plain data-science image is."""
-    tag = "kth-test-nojupyterhub:latest"
+    tag = f"kth-test-nojupyterhub-{secrets.token_hex(3)}:latest"
     context = tmp_path_factory.mktemp("nojupyterhub")
     (context / "Dockerfile").write_text(
         f"FROM {image}\nRUN python3 -m pip uninstall -q -y --break-system-packages jupyterhub\n"

@@ -48,6 +48,10 @@ def kaggle_hub(env, *args, cwd=None, stdin=subprocess.DEVNULL):
 
 
 _HANDED_OUT = set()
+# Workers of one run (gw0, gw1, ...) take ports of their own residue, so that two workers
+# never hand out the same port while its hub is still starting.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+_WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
 
 
 def free_port():
@@ -57,7 +61,7 @@ def free_port():
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        if port not in _HANDED_OUT:
+        if port not in _HANDED_OUT and port % _WORKERS == int(_WORKER[2:]) % _WORKERS:
             _HANDED_OUT.add(port)
             return port
 

@@ -24,7 +24,7 @@ from ..dockerd import (
 from ..hubprocess import REPO_DIR, UserServer, kaggle_hub
 from ..waiting import wait_for
 
-pytestmark = pytest.mark.docker
+pytestmark = [pytest.mark.docker, pytest.mark.serial]
 
 
 def deploy_service(*args, env):
