@@ -2,15 +2,10 @@
 
 import logging
 
-import docker
-
-from .. import engine
-from ..errors import DockerUnreachable
 from ..server import gpus
+from . import pagedocker
 
 log = logging.getLogger("JupyterHub")
-# The page waits at most this long for Docker.
-DOCKER_SECONDS = 5
 
 
 def lines(prefix, devices, client):
@@ -30,8 +25,8 @@ def for_admins(prefix, named, user):
     if not devices:
         return None
     try:
-        client = engine.connect(engine.client_kwargs({"timeout": DOCKER_SECONDS}))
+        client = pagedocker.client()
         return lines(prefix, devices, client)
-    except (DockerUnreachable, docker.errors.DockerException, OSError) as e:
+    except pagedocker.UNANSWERED as e:
         log.warning("Cannot tell who holds the GPUs: %s", e)
         return [f"GPUs: Docker did not answer ({type(e).__name__}); kaggle-hub gpus retries."]

@@ -2,16 +2,11 @@
 
 import logging
 
-import docker
-
-from .. import engine
-from ..errors import DockerUnreachable
 from ..server import naming, quotas
 from ..server.naming import LABEL_PREFIX
+from . import pagedocker
 
 log = logging.getLogger("JupyterHub")
-# The page waits at most this long for Docker.
-DOCKER_SECONDS = 5
 
 
 def rows(client, prefix):
@@ -35,8 +30,8 @@ def for_admins(prefix, quota, user):
     if user is None or not user.admin or not quota:
         return None
     try:
-        client = engine.connect(engine.client_kwargs({"timeout": DOCKER_SECONDS}))
+        client = pagedocker.client()
         return [(f"{who}: {use.text()}", use.nearly_full) for who, use in rows(client, prefix)]
-    except (DockerUnreachable, docker.errors.DockerException, OSError) as e:
+    except pagedocker.UNANSWERED as e:
         log.warning("Cannot tell how full the volumes are: %s", e)
         return [(f"Volumes: Docker did not answer ({type(e).__name__}).", False)]

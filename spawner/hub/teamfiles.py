@@ -6,13 +6,10 @@ import os
 
 import docker
 
-from .. import engine
-from ..errors import DockerUnreachable
 from ..server import team
+from . import pagedocker
 
 log = logging.getLogger("JupyterHub")
-# The page waits at most this long for Docker.
-DOCKER_SECONDS = 5
 
 
 def for_members(prefix, folder, user):
@@ -28,11 +25,11 @@ def listing(prefix, folder):
     [team.Entry.row], "looked", "more"}``; None where the hub cannot read it (Docker keeps
     it on another machine, or does not answer)."""
     try:
-        client = engine.connect(engine.client_kwargs({"timeout": DOCKER_SECONDS}))
+        client = pagedocker.client()
         info = client.inspect_volume(team.volume_name(prefix))
     except docker.errors.NotFound:
         return {"folder": folder, "files": [], "looked": 0, "more": False}
-    except (DockerUnreachable, docker.errors.DockerException, OSError) as e:
+    except pagedocker.UNANSWERED as e:
         log.warning("Cannot list the team folder: %s", e)
         return None
     mountpoint = info.get("Mountpoint") or ""
