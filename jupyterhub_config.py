@@ -156,7 +156,8 @@ servers.profiles = list(s.profiles)
 servers.datasets_dir = s.datasets_dir
 servers.deleted_volumes = s.deleted_volumes
 servers.min_free_disk = parse_size(s.min_free_disk)
-servers.disk_quota = parse_size(s.disk_quota)
+disk_quota = parse_size(s.disk_quota)
+servers.disk_quota = disk_quota
 servers.quota_folder = s.quota_dir
 servers.gpu_devices = None if s.gpus is None else list(s.gpus)
 servers.gpus_per_user = s.gpus_per_user
@@ -212,7 +213,7 @@ hub_template_vars = {
     "team_files": functools.partial(teamfiles.for_members, s.prefix, s.team_folder),
     "sharing": s.sharing,
     "backup_status": functools.partial(backupstatus.for_admins, s.data_dir, s.backups),
-    "quota_use": functools.partial(quotause.for_admins, s.prefix, parse_size(s.disk_quota)),
+    "quota_use": functools.partial(quotause.for_admins, s.prefix, disk_quota),
     # On one machine; a swarm's scheduler places GPUs on its nodes.
     "gpu_holders": None
     if s.swarm.on_swarm

@@ -44,7 +44,8 @@ def ensure_volume(client, name, volume_labels, quota=None):
         else:
             quotas.create(client, name, volume_labels, quota)
         return True
-    unused = quota is not None and not containers_using(client, name)
+    growable = quota is not None and quotas.quota_file(info) is not None
+    unused = growable and not containers_using(client, name)
     quotas.ready(info, quota if unused else None)
     return False
 
