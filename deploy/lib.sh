@@ -108,18 +108,21 @@ ensure_oidc_provider() {
     [ -f "$OIDC_PROVIDER_MODULE" ] || die "oidc-provider is not in $dir after npm install"
 }
 
+# ensure_venv [test]: the hub's packages in .venv; with "test", also what the tests, the
+# benchmark and the load test use (the hub itself runs without them).
 ensure_venv() {
-    local stamp want
+    local stamp want extras=${1:-}
     if [ ! -x "$VENV/bin/python" ]; then
         command -v python3 >/dev/null || apt_install python3
         python3 -m venv "$VENV" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$VENV"; }
     fi
     want=$(sha256sum < "$REPO_DIR/pyproject.toml" | cut -d" " -f1)
     stamp=$(cat "$VENV/.installed" 2>/dev/null || true)
-    [ "$stamp" = "$want" ] && return 0
+    [ "$stamp" = "$want test" ] && return 0
+    [ -z "$extras" ] && [ "$stamp" = "$want" ] && return 0
     say "installing Python packages into .venv"
-    "$VENV/bin/pip" install -q --disable-pip-version-check -e "${REPO_DIR}[test]" >&2
-    echo "$want" > "$VENV/.installed"
+    "$VENV/bin/pip" install -q --disable-pip-version-check -e "${REPO_DIR}${extras:+[$extras]}" >&2
+    echo "$want${extras:+ $extras}" > "$VENV/.installed"
 }
 
 # The test command checks the deploy scripts with it.
@@ -127,9 +130,10 @@ ensure_shellcheck() {
     command -v shellcheck >/dev/null || apt_install shellcheck
 }
 
+# Docker and .venv; the test, bench and load commands set VENV_EXTRAS=test first.
 ensure_all() {
     ensure_docker
-    ensure_venv
+    ensure_venv "${VENV_EXTRAS:-}"
     export PATH="$VENV/bin:$PATH"
 }
 
