@@ -32,10 +32,22 @@ ALLOWED_HOSTS = {"127.0.0.1", "localhost", LOOPBACK_NAME}
 SCREENSHOTS = REPO_DIR / "test-output/screenshots"
 
 
+_RUNNING = []
+
+
 @contextmanager
 def playwright_driver():
+    """Playwright's driver, started here or the one already running in this process (its
+    sync API runs one at a time: the session's, or a test's own)."""
+    if _RUNNING:
+        yield _RUNNING[0]
+        return
     with sync_playwright() as driver:
-        yield driver
+        _RUNNING.append(driver)
+        try:
+            yield driver
+        finally:
+            _RUNNING.clear()
 
 
 def trust_args(ca_pem):

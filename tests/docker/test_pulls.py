@@ -14,7 +14,9 @@ from ..hubprocess import kaggle_hub
 from ..registry import Registry, SilentRegistry, cached_storage
 from ..waiting import wait_for
 
-pytestmark = pytest.mark.docker
+# The lite image is taken off the machine while a spawn pulls it back: alone, as every other
+# test's servers run it.
+pytestmark = [pytest.mark.docker, pytest.mark.serial]
 
 
 @pytest.fixture(scope="module")
