@@ -9,6 +9,7 @@ import os
 import secrets
 import subprocess
 from contextlib import ExitStack
+from pathlib import Path
 
 import docker
 import pytest
@@ -16,6 +17,22 @@ import pytest
 from .browser import fresh_context, playwright_driver
 from .hubs import finish_hub, new_hub, remove_leftovers, stop_proxies
 from .images import built_image
+
+
+def pytest_collection_modifyitems(config, items):
+    """Files of the tiers that start hubs and containers first (those with the most tests
+    first), the quick unit files last: spread over workers (``./deploy/test`` runs with
+    ``--no-loadscope-reorder``), the unit files then fill the gaps while the last slow files
+    finish."""
+    per_file = {}
+    for item in items:
+        per_file[item.path] = per_file.get(item.path, 0) + 1
+
+    def order(item):
+        unit = item.path.is_relative_to(Path(__file__).parent / "unit")
+        return (unit, -per_file[item.path], str(item.path))
+
+    items.sort(key=order)
 
 
 @pytest.hookimpl(hookwrapper=True)

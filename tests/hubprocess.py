@@ -3,6 +3,7 @@
 import functools
 import json
 import os
+import random
 import secrets
 import socket
 import subprocess
@@ -48,22 +49,28 @@ def kaggle_hub(env, *args, cwd=None, stdin=subprocess.DEVNULL):
 
 
 _HANDED_OUT = set()
-# Workers of one run (gw0, gw1, ...) take ports of their own residue, so that two workers
-# never hand out the same port while its hub is still starting.
-_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+# Ports below the kernel's range for outgoing connections (32768 up), so that none is taken
+# by a connection between the hand-out and its listener's start; each worker of a run (gw0,
+# gw1, ...) takes the ports of its own residue, so that two never hand out the same one.
+PORTS = range(20000, 32768)
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:])
 _WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
 
 
 def free_port():
-    """A port free now and not handed out before in this run: the kernel can give the same
-    free port to two asks in a row, and a hub's three ports must differ."""
+    """A port free now and not handed out before in this run: a hub's three ports must
+    differ."""
     while True:
+        port = random.randrange(PORTS.start + _WORKER, PORTS.stop, _WORKERS)
+        if port in _HANDED_OUT:
+            continue
         with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port not in _HANDED_OUT and port % _WORKERS == int(_WORKER[2:]) % _WORKERS:
-            _HANDED_OUT.add(port)
-            return port
+            try:
+                s.bind(("", port))
+            except OSError:
+                continue
+        _HANDED_OUT.add(port)
+        return port
 
 
 class Hub(LoggedProcess):

@@ -20,7 +20,7 @@ from ..browser import fresh_context, native_login, native_signup, playwright_dri
 from ..hubprocess import UserServer, kaggle_hub
 from ..secondengine import second_engine
 
-pytestmark = [pytest.mark.docker, pytest.mark.serial]
+pytestmark = pytest.mark.docker
 
 STAND_INS = REPO_DIR / "tests/data/nvidia"
 PROFILES = [

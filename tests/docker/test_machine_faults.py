@@ -17,7 +17,7 @@ from ..hubprocess import UserServer
 from ..secondengine import second_engine
 from ..waiting import wait_for
 
-pytestmark = [pytest.mark.docker, pytest.mark.reliability, pytest.mark.serial]
+pytestmark = [pytest.mark.docker, pytest.mark.reliability]
 
 MEMORY_CGROUPS = Path("/sys/fs/cgroup/memory")
 # The machine's memory, scaled down: enough for the hub, its proxy and two servers with a
