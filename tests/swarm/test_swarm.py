@@ -79,6 +79,10 @@ def test_a_server_is_a_service_with_kaggles_paths(swarm_hub):
         task_template["Networks"][0]["Target"]
         == docker("network", "inspect", "-f", "{{.Id}}", swarm_hub.network).stdout.strip()
     )
+    # What crosses between nodes on it (tokens, secrets, notebooks) is encrypted.
+    options = docker("network", "inspect", "-f", "{{json .Options}}", swarm_hub.network)
+    assert "encrypted" in json.loads(options.stdout)
+    assert "is not encrypted" not in swarm_hub.log()
 
 
 def test_a_kaggle_notebook_runs_unmodified_with_the_teams_data_and_a_secret(swarm_hub):
