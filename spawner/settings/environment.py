@@ -77,14 +77,31 @@ def env_file_path(environ, config_dir=REPO_DIR):
     return Path(environ.get("KAGGLE_HUB_ENV_FILE") or Path(config_dir) / ".env")
 
 
+# Settings whose value is a secret: a .env file holding one is kept owner-only.
+SECRET_SETTINGS = ("KAGGLE_HUB_OAUTH_CLIENT_SECRET",)
+
+
+def check_owner_only(path, values):
+    """Raise SettingsError if the .env file at ``path`` holds a secret setting and other
+    users of this machine can read it (as ``ssh`` refuses a readable key)."""
+    held = [key for key in SECRET_SETTINGS if values.get(key)]
+    mode = path.stat().st_mode & 0o777
+    if held and mode & 0o077:
+        raise SettingsError(
+            f"{path} holds {held[0]} and other users of this machine can read it (mode "
+            f"{mode:o}): make it owner-only with 'chmod 600 {path}', or give the secret in a "
+            "file of its own (KAGGLE_HUB_OAUTH_CLIENT_SECRET_FILE, e.g. a swarm secret)."
+        )
+
+
 def read_environment(environ=None, config_dir=REPO_DIR):
     """The environment merged over the ``.env`` file (the environment wins)."""
     environ = dict(os.environ if environ is None else environ)
     env_file = env_file_path(environ, config_dir)
     merged = {}
     if env_file.is_file():
-        merged.update(
-            {k: v for k, v in dotenv_values(env_file, interpolate=False).items() if v is not None}
-        )
+        values = dotenv_values(env_file, interpolate=False)
+        check_owner_only(env_file, values)
+        merged.update({k: v for k, v in values.items() if v is not None})
     merged.update(environ)
     return merged
