@@ -10,6 +10,7 @@ import pytest
 from spawner.hub import network
 
 from ..hubprocess import UserServer
+from ..waiting import wait_for
 
 pytestmark = [pytest.mark.docker, pytest.mark.reliability]
 
@@ -157,13 +158,21 @@ def test_user_code_cannot_name_another_address_for_the_hubs_log(hub, docker_clie
     container = docker_client.inspect_container(f"{hub.prefix}-wes")
     address = container["NetworkSettings"]["Networks"][hub.network]["IPAddress"]
     assert UserServer(hub, "wes", token).run(FORGE).strip() == "200"
-    (line,) = [line for line in hub.log().splitlines() if "forged-address-probe" in line]
+    line = logged_once(hub, "forged-address-probe")
     assert f"@{address})" in line, line
     assert "203.0.113.9" not in hub.log()
     # What comes through the proxy keeps the browser's address.
     hub.api("GET", "/?proxied-address-probe")
-    (line,) = [line for line in hub.log().splitlines() if "proxied-address-probe" in line]
+    line = logged_once(hub, "proxied-address-probe")
     assert "@127.0.0.1)" in line, line
+
+
+def logged_once(hub, marker):
+    """The one line of the hub's log with ``marker`` (a request's line is written just
+    after its answer is sent, so it is waited for)."""
+    wait_for(lambda: marker in hub.log(), 10, what=f"the hub logging {marker}")
+    (line,) = [line for line in hub.log().splitlines() if marker in line]
+    return line
 
 
 def test_the_fence_of_a_network_that_is_gone_is_removed_at_the_next_start(make_hub, docker_client):
