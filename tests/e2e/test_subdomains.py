@@ -16,7 +16,9 @@ from ..browser import (
     trust_args,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.reliability]
+# Alone, after the parallel run: under its load, Chromium lost the hub's answers to form posts
+# over HTTPS (the hub logged them sent; the page never got them). Not yet understood.
+pytestmark = [pytest.mark.e2e, pytest.mark.reliability, pytest.mark.serial]
 
 SECRET = "bob's private notes"
 
