@@ -53,7 +53,7 @@ _HANDED_OUT = set()
 # by a connection between the hand-out and its listener's start; each worker of a run (gw0,
 # gw1, ...) takes the ports of its own residue, so that two never hand out the same one.
 PORTS = range(20000, 32768)
-_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:])
+WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:])
 _WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
 
 
@@ -61,7 +61,7 @@ def free_port():
     """A port free now and not handed out before in this run: a hub's three ports must
     differ."""
     while True:
-        port = random.randrange(PORTS.start + _WORKER, PORTS.stop, _WORKERS)
+        port = random.randrange(PORTS.start + WORKER, PORTS.stop, _WORKERS)
         if port in _HANDED_OUT:
             continue
         with socket.socket() as s:

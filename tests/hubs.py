@@ -14,6 +14,8 @@ from spawner.server import quotas
 from .hubprocess import Hub
 
 PREFIX_ROOT = "kth-test"
+# A test hub's prefix: "kth-test-" and six hex digits.
+PREFIX_WIDTH = len(PREFIX_ROOT) + 7
 
 
 def live_prefixes():
@@ -33,20 +35,18 @@ def live_prefixes():
 def this_run_prefixes(run_dir):
     """Prefixes of the hubs this run has made, in any of its workers: each hub's work dir
     is named after its prefix, in the run's temporary dir or a worker's dir in it."""
-    width = len(PREFIX_ROOT) + 7
     dirs = [*run_dir.glob(f"{PREFIX_ROOT}-*"), *run_dir.glob(f"*/{PREFIX_ROOT}-*")]
-    return {d.name[:width] for d in dirs}
+    return {d.name[:PREFIX_WIDTH] for d in dirs}
 
 
 def remove_leftovers(client, run_dir):
     """Remove what the test hubs of an interrupted run left in Docker (hubs no longer
     running, not made by this run): their containers, volumes and networks."""
     live = live_prefixes() | this_run_prefixes(run_dir)
-    width = len(PREFIX_ROOT) + 7  # "kth-test-" and six hex digits
     names = [c["Names"][0].lstrip("/") for c in client.containers(all=True) if c["Names"]]
     names += [v["Name"] for v in client.volumes().get("Volumes") or []]
     names += [n["Name"] for n in client.networks()]
-    for prefix in {n[:width] for n in names if n.startswith(f"{PREFIX_ROOT}-")} - live:
+    for prefix in {n[:PREFIX_WIDTH] for n in names if n.startswith(f"{PREFIX_ROOT}-")} - live:
         try:
             remove_prefixed(client, prefix)
         except docker.errors.NotFound:

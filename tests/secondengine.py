@@ -11,6 +11,7 @@ from pathlib import Path
 
 import docker
 
+from .hubprocess import WORKER
 from .hubs import PREFIX_ROOT, remove_prefixed
 from .waiting import wait_for
 
@@ -21,9 +22,6 @@ def second_engine(image, root_size=None, path=(), env=None):
     a folder under /tmp), ``path`` folders first on its PATH and ``env`` added to its
     environment; load ``image`` into it. Yields ``(address, APIClient, root folder)``."""
     token = secrets.token_hex(3)
-    # Addresses of this pytest worker's own, so that two workers' engines never share a
-    # subnet.
-    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:])
     base = Path(f"/tmp/kth-test-docker-{token}")
     root = base / "root"
     root.mkdir(parents=True)
@@ -31,11 +29,12 @@ def second_engine(image, root_size=None, path=(), env=None):
         mount = ["mount", "-t", "tmpfs", "-o", f"size={root_size}", "tmpfs", str(root)]
         subprocess.run(mount, check=True)
     # A default bridge of its own: an engine told --bridge=none deletes docker0, the
-    # machine's engine's.
+    # machine's engine's. Its addresses are this pytest worker's own, so that two workers'
+    # engines never share a subnet.
     bridge = f"kthbr{token}"
     for step in (
         ["link", "add", bridge, "type", "bridge"],
-        ["addr", "add", f"10.214.{worker}.1/24", "dev", bridge],
+        ["addr", "add", f"10.214.{WORKER}.1/24", "dev", bridge],
         ["link", "set", bridge, "up"],
     ):
         subprocess.run(["ip", *step], check=True)
@@ -46,7 +45,7 @@ def second_engine(image, root_size=None, path=(), env=None):
         ["dockerd", "--data-root", str(root), "--exec-root", str(base / "exec")]
         + ["-H", address, "--pidfile", str(base / "docker.pid"), f"--bridge={bridge}"]
         + ["--iptables=false", "--ip6tables=false"]
-        + ["--default-address-pool", f"base=10.{200 + worker}.0.0/16,size=24"],
+        + ["--default-address-pool", f"base=10.{200 + WORKER}.0.0/16,size=24"],
         stdout=(base / "dockerd.log").open("w"),
         stderr=subprocess.STDOUT,
         env=environ,
