@@ -13,7 +13,9 @@ import pytest
 from ..browser import fresh_context, native_login, playwright_driver, screenshot
 from ..hubprocess import UserServer, kaggle_hub
 
-pytestmark = pytest.mark.docker
+# Alone, after the parallel run: it clicks through JupyterLab in Chromium, and under that
+# run's load a click on the file browser's toolbar once waited out its 30 s.
+pytestmark = [pytest.mark.docker, pytest.mark.serial]
 
 PANDAS = """
 import pandas as pd
