@@ -8,7 +8,7 @@ from ..browser import native_login, native_signup, screenshot, trust_args, wait_
 
 # Alone, after the parallel run: under its load, Chromium lost the hub's answers to form posts
 # over HTTPS (the hub logged them sent; the page never got them). Not yet understood.
-pytestmark = [pytest.mark.e2e, pytest.mark.tls, pytest.mark.serial]
+pytestmark = [pytest.mark.e2e, pytest.mark.tls]
 
 
 def test_login_over_https_lands_in_jupyterlab(make_hub, new_page, tmp_path):
