@@ -28,15 +28,20 @@ def mount(app, handlers=HANDLERS):
     app.observe(put_first, names="handlers")
 
 
-def mount_in_running_hub(handlers=HANDLERS):
-    """``mount`` into the JupyterHub loading this configuration; True if there is one (not
-    when a test or ``kaggle-hub`` only reads the configuration)."""
+def in_running_hub():
+    """Whether a JupyterHub is loading this configuration (not a test or ``kaggle-hub``
+    that only reads it)."""
     from jupyterhub.app import JupyterHub
 
-    if not JupyterHub.initialized():
-        return False
-    mount(JupyterHub.instance(), handlers)
-    return True
+    return JupyterHub.initialized()
+
+
+def mount_in_running_hub(handlers=HANDLERS):
+    """``mount`` into the JupyterHub loading this configuration, if there is one."""
+    from jupyterhub.app import JupyterHub
+
+    if in_running_hub():
+        mount(JupyterHub.instance(), handlers)
 
 
 def when_serving(*callbacks):

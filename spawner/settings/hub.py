@@ -122,6 +122,7 @@ class Settings:
     admins: frozenset
     named_servers: int
     config_d: Path
+    config_dir: Path
     auth: login.AuthSettings
     serving: ServingSettings = ServingSettings()
     swarm: SwarmSettings = SwarmSettings()
@@ -238,6 +239,7 @@ def from_env(env, config_dir=REPO_DIR, euid=None, home=None):
         admins=names(env, "KAGGLE_HUB_ADMINS"),
         named_servers=count(env, "KAGGLE_HUB_NAMED_SERVERS", 3),
         config_d=Path(env.get("KAGGLE_HUB_CONFIG_D") or Path(config_dir) / "jupyterhub_config.d"),
+        config_dir=Path(config_dir),
         auth=login.from_env(env, ip, hub_port, tls),
         serving=serving_from_env(env, ip, hub_port, url, euid),
         swarm=swarm_from_env(env),

@@ -3,16 +3,18 @@
 import os
 import socket
 import stat
+import subprocess
+import sys
 from importlib.metadata import entry_points
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
 from spawner import KaggleSpawner
-from spawner.errors import SetupError
 from spawner.login.authenticators import KaggleNativeAuthenticator
-from spawner.settings.environment import REPO_DIR, SettingsError
+from spawner.settings.environment import REPO_DIR
 from spawner.swarm.spawner import KaggleSwarmSpawner
 
 
@@ -173,8 +175,36 @@ def test_env_file_next_to_the_config(load, tmp_path):
 
 
 def test_bad_setting_stops_the_hub_with_its_name(load):
-    with pytest.raises(SettingsError, match="KAGGLE_HUB_PORT='x' is not a port"):
+    with pytest.raises(SystemExit, match="^Not started: KAGGLE_HUB_PORT='x' is not a port"):
         load(KAGGLE_HUB_PORT="x")
+
+
+def test_a_hub_with_a_bad_setting_prints_one_line_and_no_traceback(tmp_path):
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("KAGGLE_HUB_")},
+        "KAGGLE_HUB_PORT": "x",
+        "KAGGLE_HUB_DATA_DIR": str(tmp_path / "data"),
+        "KAGGLE_HUB_ENV_FILE": str(tmp_path / "no.env"),
+    }
+    jupyterhub = Path(sys.executable).parent / "jupyterhub"
+    done = subprocess.run(
+        [jupyterhub, "-f", "jupyterhub_config.py"],
+        cwd=REPO_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    printed = (done.stdout + done.stderr).strip()
+    assert "Traceback" not in printed, printed
+    assert printed.splitlines()[-1].startswith("Not started: KAGGLE_HUB_PORT='x' is not a port")
+    assert not (tmp_path / "data").exists()
+
+
+def test_reading_the_configuration_asks_docker_nothing_when_the_api_address_is_set(load):
+    c = load(DOCKER_HOST="unix:///nonexistent/docker.sock", KAGGLE_HUB_DOCKER_WAIT_SECONDS="60")
+    assert c.JupyterHub.hub_ip == "127.0.0.1"
 
 
 def test_unreachable_oidc_issuer_stops_the_hub_with_a_message(load):
@@ -182,7 +212,8 @@ def test_unreachable_oidc_issuer_stops_the_hub_with_a_message(load):
         s.bind(("127.0.0.1", 0))
         closed = s.getsockname()[1]
     with pytest.raises(
-        SetupError, match=f"Cannot reach the OpenID Connect issuer at http://127.0.0.1:{closed}/"
+        SystemExit,
+        match=f"^Not started: Cannot reach the OpenID Connect issuer at http://127.0.0.1:{closed}/",
     ):
         load(
             KAGGLE_HUB_AUTH="oidc",
