@@ -12,7 +12,7 @@ import re
 import sys
 from pathlib import Path
 
-from .hub import VARIABLES
+from .reference import NAMES
 
 PLAIN = re.compile(r"^[A-Za-z0-9_./:@,+=-]*$")
 
@@ -42,7 +42,7 @@ def carried(environ):
     return {
         key: value
         for key, value in environ.items()
-        if key in VARIABLES and key != "KAGGLE_HUB_ENV_FILE"
+        if key in NAMES and key != "KAGGLE_HUB_ENV_FILE"
     }
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from ..sizes import parse_size
+from .variables import default_of
 
 # The checkout: jupyterhub_config.py, .env and deploy/ live here.
 REPO_DIR = Path(__file__).resolve().parents[2]
@@ -15,61 +16,64 @@ class SettingsError(ValueError):
     """A setting has a value the hub cannot use."""
 
 
-def port(env, name, default):
-    raw = env.get(name, "")
-    if not raw:
-        return default
+def raw(env, name):
+    """The value of setting ``name``, stripped, else its declared default ('' for none)."""
+    return (env.get(name) or "").strip() or default_of(name)
+
+
+def port(env, name, default=None):
+    """A port; unset, ``default`` when given (one derived from another setting), else the
+    declared one."""
+    value = (env.get(name) or "").strip()
+    if not value:
+        if default is not None:
+            return default
+        value = default_of(name)
     try:
-        value = int(raw)
+        number = int(value)
     except ValueError:
-        value = -1
-    if not 1 <= value <= 65535:
-        raise SettingsError(f"{name}={raw!r} is not a port: use a number from 1 to 65535.")
-    return value
+        number = -1
+    if not 1 <= number <= 65535:
+        raise SettingsError(f"{name}={value!r} is not a port: use a number from 1 to 65535.")
+    return number
 
 
-def flag(env, name, default=False):
-    raw = env.get(name, "").strip().lower()
-    if raw == "":
-        return default
-    if raw in ("0", "false", "no", "off"):
+def flag(env, name):
+    value = raw(env, name).lower()
+    if value in ("0", "false", "no", "off"):
         return False
-    if raw in ("1", "true", "yes", "on"):
+    if value in ("1", "true", "yes", "on"):
         return True
-    raise SettingsError(f"{name}={raw!r} is not a flag: use 1 or 0.")
+    raise SettingsError(f"{name}={value!r} is not a flag: use 1 or 0.")
 
 
-def count(env, name, default):
-    raw = env.get(name, "")
-    if not raw:
-        return default
-    if not raw.isdigit():
-        raise SettingsError(f"{name}={raw!r} is not a count: use a whole number, 0 or more.")
-    return int(raw)
+def count(env, name):
+    value = raw(env, name)
+    if not value.isdigit():
+        raise SettingsError(f"{name}={value!r} is not a count: use a whole number, 0 or more.")
+    return int(value)
 
 
 def names(env, name, separator=","):
     """The non-empty, stripped items of a separated list."""
-    return frozenset(item.strip() for item in env.get(name, "").split(separator) if item.strip())
+    return frozenset(item.strip() for item in raw(env, name).split(separator) if item.strip())
 
 
-def choice(env, name, choices, default):
-    raw = env.get(name, "").strip().lower() or default
-    if raw not in choices:
-        raise SettingsError(f"{name}={raw!r} is not one of: {', '.join(choices)}.")
-    return raw
+def choice(env, name, choices):
+    value = raw(env, name).lower()
+    if value not in choices:
+        raise SettingsError(f"{name}={value!r} is not one of: {', '.join(choices)}.")
+    return value
 
 
-def size(env, name, default):
+def size(env, name):
     """A size in Docker's notation (e.g. ``2g``, ``512m``), checked and kept as written."""
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
+    value = raw(env, name)
     try:
-        parse_size(raw)
+        parse_size(value)
     except ValueError:
-        raise SettingsError(f"{name}={raw!r} is not a size: use e.g. 2g or 512m.") from None
-    return raw
+        raise SettingsError(f"{name}={value!r} is not a size: use e.g. 2g or 512m.") from None
+    return value
 
 
 def env_file_path(environ, config_dir=REPO_DIR):

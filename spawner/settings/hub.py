@@ -1,7 +1,8 @@
 """The hub's settings, read from environment variables and an optional ``.env`` file.
 
-Every variable is listed in ``VARIABLES`` with its default and meaning; the README's table
-is the same list. A variable set in the environment wins over the same one in ``.env``.
+Each module of ``spawner.settings`` declares its variables once (``VARIABLES``: name,
+meaning, default; see ``variables``). A variable set in the environment wins over the same
+one in ``.env``.
 """
 
 import json
@@ -15,7 +16,6 @@ from ..server import naming, profiles, team
 from ..server.container import SHM_SIZE
 from ..sizes import parse_size
 from . import login
-from .backups import VARIABLES as BACKUP_VARIABLES
 from .backups import BackupSettings
 from .backups import from_env as backups_from_env
 from .environment import (
@@ -26,80 +26,203 @@ from .environment import (
     flag,
     names,
     port,
+    raw,
     read_environment,
     size,
 )
-from .serving import TLS_MODES, ServingSettings, public_url
-from .serving import VARIABLES as SERVING_VARIABLES
+from .serving import ServingSettings
 from .serving import from_env as serving_from_env
-from .swarm import VARIABLES as SWARM_VARIABLES
 from .swarm import SwarmSettings
 from .swarm import from_env as swarm_from_env
+from .variables import Variable, declare
 
-VARIABLES = {
-    "KAGGLE_HUB_IMAGE": "image for user servers; default: the Kaggle image built by "
-    "./deploy/build-image kaggle",
-    "KAGGLE_HUB_DATA_DIR": "hub state (database, secrets); default /var/lib/kaggle-team-hub "
-    "as root, else ~/.local/share/kaggle-team-hub",
-    "KAGGLE_HUB_IP": "address the hub's web page listens on; default 127.0.0.1",
-    "KAGGLE_HUB_PORT": "port of the hub's web page; default 8000",
-    "KAGGLE_HUB_PROXY_API_PORT": "port of the proxy's API on 127.0.0.1; default PORT+10000",
-    "KAGGLE_HUB_API_IP": "address of the hub's API, reached by user containers; default the "
-    "gateway of KAGGLE_HUB_NETWORK (the network is created if missing)",
-    "KAGGLE_HUB_API_PORT": "port of the hub's API; default PORT+20000",
-    "KAGGLE_HUB_NETWORK": "Docker network of user containers; default kaggle-team-hub",
-    "KAGGLE_HUB_NETWORK_INTERNAL": "1 = create the network with --internal (no route off the "
-    "machine); default 0",
-    "KAGGLE_HUB_PREFIX": f"prefix of container and volume names; default {naming.DEFAULT_PREFIX}",
-    "KAGGLE_HUB_SHM_SIZE": f"size of /dev/shm in user containers; default {SHM_SIZE}",
-    "KAGGLE_HUB_ADMINS": "comma-separated usernames that are hub admins; default none",
-    "KAGGLE_HUB_NAMED_SERVERS": "named servers a user may have besides the default one; "
-    "0 turns them off; default 3",
-    "KAGGLE_HUB_CONFIG_D": "folder of *.py drop-ins applied last, in name order; default "
-    "jupyterhub_config.d next to jupyterhub_config.py",
-    "KAGGLE_HUB_ENV_FILE": "file of KEY=value lines read before the environment; default .env "
-    "next to jupyterhub_config.py",
-    "KAGGLE_HUB_PROFILES_FILE": "JSON file listing server profiles users choose from; default "
-    "one profile from the settings above",
-    "KAGGLE_HUB_DATASETS_DIR": "host directory of shared datasets (competitions/<slug>/, "
-    "datasets/<owner>/<slug>/, or plain <name>/), read-only in every server; default none",
-    "KAGGLE_HUB_KAGGLE_API": "Kaggle's API that kaggle-hub datasets add downloads from; "
-    "default https://www.kaggle.com/api/v1",
-    "KAGGLE_HUB_DELETED_VOLUMES": "quarantine or remove a deleted user's volumes; default "
-    "quarantine",
-    "KAGGLE_HUB_CULL_IDLE_SECONDS": "stop servers idle this long; 0 turns it off; default 3600",
-    "KAGGLE_HUB_MIN_FREE_DISK": "free space Docker's disk must keep for a server to start "
-    "(below it starts are refused with the reason); 0 turns the check off; default 2g",
-    "KAGGLE_HUB_DISK_QUOTA": "room each new working volume has (e.g. 20g), as a filesystem "
-    "of its own: members see their use, are warned at 90 %, and a write past it fails for "
-    "them alone; 0 = no quota; default 0",
-    "KAGGLE_HUB_QUOTA_DIR": "folder holding the filesystems of volumes with a quota; default "
-    "/var/lib/kaggle-team-hub/quotas",
-    "KAGGLE_HUB_GPUS": "the GPUs servers are given, by device id (e.g. 0,1,2,3), or none; "
-    "default those nvidia-smi lists",
-    "KAGGLE_HUB_GPUS_PER_USER": "GPUs one member's servers may hold at once; 0 = no limit; "
-    "default 0",
-    "KAGGLE_HUB_TEAM_FOLDER": "name of the team folder every member reads and writes, in "
-    "each server's working tree (/tmp/working/NAME), with each file's maker on record; off "
-    "= none; default team (off on a swarm without KAGGLE_HUB_SWARM_NFS)",
-    "KAGGLE_HUB_TEAM_READ_ONLY_GROUP": "hub group whose members may only read the team "
-    "folder; default none",
-    "KAGGLE_HUB_SHARING": "1 = members may share a running server with a teammate (from the "
-    "home page); default 1",
-    "KAGGLE_HUB_CONCURRENT_SPAWNS": "servers that may be starting at once; more are asked to "
-    "retry; default 20",
-    "KAGGLE_HUB_PREPULL": "1 = pull missing images of the hub and its profiles in the "
-    "background when the hub starts; default 1",
-    "KAGGLE_HUB_DOCKER_WAIT_SECONDS": "how long a starting hub waits for Docker to answer "
-    "(at boot, or while Docker restarts) before it gives up; default 60",
-    "KAGGLE_HUB_TEAM_NAME": "the team's name, shown on the hub's pages; default none",
-    "KAGGLE_HUB_ANNOUNCEMENT": "a line shown at the top of every hub page (planned downtime, "
-    "news); plain text; default none",
-    **SERVING_VARIABLES,
-    **SWARM_VARIABLES,
-    **BACKUP_VARIABLES,
-    **login.VARIABLES,
-}
+VARIABLES = declare(
+    Variable(
+        "KAGGLE_HUB_IMAGE",
+        "image of user servers (`./deploy/run --lite` sets the lite one)",
+        default=tags.image_tag("kaggle"),
+    ),
+    Variable(
+        "KAGGLE_HUB_DATA_DIR",
+        "hub state: database, cookie secret, proxy token, auth-state key, metrics token, the "
+        "hub's CA, ACME account, backups and logs; created owner-only, secrets generated once",
+        shown="`/var/lib/kaggle-team-hub` as root, else `~/.local/share/kaggle-team-hub`",
+    ),
+    Variable(
+        "KAGGLE_HUB_IP",
+        "address of the hub's web page; `0.0.0.0` for the whole network, with `KAGGLE_HUB_TLS` "
+        "set (see [Serve your team](#serve-your-team))",
+        default="127.0.0.1",
+    ),
+    Variable(
+        "KAGGLE_HUB_PORT",
+        "port of the hub's web page",
+        default="8000",
+    ),
+    Variable(
+        "KAGGLE_HUB_PROXY_API_PORT",
+        "port of the proxy's (traefik's) API, on 127.0.0.1",
+        shown="`KAGGLE_HUB_PORT` + 10000",
+    ),
+    Variable(
+        "KAGGLE_HUB_API_IP",
+        "address of the hub's API; user containers reach it there, and it is on no other "
+        "interface. The network is created if missing, with traffic between containers off, and "
+        "fenced: an iptables chain on its bridge lets user containers reach only this port of the "
+        "machine (set this variable and the fence is yours to build)",
+        shown="the gateway of `KAGGLE_HUB_NETWORK`",
+    ),
+    Variable(
+        "KAGGLE_HUB_API_PORT",
+        "port of the hub's API",
+        shown="`KAGGLE_HUB_PORT` + 20000",
+    ),
+    Variable(
+        "KAGGLE_HUB_NETWORK",
+        "Docker network of user containers",
+        default="kaggle-team-hub",
+    ),
+    Variable(
+        "KAGGLE_HUB_NETWORK_INTERNAL",
+        "`1` creates the network with `--internal`: no route off the machine",
+        default="0",
+    ),
+    Variable(
+        "KAGGLE_HUB_PREFIX",
+        "prefix of container and volume names",
+        default=naming.DEFAULT_PREFIX,
+    ),
+    Variable(
+        "KAGGLE_HUB_SHM_SIZE",
+        "size of `/dev/shm` in user containers",
+        default=SHM_SIZE,
+    ),
+    Variable(
+        "KAGGLE_HUB_ADMINS",
+        "comma-separated usernames that are admins",
+    ),
+    Variable(
+        "KAGGLE_HUB_NAMED_SERVERS",
+        "named servers a user may have besides the default one; `0` turns them off",
+        default="3",
+    ),
+    Variable(
+        "KAGGLE_HUB_CONFIG_D",
+        "folder of drop-in `*.py` files",
+        shown="`jupyterhub_config.d` next to the config",
+    ),
+    Variable(
+        "KAGGLE_HUB_ENV_FILE",
+        "file of `KEY=value` lines",
+        shown="`.env` next to the config",
+    ),
+    Variable(
+        "KAGGLE_HUB_PROFILES_FILE",
+        "JSON list of server profiles users choose from; see [Resources and "
+        "data](#resources-and-data)",
+        shown="none (one profile from the settings above)",
+    ),
+    Variable(
+        "KAGGLE_HUB_DATASETS_DIR",
+        "host directory of the team's data in Kaggle's layout (`competitions/<slug>/`, "
+        "`datasets/<owner>/<slug>/`) and plain `<name>/` folders, read-only in every server; see "
+        "[Shared datasets](#shared-datasets-kaggles-data-one-copy-for-the-team)",
+    ),
+    Variable(
+        "KAGGLE_HUB_KAGGLE_API",
+        "Kaggle's API that `kaggle-hub datasets add` downloads from",
+        default="https://www.kaggle.com/api/v1",
+    ),
+    Variable(
+        "KAGGLE_HUB_DELETED_VOLUMES",
+        "what happens to a deleted user's volumes: `quarantine` (kept under a new name) or "
+        "`remove`",
+        default="quarantine",
+    ),
+    Variable(
+        "KAGGLE_HUB_MIN_FREE_DISK",
+        "free space the disk of Docker's root folder must keep for a server to start; below it "
+        "every start is refused with the folder, what is free and what to remove (HTTP 507), "
+        "before Docker fails halfway; `0` turns the check off",
+        default="2g",
+    ),
+    Variable(
+        "KAGGLE_HUB_DISK_QUOTA",
+        "room each new working volume has (e.g. `20g`, at least `32m`): the volume is a "
+        "filesystem of its own, so a write past it fails for that member alone; members see their "
+        "use and are warned from 90 %; raising it grows volumes at their next start; see [Disk "
+        "quotas](#disk-quotas)",
+        default="0",
+        shown="`0` (none)",
+    ),
+    Variable(
+        "KAGGLE_HUB_QUOTA_DIR",
+        "folder on the hub's machine holding the filesystems of volumes with a quota (a sparse "
+        "file each)",
+        default="/var/lib/kaggle-team-hub/quotas",
+    ),
+    Variable(
+        "KAGGLE_HUB_GPUS",
+        "the GPUs servers are given, by index or UUID, comma-separated (e.g. `0,1,2,3`), or "
+        "`none`; see [GPUs](#gpus-one-server-per-device)",
+        shown="those `nvidia-smi` lists",
+    ),
+    Variable(
+        "KAGGLE_HUB_GPUS_PER_USER",
+        "GPUs one member's servers may hold at once; `0`: no limit",
+        default="0",
+    ),
+    Variable(
+        "KAGGLE_HUB_TEAM_FOLDER",
+        "name of the team folder every member reads and writes, in each server's working tree "
+        "(`/tmp/working/NAME`), with each file's maker on record; `off`: none; see [the team "
+        "folder](#working-together-the-team-folder)",
+        default="team",
+        shown="`team` (none on a swarm without NFS)",
+    ),
+    Variable(
+        "KAGGLE_HUB_TEAM_READ_ONLY_GROUP",
+        "hub group whose members may only read the team folder",
+    ),
+    Variable(
+        "KAGGLE_HUB_SHARING",
+        "members may share a running server with a teammate from the home page (JupyterHub's "
+        "sharing); `0` turns it off",
+        default="1",
+    ),
+    Variable(
+        "KAGGLE_HUB_CULL_IDLE_SECONDS",
+        "servers idle this long are stopped (their files stay); `0` turns culling off",
+        default="3600",
+    ),
+    Variable(
+        "KAGGLE_HUB_CONCURRENT_SPAWNS",
+        "servers that may be starting at once (JupyterHub's `concurrent_spawn_limit`, whose "
+        'default is 100); a spawn beyond it is answered 429 "try again"',
+        default="20",
+    ),
+    Variable(
+        "KAGGLE_HUB_PREPULL",
+        "pull missing images of the hub and its profiles in the background when the hub starts",
+        default="1",
+    ),
+    Variable(
+        "KAGGLE_HUB_DOCKER_WAIT_SECONDS",
+        "how long a starting hub waits for Docker to answer (at boot, or while Docker restarts) "
+        "before it gives up",
+        default="60",
+    ),
+    Variable(
+        "KAGGLE_HUB_TEAM_NAME",
+        "the team's name, shown on the hub's pages",
+    ),
+    Variable(
+        "KAGGLE_HUB_ANNOUNCEMENT",
+        "a line shown at the top of every hub page (planned downtime, news); plain text. A "
+        "drop-in may still set JupyterHub's own `announcement_login` and the like in "
+        "`c.JupyterHub.template_vars`: it adds to the hub's page names, it does not replace them",
+    ),
+)
 
 PORT_RANGE = (1024, 65536)
 QUOTA_MINIMUM = 32 * 1024**2
@@ -124,28 +247,33 @@ class Settings:
     config_d: Path
     config_dir: Path
     auth: login.AuthSettings
-    serving: ServingSettings = ServingSettings()
-    swarm: SwarmSettings = SwarmSettings()
-    backups: BackupSettings = BackupSettings()
-    public_url: str = ""
-    team_name: str = ""
-    announcement: str = ""
-    profiles: tuple = ()
-    datasets_dir: str = ""
-    kaggle_api: str = "https://www.kaggle.com/api/v1"
-    deleted_volumes: str = "quarantine"
-    cull_idle_seconds: int = 3600
-    concurrent_spawns: int = 20
-    min_free_disk: str = "2g"
-    disk_quota: str = "0"
-    quota_dir: str = "/var/lib/kaggle-team-hub/quotas"
-    gpus: tuple | None = None  # None: those nvidia-smi lists
-    gpus_per_user: int = 0
-    team_folder: str = "team"  # "": none
-    team_read_only_group: str = ""
-    sharing: bool = True
-    prepull: bool = True
-    docker_wait_seconds: int = 60
+    serving: ServingSettings
+    swarm: SwarmSettings
+    backups: BackupSettings
+    team_name: str
+    announcement: str
+    profiles: tuple
+    datasets_dir: str
+    kaggle_api: str
+    deleted_volumes: str
+    cull_idle_seconds: int
+    concurrent_spawns: int
+    min_free_disk: str
+    disk_quota: str
+    quota_dir: str
+    gpus: tuple | None  # None: those nvidia-smi lists
+    gpus_per_user: int
+    team_folder: str  # "": none
+    team_read_only_group: str
+    sharing: bool
+    prepull: bool
+    docker_wait_seconds: int
+
+    @property
+    def public_url(self):
+        """The hub's address as people open it ('' for a wildcard address without
+        KAGGLE_HUB_PUBLIC_URL)."""
+        return self.serving.public_url
 
 
 def derived_port(base, offset):
@@ -190,19 +318,20 @@ def gpu_ids(text):
 def team_folder(env, swarm):
     """``KAGGLE_HUB_TEAM_FOLDER``: the folder's name, or '' for none. On a swarm the team
     folder must be one NFS folder every node mounts, not one volume per node."""
-    text = (env.get("KAGGLE_HUB_TEAM_FOLDER") or "").strip()
+    given = (env.get("KAGGLE_HUB_TEAM_FOLDER") or "").strip()
     one_copy = not swarm.on_swarm or swarm.nfs_host
-    if text == "off" or (not text and not one_copy):
+    if given == "off" or (not given and not one_copy):
         return ""
     if not one_copy:
         raise SettingsError(
             "KAGGLE_HUB_TEAM_FOLDER: on a swarm the team folder is a folder of the NFS export "
             "every node mounts; set KAGGLE_HUB_SWARM_NFS, or set KAGGLE_HUB_TEAM_FOLDER=off."
         )
-    problem = team.folder_problem(text or Settings.team_folder)
+    name = raw(env, "KAGGLE_HUB_TEAM_FOLDER")
+    problem = team.folder_problem(name)
     if problem:
         raise SettingsError(f"KAGGLE_HUB_TEAM_FOLDER: {problem}")
-    return text or Settings.team_folder
+    return name
 
 
 def default_data_dir(euid, home):
@@ -215,56 +344,53 @@ def from_env(env, config_dir=REPO_DIR, euid=None, home=None):
     """Build ``Settings`` from a mapping of variables; raise SettingsError on bad values."""
     euid = os.geteuid() if euid is None else euid
     home = home or os.path.expanduser("~")
-    hub_port = port(env, "KAGGLE_HUB_PORT", 8000)
-    prefix = env.get("KAGGLE_HUB_PREFIX") or naming.DEFAULT_PREFIX
+    hub_port = port(env, "KAGGLE_HUB_PORT")
+    prefix = raw(env, "KAGGLE_HUB_PREFIX")
     try:
         naming.check_prefix(prefix)
     except ValueError as e:
         raise SettingsError(f"KAGGLE_HUB_PREFIX: {e}") from None
-    ip = env.get("KAGGLE_HUB_IP") or "127.0.0.1"
-    tls = choice(env, "KAGGLE_HUB_TLS", TLS_MODES, "off")
-    url = public_url(env, ip, hub_port, tls)
+    ip = raw(env, "KAGGLE_HUB_IP")
+    serving = serving_from_env(env, ip, hub_port, euid)
+    swarm = swarm_from_env(env)
     settings = Settings(
-        image=env.get("KAGGLE_HUB_IMAGE") or tags.image_tag("kaggle"),
-        data_dir=Path(env.get("KAGGLE_HUB_DATA_DIR") or default_data_dir(euid, home)),
+        image=raw(env, "KAGGLE_HUB_IMAGE"),
+        data_dir=Path(raw(env, "KAGGLE_HUB_DATA_DIR") or default_data_dir(euid, home)),
         ip=ip,
         port=hub_port,
         proxy_api_port=port(env, "KAGGLE_HUB_PROXY_API_PORT", derived_port(hub_port, 10000)),
-        api_ip=env.get("KAGGLE_HUB_API_IP", ""),
+        api_ip=raw(env, "KAGGLE_HUB_API_IP"),
         api_port=port(env, "KAGGLE_HUB_API_PORT", derived_port(hub_port, 20000)),
-        network=env.get("KAGGLE_HUB_NETWORK") or "kaggle-team-hub",
+        network=raw(env, "KAGGLE_HUB_NETWORK"),
         network_internal=flag(env, "KAGGLE_HUB_NETWORK_INTERNAL"),
         prefix=prefix,
-        shm_size=size(env, "KAGGLE_HUB_SHM_SIZE", SHM_SIZE),
+        shm_size=size(env, "KAGGLE_HUB_SHM_SIZE"),
         admins=names(env, "KAGGLE_HUB_ADMINS"),
-        named_servers=count(env, "KAGGLE_HUB_NAMED_SERVERS", 3),
-        config_d=Path(env.get("KAGGLE_HUB_CONFIG_D") or Path(config_dir) / "jupyterhub_config.d"),
+        named_servers=count(env, "KAGGLE_HUB_NAMED_SERVERS"),
+        config_d=Path(raw(env, "KAGGLE_HUB_CONFIG_D") or Path(config_dir) / "jupyterhub_config.d"),
         config_dir=Path(config_dir),
-        auth=login.from_env(env, ip, hub_port, tls),
-        serving=serving_from_env(env, ip, hub_port, url, euid),
-        swarm=swarm_from_env(env),
+        auth=login.from_env(env, serving.public_url),
+        serving=serving,
+        swarm=swarm,
         backups=backups_from_env(env),
-        public_url=url,
-        team_name=(env.get("KAGGLE_HUB_TEAM_NAME") or "").strip(),
-        announcement=(env.get("KAGGLE_HUB_ANNOUNCEMENT") or "").strip(),
-        profiles=read_profiles(env.get("KAGGLE_HUB_PROFILES_FILE", "")),
-        datasets_dir=env.get("KAGGLE_HUB_DATASETS_DIR", ""),
-        kaggle_api=(env.get("KAGGLE_HUB_KAGGLE_API") or Settings.kaggle_api).rstrip("/"),
-        deleted_volumes=choice(
-            env, "KAGGLE_HUB_DELETED_VOLUMES", ("quarantine", "remove"), "quarantine"
-        ),
-        cull_idle_seconds=count(env, "KAGGLE_HUB_CULL_IDLE_SECONDS", 3600),
-        concurrent_spawns=count(env, "KAGGLE_HUB_CONCURRENT_SPAWNS", 20),
-        min_free_disk=size(env, "KAGGLE_HUB_MIN_FREE_DISK", "2g"),
-        disk_quota=size(env, "KAGGLE_HUB_DISK_QUOTA", "0"),
-        quota_dir=env.get("KAGGLE_HUB_QUOTA_DIR") or Settings.quota_dir,
-        gpus=gpu_ids(env.get("KAGGLE_HUB_GPUS", "")),
-        gpus_per_user=count(env, "KAGGLE_HUB_GPUS_PER_USER", 0),
-        team_folder=team_folder(env, swarm_from_env(env)),
-        team_read_only_group=(env.get("KAGGLE_HUB_TEAM_READ_ONLY_GROUP") or "").strip(),
-        sharing=flag(env, "KAGGLE_HUB_SHARING", True),
-        prepull=flag(env, "KAGGLE_HUB_PREPULL", True),
-        docker_wait_seconds=count(env, "KAGGLE_HUB_DOCKER_WAIT_SECONDS", 60),
+        team_name=raw(env, "KAGGLE_HUB_TEAM_NAME"),
+        announcement=raw(env, "KAGGLE_HUB_ANNOUNCEMENT"),
+        profiles=read_profiles(raw(env, "KAGGLE_HUB_PROFILES_FILE")),
+        datasets_dir=raw(env, "KAGGLE_HUB_DATASETS_DIR"),
+        kaggle_api=raw(env, "KAGGLE_HUB_KAGGLE_API").rstrip("/"),
+        deleted_volumes=choice(env, "KAGGLE_HUB_DELETED_VOLUMES", ("quarantine", "remove")),
+        cull_idle_seconds=count(env, "KAGGLE_HUB_CULL_IDLE_SECONDS"),
+        concurrent_spawns=count(env, "KAGGLE_HUB_CONCURRENT_SPAWNS"),
+        min_free_disk=size(env, "KAGGLE_HUB_MIN_FREE_DISK"),
+        disk_quota=size(env, "KAGGLE_HUB_DISK_QUOTA"),
+        quota_dir=raw(env, "KAGGLE_HUB_QUOTA_DIR"),
+        gpus=gpu_ids(raw(env, "KAGGLE_HUB_GPUS")),
+        gpus_per_user=count(env, "KAGGLE_HUB_GPUS_PER_USER"),
+        team_folder=team_folder(env, swarm),
+        team_read_only_group=raw(env, "KAGGLE_HUB_TEAM_READ_ONLY_GROUP"),
+        sharing=flag(env, "KAGGLE_HUB_SHARING"),
+        prepull=flag(env, "KAGGLE_HUB_PREPULL"),
+        docker_wait_seconds=count(env, "KAGGLE_HUB_DOCKER_WAIT_SECONDS"),
     )
     if settings.datasets_dir and not Path(settings.datasets_dir).is_dir():
         raise SettingsError(

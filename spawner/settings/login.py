@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .environment import SettingsError, choice, flag, names
-from .serving import is_loopback, plain_http_off_loopback, public_url
+from .environment import SettingsError, choice, flag, names, raw
+from .serving import is_loopback, plain_http_off_loopback
+from .variables import Variable, declare
 
 MODES = ("native", "github", "google", "oidc", "ldap")
 OIDC_ENDPOINTS = {
@@ -28,27 +29,88 @@ OIDC_ENDPOINTS = {
     "KAGGLE_HUB_OIDC_USERINFO_URL": "userdata_url",
 }
 
-VARIABLES = {
-    "KAGGLE_HUB_AUTH": "how people log in: native, github, google, oidc or ldap; default native",
-    "KAGGLE_HUB_OAUTH_CLIENT_ID": "OAuth client id registered with the provider",
-    "KAGGLE_HUB_OAUTH_CLIENT_SECRET": "OAuth client secret (or use the _FILE variable)",
-    "KAGGLE_HUB_OAUTH_CLIENT_SECRET_FILE": "file holding the OAuth client secret",
-    "KAGGLE_HUB_OIDC_ISSUER": "OpenID Connect issuer URL; its endpoints are discovered",
-    "KAGGLE_HUB_OIDC_AUTHORIZE_URL": "authorization endpoint, instead of discovery",
-    "KAGGLE_HUB_OIDC_TOKEN_URL": "token endpoint, instead of discovery",
-    "KAGGLE_HUB_OIDC_USERINFO_URL": "userinfo endpoint, instead of discovery",
-    "KAGGLE_HUB_OIDC_SCOPES": "space-separated scopes; default 'openid profile email'",
-    "KAGGLE_HUB_OIDC_USERNAME_CLAIM": "claim that becomes the username; default preferred_username",
-    "KAGGLE_HUB_OIDC_GROUPS_CLAIM": "claim listing the user's groups; default none",
-    "KAGGLE_HUB_ALLOWED_GROUPS": "comma-separated provider groups whose members may log in",
-    "KAGGLE_HUB_ADMIN_GROUPS": "comma-separated provider groups whose members are admins",
-    "KAGGLE_HUB_BIND_ACCOUNT_ID": "1 = a hub user belongs to the provider account that first "
-    "logged in as it (GitHub id, OIDC sub); default 1",
-    "KAGGLE_HUB_LDAP_URL": "the LDAP server, ldaps://HOST[:PORT] or ldap://HOST[:PORT] (StartTLS)",
-    "KAGGLE_HUB_LDAP_BIND_DN_TEMPLATE": "a user's DN, with {username}, e.g. "
-    "uid={username},ou=people,dc=example,dc=org",
-    "KAGGLE_HUB_LDAP_CA_FILE": "CA certificate that signed the LDAP server's; default the system's",
-}
+VARIABLES = declare(
+    Variable(
+        "KAGGLE_HUB_AUTH",
+        "`native` (accounts in the hub), `github`, `google`, `oidc` or `ldap`",
+        default="native",
+    ),
+    Variable(
+        "KAGGLE_HUB_OAUTH_CLIENT_ID",
+        "the hub's OAuth client id at the provider",
+    ),
+    Variable(
+        "KAGGLE_HUB_OAUTH_CLIENT_SECRET",
+        "its client secret (a `.env` file holding it must be owner-only: the hub and `kaggle-hub` "
+        "refuse a readable one, naming the `chmod`); or",
+    ),
+    Variable(
+        "KAGGLE_HUB_OAUTH_CLIENT_SECRET_FILE",
+        "a file holding it (keep it owner-only)",
+    ),
+    Variable(
+        "KAGGLE_HUB_OIDC_ISSUER",
+        "OpenID Connect issuer URL; the endpoints are read from its "
+        "`/.well-known/openid-configuration` at start",
+    ),
+    Variable(
+        "KAGGLE_HUB_OIDC_AUTHORIZE_URL",
+        "authorization endpoint, set by hand",
+        shown="discovered",
+    ),
+    Variable(
+        "KAGGLE_HUB_OIDC_TOKEN_URL",
+        "token endpoint, set by hand",
+        shown="discovered",
+    ),
+    Variable(
+        "KAGGLE_HUB_OIDC_USERINFO_URL",
+        "userinfo endpoint, set by hand (with all three, no discovery is done)",
+        shown="discovered",
+    ),
+    Variable(
+        "KAGGLE_HUB_OIDC_SCOPES",
+        "scopes asked for",
+        default="openid profile email",
+    ),
+    Variable(
+        "KAGGLE_HUB_OIDC_USERNAME_CLAIM",
+        "claim that becomes the hub username (e.g. `email`)",
+        default="preferred_username",
+    ),
+    Variable(
+        "KAGGLE_HUB_OIDC_GROUPS_CLAIM",
+        "claim listing the user's groups, for the two settings below",
+    ),
+    Variable(
+        "KAGGLE_HUB_ALLOWED_GROUPS",
+        "comma-separated provider groups whose members may log in",
+    ),
+    Variable(
+        "KAGGLE_HUB_ADMIN_GROUPS",
+        "comma-separated provider groups whose members are admins (checked at each login)",
+    ),
+    Variable(
+        "KAGGLE_HUB_LDAP_URL",
+        "the LDAP server: `ldaps://HOST[:PORT]` (TLS), or `ldap://HOST[:PORT]` (StartTLS before "
+        "the password is sent; plain only on loopback)",
+    ),
+    Variable(
+        "KAGGLE_HUB_LDAP_BIND_DN_TEMPLATE",
+        "a user's DN with `{username}`, e.g. `uid={username},ou=people,dc=example,dc=org`",
+    ),
+    Variable(
+        "KAGGLE_HUB_LDAP_CA_FILE",
+        "the CA certificate that signed the LDAP server's",
+        shown="the system's",
+    ),
+    Variable(
+        "KAGGLE_HUB_BIND_ACCOUNT_ID",
+        "a hub user belongs to the provider account that first logged in as it (GitHub's numeric "
+        "id, Google's id, OIDC `sub`); `0` keys on the login name alone",
+        default="1",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -59,12 +121,12 @@ class AuthSettings:
     client_secret: str = ""
     oidc_issuer: str = ""
     oidc_endpoints: tuple = ()
-    oidc_scopes: tuple = ("openid", "profile", "email")
-    username_claim: str = "preferred_username"
+    oidc_scopes: tuple = tuple(raw({}, "KAGGLE_HUB_OIDC_SCOPES").split())
+    username_claim: str = raw({}, "KAGGLE_HUB_OIDC_USERNAME_CLAIM")
     groups_claim: str = ""
     allowed_groups: frozenset = frozenset()
     admin_groups: frozenset = frozenset()
-    bind_account_id: bool = True
+    bind_account_id: bool = flag({}, "KAGGLE_HUB_BIND_ACCOUNT_ID")
     ldap_host: str = ""
     ldap_port: int = 0
     ldap_tls: str = ""
@@ -152,10 +214,10 @@ def _ldap(env, url):
     )
 
 
-def from_env(env, ip, port, tls="off"):
-    """``AuthSettings`` from a mapping of variables; SettingsError names a bad or missing one."""
-    mode = choice(env, "KAGGLE_HUB_AUTH", MODES, "native")
-    url = public_url(env, ip, port, tls)
+def from_env(env, url):
+    """``AuthSettings`` from a mapping of variables and the hub's public ``url`` ('' when it
+    has none); SettingsError names a bad or missing one."""
+    mode = choice(env, "KAGGLE_HUB_AUTH", MODES)
     if mode == "native":
         return AuthSettings(mode=mode, public_url=url)
     if mode == "ldap":
@@ -200,7 +262,7 @@ def from_env(env, ip, port, tls="off"):
             "KAGGLE_HUB_ALLOWED_GROUPS and KAGGLE_HUB_ADMIN_GROUPS work with KAGGLE_HUB_AUTH=oidc "
             "and KAGGLE_HUB_OIDC_GROUPS_CLAIM (the claim that lists a user's groups)."
         )
-    scopes = tuple((env.get("KAGGLE_HUB_OIDC_SCOPES") or "openid profile email").split())
+    scopes = tuple(raw(env, "KAGGLE_HUB_OIDC_SCOPES").split())
     return AuthSettings(
         mode=mode,
         public_url=url,
@@ -209,9 +271,9 @@ def from_env(env, ip, port, tls="off"):
         oidc_issuer=issuer,
         oidc_endpoints=endpoints,
         oidc_scopes=scopes,
-        username_claim=(env.get("KAGGLE_HUB_OIDC_USERNAME_CLAIM") or "preferred_username"),
+        username_claim=raw(env, "KAGGLE_HUB_OIDC_USERNAME_CLAIM"),
         groups_claim=groups_claim,
         allowed_groups=allowed_groups,
         admin_groups=admin_groups,
-        bind_account_id=flag(env, "KAGGLE_HUB_BIND_ACCOUNT_ID", default=True),
+        bind_account_id=flag(env, "KAGGLE_HUB_BIND_ACCOUNT_ID"),
     )

@@ -19,7 +19,8 @@ import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .environment import SettingsError, choice, flag, names, port
+from .environment import SettingsError, choice, flag, names, port, raw
+from .variables import Variable, declare
 
 TLS_MODES = ("off", "files", "acme", "self-signed", "proxy")
 # The modes in which the hub's own proxy serves HTTPS.
@@ -28,38 +29,74 @@ LETS_ENCRYPT = "https://acme-v02.api.letsencrypt.org/directory"
 LOOPBACK_NAMES = ("localhost",)
 WILDCARD_IPS = ("0.0.0.0", "::", "")
 
-VARIABLES = {
-    "KAGGLE_HUB_PUBLIC_URL": "the hub's address as people open it, e.g. https://hub.example.org; "
-    "default http://KAGGLE_HUB_IP:KAGGLE_HUB_PORT (https:// with TLS)",
-    "KAGGLE_HUB_TLS": "how HTTPS is served: off (loopback only), files, acme, self-signed or "
-    "proxy; default off",
-    "KAGGLE_HUB_TLS_CERT": "certificate file (PEM, with its chain) for KAGGLE_HUB_TLS=files",
-    "KAGGLE_HUB_TLS_KEY": "private key file (PEM) for KAGGLE_HUB_TLS=files",
-    "KAGGLE_HUB_ACME_EMAIL": "contact address given to the ACME CA (KAGGLE_HUB_TLS=acme)",
-    "KAGGLE_HUB_ACME_DIRECTORY": f"ACME directory URL; default Let's Encrypt, {LETS_ENCRYPT}",
-    "KAGGLE_HUB_ACME_CA_CERT": "CA certificate to trust for a private ACME server; default "
-    "the system's",
-    "KAGGLE_HUB_HTTP_PORT": "plain HTTP port that redirects to HTTPS (and answers ACME "
-    "challenges); default 80 as root when TLS is on, else 0 (off)",
-    "KAGGLE_HUB_TRUSTED_PROXIES": "addresses of the TLS reverse proxy whose X-Forwarded-* "
-    "headers are honoured (KAGGLE_HUB_TLS=proxy); default 127.0.0.1,::1",
-    "KAGGLE_HUB_USER_SUBDOMAINS": "1 = each user's server at an address of its own, "
-    "USER.HOST of KAGGLE_HUB_PUBLIC_URL (wildcard DNS, and with HTTPS a certificate for "
-    "*.HOST); default 0",
-}
+VARIABLES = declare(
+    Variable(
+        "KAGGLE_HUB_PUBLIC_URL",
+        "the hub's address as people open it; OAuth callbacks go to `<it>/hub/oauth_callback`. "
+        "Needed when `KAGGLE_HUB_IP` is `0.0.0.0`",
+        shown="`http://KAGGLE_HUB_IP:KAGGLE_HUB_PORT` (`https://` with TLS)",
+    ),
+    Variable(
+        "KAGGLE_HUB_TLS",
+        "`off` (plain HTTP, only on a loopback `KAGGLE_HUB_IP`), `files`, `acme`, `self-signed`, "
+        "or `proxy` (a TLS reverse proxy in front)",
+        default="off",
+    ),
+    Variable(
+        "KAGGLE_HUB_TLS_CERT",
+        "with `files`: the certificate (PEM, with its chain); a changed file is served within 30 s",
+    ),
+    Variable(
+        "KAGGLE_HUB_TLS_KEY",
+        "with `files`: its private key (PEM)",
+    ),
+    Variable(
+        "KAGGLE_HUB_ACME_EMAIL",
+        "with `acme`: the address the CA writes to about the certificate",
+    ),
+    Variable(
+        "KAGGLE_HUB_ACME_DIRECTORY",
+        "with `acme`: the CA's ACME directory URL",
+        default=LETS_ENCRYPT,
+        shown="Let's Encrypt's production directory",
+    ),
+    Variable(
+        "KAGGLE_HUB_ACME_CA_CERT",
+        "with `acme`: a CA certificate to trust for a private ACME server",
+        shown="the system's CAs",
+    ),
+    Variable(
+        "KAGGLE_HUB_HTTP_PORT",
+        "plain HTTP port that redirects to HTTPS and answers the ACME CA's challenges",
+        shown="`80` as root with TLS on, else `0` (off)",
+    ),
+    Variable(
+        "KAGGLE_HUB_TRUSTED_PROXIES",
+        "with `proxy`: addresses of the TLS reverse proxy whose `X-Forwarded-*` headers count",
+        default="127.0.0.1,::1",
+    ),
+    Variable(
+        "KAGGLE_HUB_USER_SUBDOMAINS",
+        "`1`: each user's server at an address of its own, `USER.HOST` of the public URL (see "
+        "[Security](#security)); needs wildcard DNS and, with HTTPS, a certificate for `*.HOST` "
+        "(`self-signed` makes one; `acme` is refused)",
+        default="0",
+    ),
+)
 
 
 @dataclass(frozen=True)
 class ServingSettings:
-    tls: str = "off"
-    cert_file: str = ""
-    key_file: str = ""
-    acme_email: str = ""
-    acme_directory: str = LETS_ENCRYPT
-    acme_ca_cert: str = ""
-    http_port: int = 0
-    trusted_proxies: tuple = ()
-    user_subdomains: bool = False
+    tls: str
+    public_url: str  # '' for a wildcard address without KAGGLE_HUB_PUBLIC_URL
+    cert_file: str
+    key_file: str
+    acme_email: str
+    acme_directory: str
+    acme_ca_cert: str
+    http_port: int
+    trusted_proxies: tuple
+    user_subdomains: bool
 
 
 def is_loopback(ip):
@@ -96,9 +133,10 @@ def public_url(env, ip, hub_port, tls="off"):
     return f"{scheme}://{host}:{hub_port}"
 
 
-def from_env(env, ip, hub_port, url, euid):
+def from_env(env, ip, hub_port, euid):
     """``ServingSettings`` from the variables; SettingsError names a bad or missing one."""
-    tls = choice(env, "KAGGLE_HUB_TLS", TLS_MODES, "off")
+    tls = choice(env, "KAGGLE_HUB_TLS", TLS_MODES)
+    url = public_url(env, ip, hub_port, tls)
     if tls == "off" and not is_loopback(ip):
         raise SettingsError(
             f"KAGGLE_HUB_IP={ip} is reachable from other machines, and KAGGLE_HUB_TLS=off "
@@ -112,20 +150,20 @@ def from_env(env, ip, hub_port, url, euid):
             f"with https:// (now {url or 'unset'}), e.g. https://hub.example.lan"
         )
     default_http = 80 if tls in SERVES_HTTPS and euid == 0 else 0
-    if env.get("KAGGLE_HUB_HTTP_PORT", "").strip() == "0":
+    if raw(env, "KAGGLE_HUB_HTTP_PORT") == "0":
         http_port = 0
     else:
         http_port = port(env, "KAGGLE_HUB_HTTP_PORT", default_http)
     settings = ServingSettings(
         tls=tls,
-        cert_file=(env.get("KAGGLE_HUB_TLS_CERT") or "").strip(),
-        key_file=(env.get("KAGGLE_HUB_TLS_KEY") or "").strip(),
-        acme_email=(env.get("KAGGLE_HUB_ACME_EMAIL") or "").strip(),
-        acme_directory=(env.get("KAGGLE_HUB_ACME_DIRECTORY") or LETS_ENCRYPT).strip(),
-        acme_ca_cert=(env.get("KAGGLE_HUB_ACME_CA_CERT") or "").strip(),
+        public_url=url,
+        cert_file=raw(env, "KAGGLE_HUB_TLS_CERT"),
+        key_file=raw(env, "KAGGLE_HUB_TLS_KEY"),
+        acme_email=raw(env, "KAGGLE_HUB_ACME_EMAIL"),
+        acme_directory=raw(env, "KAGGLE_HUB_ACME_DIRECTORY"),
+        acme_ca_cert=raw(env, "KAGGLE_HUB_ACME_CA_CERT"),
         http_port=http_port if tls != "off" else 0,
-        trusted_proxies=tuple(sorted(names(env, "KAGGLE_HUB_TRUSTED_PROXIES")))
-        or ("127.0.0.1", "::1"),
+        trusted_proxies=tuple(sorted(names(env, "KAGGLE_HUB_TRUSTED_PROXIES"))),
         user_subdomains=flag(env, "KAGGLE_HUB_USER_SUBDOMAINS"),
     )
     _check(settings, hub_port)

@@ -11,32 +11,46 @@ wherever Swarm places them.
 import re
 from dataclasses import dataclass
 
-from .environment import SettingsError, choice, count
+from .environment import SettingsError, choice, count, raw
+from .variables import Variable, declare
 
 ENGINES = ("docker", "swarm")
 NFS_PATTERN = re.compile(r"^(?P<host>[A-Za-z0-9.:\[\]-]+):(?P<path>/\S*)$")
 
-VARIABLES = {
-    "KAGGLE_HUB_ENGINE": "docker = users' servers are containers on this machine; swarm = "
-    "services on the Docker Swarm this machine manages (the hub runs as a service of "
-    "deploy/swarm/stack.yml); default docker",
-    "KAGGLE_HUB_SWARM_HUB_HOST": "on a swarm, the name servers reach the hub's API at on "
-    "KAGGLE_HUB_NETWORK; default hub (the stack's service)",
-    "KAGGLE_HUB_SWARM_NFS": "on a swarm, HOST:/EXPORT of an NFS export that holds every "
-    "working volume (one folder each), so servers may run on any node; default none: a "
-    "server stays on the node that holds its volume",
-    "KAGGLE_HUB_SWARM_SCHEDULE_SECONDS": "on a swarm, how long a server may wait for a node "
-    "that fits its profile before the start fails with the reason; default 30",
-}
+VARIABLES = declare(
+    Variable(
+        "KAGGLE_HUB_ENGINE",
+        "`docker`: users' servers are containers on this machine; `swarm`: one-task services on "
+        "the Docker Swarm this machine manages (the hub then runs as a service of "
+        "`deploy/swarm/stack.yml`)",
+        default="docker",
+    ),
+    Variable(
+        "KAGGLE_HUB_SWARM_HUB_HOST",
+        "the name servers reach the hub's API at on `KAGGLE_HUB_NETWORK` (the stack's service)",
+        default="hub",
+    ),
+    Variable(
+        "KAGGLE_HUB_SWARM_NFS",
+        "`HOST:/EXPORT` of an NFS export holding every working volume (one folder each), so a "
+        "server may run on any node; unset, a server stays on the node that holds its volume",
+    ),
+    Variable(
+        "KAGGLE_HUB_SWARM_SCHEDULE_SECONDS",
+        "how long a server may wait for a node that fits its profile before the start fails, "
+        "naming the profile and what it asks for",
+        default="30",
+    ),
+)
 
 
 @dataclass(frozen=True)
 class SwarmSettings:
-    engine: str = "docker"
-    hub_host: str = "hub"
+    engine: str = raw({}, "KAGGLE_HUB_ENGINE")
+    hub_host: str = raw({}, "KAGGLE_HUB_SWARM_HUB_HOST")
     nfs_host: str = ""
     nfs_path: str = ""
-    schedule_seconds: int = 30
+    schedule_seconds: int = count({}, "KAGGLE_HUB_SWARM_SCHEDULE_SECONDS")
 
     @property
     def on_swarm(self):
@@ -45,8 +59,8 @@ class SwarmSettings:
 
 def from_env(env):
     """``SwarmSettings`` from the variables; SettingsError names a bad one."""
-    engine = choice(env, "KAGGLE_HUB_ENGINE", ENGINES, "docker")
-    nfs = (env.get("KAGGLE_HUB_SWARM_NFS") or "").strip()
+    engine = choice(env, "KAGGLE_HUB_ENGINE", ENGINES)
+    nfs = raw(env, "KAGGLE_HUB_SWARM_NFS")
     host = path = ""
     if nfs:
         found = NFS_PATTERN.match(nfs)
@@ -56,12 +70,12 @@ def from_env(env):
                 "nfs.example.lan:/srv/kaggle-volumes."
             )
         host, path = found["host"], found["path"].rstrip("/") or "/"
-    schedule = count(env, "KAGGLE_HUB_SWARM_SCHEDULE_SECONDS", 30)
+    schedule = count(env, "KAGGLE_HUB_SWARM_SCHEDULE_SECONDS")
     if schedule < 1:
         raise SettingsError("KAGGLE_HUB_SWARM_SCHEDULE_SECONDS must be 1 or more seconds.")
     return SwarmSettings(
         engine=engine,
-        hub_host=(env.get("KAGGLE_HUB_SWARM_HUB_HOST") or "hub").strip(),
+        hub_host=raw(env, "KAGGLE_HUB_SWARM_HUB_HOST"),
         nfs_host=host,
         nfs_path=path,
         schedule_seconds=schedule,

@@ -1,13 +1,12 @@
 """The authenticator config that login settings become."""
 
 from spawner.login.config import authenticator_config
-from spawner.settings import login
 
-from ..settings.test_login import LDAP, OIDC
+from ..settings.test_login import LDAP, OIDC, auth_settings
 
 
 def test_native_is_the_default():
-    a = login.from_env({}, "127.0.0.1", 8000)
+    a = auth_settings({})
     assert (a.mode, a.public_url) == ("native", "http://127.0.0.1:8000")
     config = authenticator_config(a, {"ann"}, {"bob"}, admin_code_file="/data/admin_code")
     assert config["JupyterHub"] == {"authenticator_class": "kaggle-native"}
@@ -26,7 +25,7 @@ def test_native_is_the_default():
 
 
 def test_ldap_with_a_ca_file():
-    a = login.from_env({**LDAP, "KAGGLE_HUB_LDAP_CA_FILE": "/etc/ldap-ca.pem"}, "127.0.0.1", 8000)
+    a = auth_settings({**LDAP, "KAGGLE_HUB_LDAP_CA_FILE": "/etc/ldap-ca.pem"})
     config = authenticator_config(a, {"ann"}, set())
     assert config["JupyterHub"] == {"authenticator_class": "kaggle-ldap"}
     assert config["KaggleLDAPAuthenticator"] == {
@@ -43,7 +42,7 @@ def test_ldap_with_a_ca_file():
 
 
 def test_oidc_from_the_issuer_alone():
-    a = login.from_env(OIDC, "127.0.0.1", 8000)
+    a = auth_settings(OIDC)
     assert a.oidc_issuer == "https://id.example.org/realms/team"
     assert a.needs_discovery is True
     discovered = {
@@ -77,7 +76,7 @@ def test_oidc_endpoints_by_hand_win_and_skip_discovery():
         "KAGGLE_HUB_OIDC_TOKEN_URL": "https://id/token",
         "KAGGLE_HUB_OIDC_USERINFO_URL": "https://id/userinfo",
     }
-    a = login.from_env(env, "127.0.0.1", 8000)
+    a = auth_settings(env)
     assert a.needs_discovery is False
     section = authenticator_config(a, set(), set())["KaggleOIDCAuthenticator"]
     assert (section["authorize_url"], section["token_url"], section["userdata_url"]) == (
@@ -96,9 +95,7 @@ def test_groups_claim_allowed_and_admin_groups():
         "KAGGLE_HUB_OIDC_USERNAME_CLAIM": "email",
         "KAGGLE_HUB_BIND_ACCOUNT_ID": "0",
     }
-    section = authenticator_config(login.from_env(env, "127.0.0.1", 8000), set(), set())[
-        "KaggleOIDCAuthenticator"
-    ]
+    section = authenticator_config(auth_settings(env), set(), set())["KaggleOIDCAuthenticator"]
     assert section["manage_groups"] is True
     assert section["auth_state_groups_key"] == "oauth_user.groups"
     assert section["allowed_groups"] == {"team", "ds"}

@@ -38,7 +38,7 @@ def test_an_env_file_without_a_secret_may_be_readable(tmp_path):
 
 
 def test_size_keeps_dockers_notation_and_names_a_bad_value():
-    assert environment.size({}, "KAGGLE_HUB_SHM_SIZE", "2g") == "2g"
-    assert environment.size({"KAGGLE_HUB_SHM_SIZE": " 8g "}, "KAGGLE_HUB_SHM_SIZE", "2g") == "8g"
+    assert environment.size({}, "KAGGLE_HUB_SHM_SIZE") == "2g"
+    assert environment.size({"KAGGLE_HUB_SHM_SIZE": " 8g "}, "KAGGLE_HUB_SHM_SIZE") == "8g"
     with pytest.raises(SettingsError, match="KAGGLE_HUB_SHM_SIZE='lots' is not a size"):
-        environment.size({"KAGGLE_HUB_SHM_SIZE": "lots"}, "KAGGLE_HUB_SHM_SIZE", "2g")
+        environment.size({"KAGGLE_HUB_SHM_SIZE": "lots"}, "KAGGLE_HUB_SHM_SIZE")

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from spawner.settings import hub
-from spawner.settings.environment import REPO_DIR, SettingsError
+from spawner.settings.environment import SettingsError
 
 
 def test_defaults(tmp_path):
@@ -117,9 +117,3 @@ def test_the_team_folder_is_on_unless_turned_off_or_on_a_swarm_without_nfs(tmp_p
     assert folder({"KAGGLE_HUB_ENGINE": "swarm"}) == ""
     on_nfs = {"KAGGLE_HUB_ENGINE": "swarm", "KAGGLE_HUB_SWARM_NFS": "nfs.lan:/srv/vols"}
     assert folder(on_nfs) == "team"
-
-
-def test_every_variable_is_in_the_readme():
-    readme = (REPO_DIR / "README.md").read_text()
-    for name in hub.VARIABLES:
-        assert f"`{name}`" in readme, name

@@ -2,7 +2,7 @@
 
 import pytest
 
-from spawner.settings import login
+from spawner.settings import login, serving
 from spawner.settings.environment import SettingsError
 
 OIDC = {
@@ -19,6 +19,11 @@ LDAP = {
 }
 
 
+def auth_settings(env, ip="127.0.0.1"):
+    """The login settings of a hub on ``ip`` port 8000 without TLS."""
+    return login.from_env(env, serving.public_url(env, ip, 8000))
+
+
 @pytest.mark.parametrize(
     ("url", "server"),
     [
@@ -31,7 +36,7 @@ LDAP = {
     ],
 )
 def test_ldap_urls_and_their_tls(url, server):
-    auth = login.from_env({**LDAP, "KAGGLE_HUB_LDAP_URL": url}, "127.0.0.1", 8000)
+    auth = auth_settings({**LDAP, "KAGGLE_HUB_LDAP_URL": url})
     assert (auth.ldap_host, auth.ldap_port, auth.ldap_tls) == server
     assert auth.ldap_bind_dn_template == LDAP["KAGGLE_HUB_LDAP_BIND_DN_TEMPLATE"]
 
@@ -44,7 +49,7 @@ def test_secret_from_a_file(tmp_path):
         "KAGGLE_HUB_OAUTH_CLIENT_SECRET": "",
         "KAGGLE_HUB_OAUTH_CLIENT_SECRET_FILE": str(path),
     }
-    assert login.from_env(env, "127.0.0.1", 8000).client_secret == "from-file"
+    assert auth_settings(env).client_secret == "from-file"
 
 
 @pytest.mark.parametrize(
@@ -99,7 +104,7 @@ def test_secret_from_a_file(tmp_path):
 )
 def test_bad_or_missing_settings_are_named(env, ip, message):
     with pytest.raises(SettingsError, match=message):
-        login.from_env(env, ip, 8000)
+        auth_settings(env, ip)
 
 
 @pytest.mark.parametrize(
@@ -107,4 +112,4 @@ def test_bad_or_missing_settings_are_named(env, ip, message):
 )
 def test_plain_http_to_this_machine_is_accepted(issuer):
     env = {**OIDC, "KAGGLE_HUB_OIDC_ISSUER": issuer}
-    assert login.from_env(env, "127.0.0.1", 8000).oidc_issuer == issuer.rstrip("/")
+    assert auth_settings(env).oidc_issuer == issuer.rstrip("/")

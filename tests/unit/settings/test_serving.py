@@ -7,8 +7,7 @@ from spawner.settings.environment import SettingsError
 
 
 def settings(env, ip="127.0.0.1", euid=0):
-    url = serving.public_url(env, ip, 8443, env.get("KAGGLE_HUB_TLS", "off"))
-    return serving.from_env(env, ip, 8443, url, euid)
+    return serving.from_env(env, ip, 8443, euid)
 
 
 def test_defaults_serve_plain_http_on_loopback():
