@@ -15,7 +15,7 @@ from ..hubprocess import UserServer, kaggle_hub
 
 # Alone, after the parallel run: it clicks through JupyterLab in Chromium, and under that
 # run's load a click on the file browser's toolbar once waited out its 30 s.
-pytestmark = pytest.mark.docker
+pytestmark = [pytest.mark.docker, pytest.mark.serial]
 
 PANDAS = """
 import pandas as pd
