@@ -117,7 +117,8 @@ class KaggleSpawnerBase(DockerSpawner):
         user option over the REST API. Each is a dict with ``name`` and optionally
         ``description``, ``image``, ``cpu_limit``, ``mem_limit``, ``shm_size``, ``gpus``
         (``"none"``, ``"all"`` or a list of device ids) and ``default``; unset values take
-        this spawner's own settings. Default: one profile from those settings, and no form.
+        this spawner's own settings. Default: one profile from those settings, and no
+        form. For example::
 
             c.KaggleSpawner.profiles = [
                 {"name": "cpu", "cpu_limit": 4, "mem_limit": "16G", "default": True},
