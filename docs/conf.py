@@ -14,15 +14,13 @@ html_static_path = ["_static"]
 html_css_files = ["tables.css"]
 html_theme_options = {"secondary_sidebar_items": ["page-toc"]}
 
-# Where reference/settings.md says so, the tables rendered from the settings' declarations,
-# with their links into the guide.
+# Where reference/settings.md says so, the tables rendered from the settings' declarations.
 SETTINGS_TABLES = "<!-- the settings' tables -->"
 
 
 def put_settings_tables(app, docname, source):
     if docname == "reference/settings":
-        tables = reference.tables().replace("](#", "](../guide.md#")
-        source[0] = source[0].replace(SETTINGS_TABLES, tables)
+        source[0] = source[0].replace(SETTINGS_TABLES, reference.tables())
 
 
 def upstream_help_as_text(app, what, name, obj, options, lines):

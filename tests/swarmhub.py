@@ -115,7 +115,7 @@ class SwarmHub(Hub):
             return False
 
     def start(self):
-        # As the README has it, from the checkout (with this hub's name for the stack).
+        # As docs/howto/swarm.md has it, from the checkout (with this hub's name for the stack).
         subprocess.run(
             ["docker", "stack", "deploy", "-c", STACK_FILE, self.stack],
             env=self.deploy_env,

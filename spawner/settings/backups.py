@@ -18,7 +18,7 @@ VARIABLES = declare(
     Variable(
         "KAGGLE_HUB_BACKUP_DIR",
         "folder the hub writes a backup set into on schedule (its state and every user's volume; "
-        "see [Backups on a schedule](#backups-on-a-schedule)); unset: no scheduled backups; "
+        "see [Backups on a schedule](../howto/backups.md)); unset: no scheduled backups; "
         "refused on a swarm",
     ),
     Variable(

@@ -51,7 +51,7 @@ VARIABLES = declare(
     Variable(
         "KAGGLE_HUB_IP",
         "address of the hub's web page; `0.0.0.0` for the whole network, with `KAGGLE_HUB_TLS` "
-        "set (see [Serve your team](#serve-your-team))",
+        "set (see [Serve your team](../tutorial.md#serve-your-team))",
         default="127.0.0.1",
     ),
     Variable(
@@ -119,14 +119,15 @@ VARIABLES = declare(
     Variable(
         "KAGGLE_HUB_PROFILES_FILE",
         "JSON list of server profiles users choose from; see [Resources and "
-        "data](#resources-and-data)",
+        "data](../howto/resources.md)",
         shown="none (one profile from the settings above)",
     ),
     Variable(
         "KAGGLE_HUB_DATASETS_DIR",
         "host directory of the team's data in Kaggle's layout (`competitions/<slug>/`, "
         "`datasets/<owner>/<slug>/`) and plain `<name>/` folders, read-only in every server; see "
-        "[Shared datasets](#shared-datasets-kaggles-data-one-copy-for-the-team)",
+        "[Shared datasets]"
+        "(../howto/resources.md#shared-datasets-kaggles-data-one-copy-for-the-team)",
     ),
     Variable(
         "KAGGLE_HUB_KAGGLE_API",
@@ -151,7 +152,7 @@ VARIABLES = declare(
         "room each new working volume has (e.g. `20g`, at least `32m`): the volume is a "
         "filesystem of its own, so a write past it fails for that member alone; members see their "
         "use and are warned from 90 %; raising it grows volumes at their next start; see [Disk "
-        "quotas](#disk-quotas)",
+        "quotas](../howto/resources.md#disk-quotas)",
         default="0",
         shown="`0` (none)",
     ),
@@ -164,7 +165,7 @@ VARIABLES = declare(
     Variable(
         "KAGGLE_HUB_GPUS",
         "the GPUs servers are given, by index or UUID, comma-separated (e.g. `0,1,2,3`), or "
-        "`none`; see [GPUs](#gpus-one-server-per-device)",
+        "`none`; see [GPUs](../howto/resources.md#gpus-one-server-per-device)",
         shown="those `nvidia-smi` lists",
     ),
     Variable(
@@ -176,7 +177,7 @@ VARIABLES = declare(
         "KAGGLE_HUB_TEAM_FOLDER",
         "name of the team folder every member reads and writes, in each server's working tree "
         "(`/tmp/working/NAME`), with each file's maker on record; `off`: none; see [the team "
-        "folder](#working-together-the-team-folder)",
+        "folder](../howto/working-together.md#working-together-the-team-folder)",
         default="team",
         shown="`team` (none on a swarm without NFS)",
     ),

@@ -1,21 +1,21 @@
-"""The settings' reference: every declared variable, by section, as the docs' tables.
-
-python -m spawner.settings.reference   # the tables, as the README holds them
-"""
+"""The settings' reference: every declared variable, by section, as the tables of the docs'
+settings page (``docs/conf.py`` puts them there)."""
 
 from . import backups, hub, login, serving, swarm
 
 # (the line before a section's table, its variables); the first follows the docs' own text.
 SECTIONS = (
     ("", hub.VARIABLES),
-    ("Scheduled backups (see [Backups on a schedule](#backups-on-a-schedule)):", backups.VARIABLES),
-    ("Serving the team (see [Serve your team](#serve-your-team)):", serving.VARIABLES),
+    ("Scheduled backups (see [Backups on a schedule](../howto/backups.md)):", backups.VARIABLES),
     (
-        "On a swarm (see [Growing from one machine to a swarm]"
-        "(#growing-from-one-machine-to-a-swarm)):",
+        "Serving the team (see [Serve your team](../tutorial.md#serve-your-team)):",
+        serving.VARIABLES,
+    ),
+    (
+        "On a swarm (see [Growing from one machine to a swarm](../howto/swarm.md)):",
         swarm.VARIABLES,
     ),
-    ("Login (see [Logging in](#logging-in)):", login.VARIABLES),
+    ("Login (see [Logging in](../howto/logins.md)):", login.VARIABLES),
 )
 NAMES = frozenset(variable.name for _, variables in SECTIONS for variable in variables)
 
@@ -33,7 +33,3 @@ def tables():
     for line, variables in SECTIONS:
         parts += [line, table(variables)] if line else [table(variables)]
     return "\n\n".join(parts) + "\n"
-
-
-if __name__ == "__main__":
-    print(tables(), end="")

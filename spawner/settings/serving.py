@@ -78,8 +78,8 @@ VARIABLES = declare(
     Variable(
         "KAGGLE_HUB_USER_SUBDOMAINS",
         "`1`: each user's server at an address of its own, `USER.HOST` of the public URL (see "
-        "[Security](#security)); needs wildcard DNS and, with HTTPS, a certificate for `*.HOST` "
-        "(`self-signed` makes one; `acme` is refused)",
+        "[Security](../explanation/security.md)); needs wildcard DNS and, with HTTPS, a "
+        "certificate for `*.HOST` (`self-signed` makes one; `acme` is refused)",
         default="0",
     ),
 )
@@ -141,8 +141,8 @@ def from_env(env, ip, hub_port, euid):
         raise SettingsError(
             f"KAGGLE_HUB_IP={ip} is reachable from other machines, and KAGGLE_HUB_TLS=off "
             "would send passwords and notebooks there unencrypted. Set KAGGLE_HUB_TLS to "
-            "self-signed, files or acme to serve HTTPS (see 'Serve your team' in the "
-            "README), or to proxy when a TLS reverse proxy stands in front."
+            "self-signed, files or acme to serve HTTPS (see 'Serve your team' in "
+            "docs/tutorial.md), or to proxy when a TLS reverse proxy stands in front."
         )
     if tls != "off" and urlsplit(url).scheme != "https":
         raise SettingsError(

@@ -1,9 +1,8 @@
 """Every setting declared once: its name, what it does and its default.
 
 The readers (``spawner.settings.environment``) take a setting's default from its
-declaration, the settings' dataclasses take theirs from it, and the README's tables of
-settings are rendered from it (``python -m spawner.settings.reference``; a test holds the
-README to them).
+declaration, the settings' dataclasses take theirs from it, and the docs' tables of
+settings are rendered from it (``spawner.settings.reference``).
 """
 
 from dataclasses import dataclass

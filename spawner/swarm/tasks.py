@@ -59,7 +59,7 @@ def unschedulable_message(profile, pinned_node, reason, seconds):
         fixes.append(
             f"If {pinned_node} is down or drained, an admin can make it available again "
             "('docker node update --availability active'); a profile for other nodes needs "
-            "the files on NFS (README: Growing from one machine to a swarm)."
+            "the files on NFS (docs/howto/swarm.md)."
         )
     return (
         f"No node of the swarm can run the profile {profile.name!r}{wants}: Swarm says "

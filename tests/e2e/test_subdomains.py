@@ -1,6 +1,6 @@
 """Users' servers at addresses of their own (KAGGLE_HUB_USER_SUBDOMAINS=1): script running
 in one user's server cannot read another's, even in the browser of an admin who may open
-both. On one shared address it can: the risk the README states."""
+both. On one shared address it can: the risk the docs state (docs/explanation/security.md)."""
 
 import secrets
 from types import SimpleNamespace

@@ -23,4 +23,4 @@ def test_the_docs_build_without_a_warning_and_hold_the_reference_pages():
     assert "tables -->" not in settings
     assert "datasets" in (site / "reference/cli.html").read_text()
     assert "c.KaggleSpawner.disk_quota" in (site / "reference/spawner.html").read_text()
-    assert 'id="serve-your-team"' in (site / "guide.html").read_text()
+    assert 'id="serve-your-team"' in (site / "tutorial.html").read_text()

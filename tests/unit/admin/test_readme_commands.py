@@ -1,5 +1,5 @@
-"""Every kaggle-hub command line the README shows is one the command accepts, meaning what
-the README says it means."""
+"""Every kaggle-hub command line the README and the docs show is one the command accepts,
+meaning what they say it means."""
 
 import re
 import shlex
@@ -9,7 +9,8 @@ import pytest
 from spawner.admin.cli import COMMANDS, parse
 from spawner.settings.environment import REPO_DIR
 
-README = (REPO_DIR / "README.md").read_text()
+PAGES = [REPO_DIR / "README.md", *sorted((REPO_DIR / "docs").rglob("*.md"))]
+README = "\n".join(path.read_text() for path in PAGES)
 # In code blocks: '.venv/bin/kaggle-hub ARGS   # comment'; in the text: `kaggle-hub ARGS`.
 BLOCK_LINES = re.findall(r"^\.venv/bin/kaggle-hub ([^#\n]*)", README, re.M)
 INLINE = re.findall(r"`kaggle-hub ([^`]*)`", README)

@@ -1,26 +1,11 @@
-"""Each setting is declared once: the readers take its default from the declaration, and
-the README's tables are the declarations rendered."""
-
-import subprocess
-import sys
+"""Each setting is declared once: the readers take its default from the declaration (the
+docs' tables are the declarations rendered: tests/unit/test_docs.py)."""
 
 import pytest
 
 from spawner.settings import environment, hub, reference
 from spawner.settings.environment import REPO_DIR
 from spawner.settings.variables import DECLARED
-
-
-def test_the_readme_holds_the_tables_rendered_from_the_declarations():
-    printed = subprocess.run(
-        [sys.executable, "-m", "spawner.settings.reference"],
-        cwd=REPO_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert printed == reference.tables()
-    assert printed in (REPO_DIR / "README.md").read_text()
 
 
 def test_every_declared_setting_is_in_one_section_and_read_by_the_hub():
