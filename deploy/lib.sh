@@ -6,6 +6,9 @@ set -euo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV="$REPO_DIR/.venv"
+# The JupyterHub release .venv holds (and so the images' tags): 5.5.4 unless
+# KAGGLE_HUB_JUPYTERHUB names another that pyproject.toml allows (6.1.1 is tested).
+JUPYTERHUB=${KAGGLE_HUB_JUPYTERHUB:-5.5.4}
 CACHE_DIR=${KAGGLE_HUB_CACHE_DIR:-/var/cache/kaggle-team-hub}
 DOCKERD_LOG=${KAGGLE_HUB_DOCKERD_LOG:-/var/log/kaggle-team-hub-dockerd.log}
 SUDO=""
@@ -116,12 +119,13 @@ ensure_venv() {
         command -v python3 >/dev/null || apt_install python3
         python3 -m venv "$VENV" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$VENV"; }
     fi
-    want=$(sha256sum < "$REPO_DIR/pyproject.toml" | cut -d" " -f1)
+    want="$(sha256sum < "$REPO_DIR/pyproject.toml" | cut -d" " -f1) jupyterhub-$JUPYTERHUB"
     stamp=$(cat "$VENV/.installed" 2>/dev/null || true)
     [ "$stamp" = "$want test" ] && return 0
     [ -z "$extras" ] && [ "$stamp" = "$want" ] && return 0
-    say "installing Python packages into .venv"
-    "$VENV/bin/pip" install -q --disable-pip-version-check -e "${REPO_DIR}${extras:+[$extras]}" >&2
+    say "installing Python packages into .venv (jupyterhub $JUPYTERHUB)"
+    "$VENV/bin/pip" install -q --disable-pip-version-check \
+        -e "${REPO_DIR}${extras:+[$extras]}" "jupyterhub==$JUPYTERHUB" >&2
     echo "$want${extras:+ $extras}" > "$VENV/.installed"
 }
 
