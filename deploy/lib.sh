@@ -6,9 +6,11 @@ set -euo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV="$REPO_DIR/.venv"
-# The JupyterHub release .venv holds (and so the images' tags): 5.5.4 unless
-# KAGGLE_HUB_JUPYTERHUB names another that pyproject.toml allows (6.1.1 is tested).
-JUPYTERHUB=${KAGGLE_HUB_JUPYTERHUB:-5.5.4}
+# The JupyterHub release .venv holds (and so the images' tags): KAGGLE_HUB_JUPYTERHUB when
+# set (one pyproject.toml allows; 6.1.1 is tested), else the one .venv already holds (a
+# command never switches it unasked), else 5.5.4.
+JUPYTERHUB=${KAGGLE_HUB_JUPYTERHUB:-$(sed -n 's/.* jupyterhub-\([^ ]*\).*/\1/p' "$VENV/.installed" 2>/dev/null || true)}
+JUPYTERHUB=${JUPYTERHUB:-5.5.4}
 CACHE_DIR=${KAGGLE_HUB_CACHE_DIR:-/var/cache/kaggle-team-hub}
 DOCKERD_LOG=${KAGGLE_HUB_DOCKERD_LOG:-/var/log/kaggle-team-hub-dockerd.log}
 SUDO=""

@@ -4,6 +4,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import jupyterhub
 import pytest
 import requests
 
@@ -103,9 +104,10 @@ def test_doctor_reports_a_missing_image_and_a_version_mismatch_with_the_fix(
     report = kaggle_hub(env, "doctor")
     assert report.returncode == 1
     assert (
-        f"FAIL  image {mismatched_image}: has jupyterhub 0.0.1, the hub runs 5.5.4\n"
+        f"FAIL  image {mismatched_image}: has jupyterhub 0.0.1, the hub runs "
+        f"{jupyterhub.__version__}\n"
         f"      fix: a Dockerfile FROM {mismatched_image} that runs "
-        "'pip install jupyterhub==5.5.4'"
+        f"'pip install jupyterhub=={jupyterhub.__version__}'"
     ) in report.stdout
 
     assert f"OK    hub: running, answers at {hub.url}/hub/api/" in healthy.stdout

@@ -5,6 +5,7 @@ import socket
 from pathlib import Path
 
 import docker
+import jupyterhub
 import pytest
 
 from spawner.images import tags
@@ -89,10 +90,11 @@ def test_version_mismatch_names_both_versions(make_hub, mismatched_image, docker
     assert_failed_everywhere(
         hub,
         "mia",
-        f"The image '{mismatched_image}' has jupyterhub 0.0.1, but this hub runs jupyterhub 5.5.4",
+        f"The image '{mismatched_image}' has jupyterhub 0.0.1, but this hub runs jupyterhub "
+        f"{jupyterhub.__version__}",
     )
     message = hub.api("POST", "/users/mia/server").json()["message"]
-    assert "pip install jupyterhub==5.5.4" in message
+    assert f"pip install jupyterhub=={jupyterhub.__version__}" in message
     assert not docker_client.containers(all=True, filters={"name": hub.prefix})
 
 
@@ -104,7 +106,7 @@ def test_an_image_without_jupyterhub_says_so_and_how_to_fix_it(
         hub,
         "noa",
         f"The image '{image_without_jupyterhub}' has no jupyterhub installed, but this hub "
-        "runs jupyterhub 5.5.4",
+        f"runs jupyterhub {jupyterhub.__version__}",
     )
     assert not docker_client.containers(all=True, filters={"name": hub.prefix})
 

@@ -11,19 +11,19 @@ from spawner.images import tags
 def settings(tmp_path, monkeypatch):
     monkeypatch.setenv("KAGGLE_HUB_ENV_FILE", str(tmp_path / "none.env"))
     monkeypatch.setenv("KAGGLE_HUB_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("KAGGLE_HUB_IMAGE", "kaggle-team-hub:lite-jh5.5.4")
+    monkeypatch.setenv("KAGGLE_HUB_IMAGE", tags.image_tag("lite"))
     return tmp_path
 
 
 @pytest.mark.parametrize(
     ("question", "answer"),
     [
-        (["image"], "kaggle-team-hub:lite-jh5.5.4"),
+        (["image"], tags.image_tag("lite")),
         (["data-dir"], "{tmp}/data"),
         (["log-dir"], "{tmp}/data/logs"),
         (["jupyterhub-version"], jupyterhub.__version__),
         (["image-tag", "lite"], tags.image_tag("lite")),
-        (["get-command", "kaggle-team-hub:lite-jh5.5.4"], "./deploy/build-image lite"),
+        (["get-command", tags.image_tag("lite")], "./deploy/build-image lite"),
         (["pin", "KAGGLE_BASE_TAG"], tags.KAGGLE_BASE_TAG),
     ],
 )

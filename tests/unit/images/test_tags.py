@@ -1,14 +1,19 @@
+import jupyterhub
 import pytest
 
 from spawner.images import tags
+
+# The hub's own release: the tags it builds carry it (5.5.4, or another the test command
+# was given).
+HUB = jupyterhub.__version__
 
 
 @pytest.mark.parametrize(
     "variant, tag",
     [
-        ("lite", "kaggle-team-hub:lite-jh5.5.4"),
-        ("kaggle", "kaggle-team-hub:kaggle-jh5.5.4"),
-        ("kaggle-gpu", "kaggle-team-hub:kaggle-gpu-jh5.5.4"),
+        ("lite", f"kaggle-team-hub:lite-jh{HUB}"),
+        ("kaggle", f"kaggle-team-hub:kaggle-jh{HUB}"),
+        ("kaggle-gpu", f"kaggle-team-hub:kaggle-gpu-jh{HUB}"),
     ],
 )
 def test_tags_carry_the_hub_version(variant, tag):
@@ -18,9 +23,9 @@ def test_tags_carry_the_hub_version(variant, tag):
 @pytest.mark.parametrize(
     "image, command",
     [
-        ("kaggle-team-hub:lite-jh5.5.4", "./deploy/build-image lite"),
-        ("kaggle-team-hub:kaggle-jh5.5.4", "./deploy/build-image kaggle"),
-        ("kaggle-team-hub:kaggle-gpu-jh5.5.4", "./deploy/build-image kaggle --gpu"),
+        (f"kaggle-team-hub:lite-jh{HUB}", "./deploy/build-image lite"),
+        (f"kaggle-team-hub:kaggle-jh{HUB}", "./deploy/build-image kaggle"),
+        (f"kaggle-team-hub:kaggle-gpu-jh{HUB}", "./deploy/build-image kaggle --gpu"),
         ("kaggle-team-hub:lite-jh5.0.0", "docker pull kaggle-team-hub:lite-jh5.0.0"),
         ("quay.io/team/img:1", "docker pull quay.io/team/img:1"),
     ],
@@ -32,7 +37,7 @@ def test_get_command(image, command):
 
 def test_fix_version_command_for_other_images():
     assert tags.fix_version_command("team/img:1") == (
-        "a Dockerfile FROM team/img:1 that runs 'pip install jupyterhub==5.5.4'"
+        f"a Dockerfile FROM team/img:1 that runs 'pip install jupyterhub=={HUB}'"
     )
 
 

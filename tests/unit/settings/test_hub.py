@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import jupyterhub
 import pytest
 
 from spawner.settings import hub
@@ -8,7 +9,7 @@ from spawner.settings.environment import SettingsError
 
 def test_defaults(tmp_path):
     s = hub.from_env({}, config_dir=tmp_path, euid=0, home="/root")
-    assert s.image == "kaggle-team-hub:kaggle-jh5.5.4"
+    assert s.image == f"kaggle-team-hub:kaggle-jh{jupyterhub.__version__}"
     assert s.data_dir == Path("/var/lib/kaggle-team-hub")
     assert (s.ip, s.port, s.proxy_api_port, s.api_port) == ("127.0.0.1", 8000, 18000, 28000)
     assert (s.network, s.network_internal, s.prefix) == ("kaggle-team-hub", False, "kaggle")
