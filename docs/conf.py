@@ -23,6 +23,12 @@ def put_settings_tables(app, docname, source):
         source[0] = source[0].replace(SETTINGS_TABLES, reference.tables())
 
 
+def settings_page_always_read(app, env, added, changed, removed):
+    """Read the settings page again in every build: its tables come from the code, which
+    Sphinx does not watch."""
+    return ["reference/settings"]
+
+
 def upstream_help_as_text(app, what, name, obj, options, lines):
     """Show the help of settings inherited from JupyterHub and DockerSpawner as written:
     it is plain text, not always reStructuredText."""
@@ -33,4 +39,5 @@ def upstream_help_as_text(app, what, name, obj, options, lines):
 
 def setup(app):
     app.connect("source-read", put_settings_tables)
+    app.connect("env-get-outdated", settings_page_always_read)
     app.connect("autodoc-process-docstring", upstream_help_as_text)

@@ -20,7 +20,7 @@ import tarfile
 import zlib
 from pathlib import Path
 
-from ..server import naming, quotas, team
+from ..server import naming, quotas, standby, team
 from ..server.volumes import (
     CHUNK,
     LABEL_PREFIX,
@@ -299,6 +299,8 @@ def checked_tar(path, progress=None):
 def _make_room(client, image, volume, volume_labels, force, meter):
     """Leave ``volume`` existing and empty; return the quarantined volume that now holds
     its previous content, if it had any (only with ``force``)."""
+    # A standby holds what the volume held; the next start is cold, with the restored files.
+    standby.using(client, volume)
     users = containers_using(client, volume)
     if users:
         raise VolumeError(

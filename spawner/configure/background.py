@@ -18,11 +18,13 @@ def start(c, s):
             c.KaggleSpawner.get("pull_stall_seconds", PULL_STALL_SECONDS),
         )
     # Servers left running by a hub that lost its state are removed once the hub runs
-    # (their volumes stay): containers here, services on a swarm.
+    # (their volumes stay): containers here, services on a swarm. Here, standbys of members
+    # active within KAGGLE_HUB_STANDBY_HOURS are kept (started again after a reboot).
     orphans.start(
         s.prefix,
         datadir.server_log_dir(s.data_dir),
         swarm_orphans.sweep if s.swarm.on_swarm else None,
+        s.standby_hours,
     )
     # A running server that stops answering (frozen) is reported to its user and admins.
     hangs.HANGS.start()

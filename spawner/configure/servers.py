@@ -25,6 +25,7 @@ def configure(c, s):
     servers.team_folder = s.team_folder
     servers.team_read_only_group = s.team_read_only_group
     servers.log_dir = datadir.server_log_dir(s.data_dir)
+    c.KaggleSpawner.standby_max = s.standby_max
     c.KaggleSwarmSpawner.nfs_host = s.swarm.nfs_host
     c.KaggleSwarmSpawner.nfs_export = s.swarm.nfs_path
     c.KaggleSwarmSpawner.schedule_seconds = s.swarm.schedule_seconds

@@ -7,8 +7,9 @@ import time
 import docker
 from traitlets import Integer, List, Unicode
 
-from ..errors import SpawnError
-from . import container, gpus, logs, networks, profiles, quotas, room, team, volumes
+from ..errors import DockerUnreachable, SpawnError
+from ..images import inventory
+from . import container, gpus, logs, networks, profiles, quotas, room, standby, team, volumes
 from .base import KaggleSpawnerBase
 
 # How long a stop waits for Docker to finish removing the container.
@@ -100,6 +101,19 @@ class KaggleSpawner(KaggleSpawnerBase):
         (one sparse file each, taking only what is written).""",
     )
 
+    standby_max = Integer(
+        None,
+        allow_none=True,
+        config=True,
+        help="""Standbys kept at once: containers made for a member's next start when their
+        server stops, whose JupyterLab has already imported everything, so that start takes
+        a fraction of a cold one (0: none). None: as many as a quarter of the memory available
+        at the hub's start holds, at 256 MB each. Servers with GPUs always start cold.""",
+    )
+
+    # Standbys may take this many at most (standby_max, or worked out once from memory).
+    _standby_most = None
+
     def _quota(self):
         return quotas.Quota(self.quota_folder, self.disk_quota) if self.disk_quota else None
 
@@ -164,6 +178,8 @@ class KaggleSpawner(KaggleSpawnerBase):
         raise SpawnError(logs.exit_message(state, tail, self.mem_limit, command))
 
     async def start_object(self):
+        if self.__dict__.pop("_woken", False):
+            return
         self._progress.add(60, "Starting container")
         try:
             return await super().start_object()
@@ -206,7 +222,7 @@ class KaggleSpawner(KaggleSpawnerBase):
             self._profile.name,
         )
 
-    async def _create(self, device_requests):
+    async def _create(self, device_requests, step=None):
         configured, configured_create = self.extra_host_config, self.extra_create_kwargs
         extra = await self._evaluated(configured)
         extra_create = await self._evaluated(configured_create)
@@ -233,7 +249,7 @@ class KaggleSpawner(KaggleSpawnerBase):
                 **extra_create.get("labels", {}),
             },
         }
-        self._progress.add(55, f"Creating container {self.object_name} from {self.image}")
+        self._create_step = step or self._create_container
         creating = asyncio.ensure_future(super().create_object())
         try:
             return await asyncio.shield(creating)
@@ -245,6 +261,129 @@ class KaggleSpawner(KaggleSpawnerBase):
         finally:
             self.extra_host_config = configured
             self.extra_create_kwargs = configured_create
+            self._create_step = None
+
+    # DockerSpawner.create_object builds the container's arguments and ends in a
+    # create_container call: while _create runs, that call goes to this step instead.
+    _create_step = None
+
+    def docker(self, method, *args, **kwargs):
+        if method == "create_container" and self._create_step is not None:
+            return asyncio.ensure_future(self._create_step(kwargs))
+        return super().docker(method, *args, **kwargs)
+
+    async def _create_container(self, kwargs):
+        """Wake the server's standby if it was made for exactly this start, else create."""
+        if self._standby_on():
+            woken = await self._wake(kwargs)
+            if woken is not None:
+                return woken
+        self._progress.add(55, f"Creating container {self.object_name} from {self.image}")
+        return await super().docker("create_container", **kwargs)
+
+    def _standby_on(self):
+        profile = getattr(self, "_profile", None)
+        return profile is not None and profile.gpus == "none" and self._standby_limit() > 0
+
+    def _standby_limit(self):
+        cls = self.__class__
+        if cls._standby_most is None:
+            cls._standby_most = (
+                standby.default_most(standby.memory()[1])
+                if self.standby_max is None
+                else self.standby_max
+            )
+        return cls._standby_most
+
+    async def _wake(self, kwargs):
+        """The created container's ``{"Id": ...}`` if this server's standby took this
+        start, else None (having removed a standby that could not)."""
+        making = self.__dict__.pop("_standby_task", None)
+        if making is not None:
+            await making
+        token = self.api_token
+        try:
+            standby_kwargs, digest = standby.arguments(kwargs, token)
+        except ValueError:
+            return None
+        image_id = await self._in_executor(inventory.image_id, self.client, self.image)
+        found, why = await self._in_executor(
+            standby.claim, self.client, standby_kwargs["name"], digest, image_id
+        )
+        if found is None:
+            if why:
+                self.log.info("%s starts cold: its standby was removed, %s", self._log_name, why)
+            return None
+        self._progress.add(55, "Waking your server")
+        values = standby.wake_values(kwargs["environment"], token)
+        try:
+            took = await self._in_executor(standby.wake, self.client, found, kwargs["name"], values)
+        except docker.errors.APIError as e:
+            self.log.warning("%s: its standby could not be woken: %s", self._log_name, e)
+            took = False
+        if not took:
+            self.log.warning("%s starts cold: its standby did not take the start", self._log_name)
+            await self._in_executor(standby.remove, self.client, found)
+            return None
+        self.log.info("%s woke its standby", self._log_name)
+        self._woken = True
+        return {"Id": found}
+
+    def start_polling(self):
+        # A server that started (or ran when the hub started) may get a standby at its stop.
+        self._served = True
+        super().start_polling()
+
+    async def stop(self, now=False):
+        """Stop the server; one that served, without GPUs, gets a standby for its next
+        start, made in the background."""
+        arguments = None
+        if self.__dict__.pop("_served", False) and self._standby_on() and self.api_token:
+            try:
+                arguments = await self._create([], step=self._standby_arguments)
+            except ValueError as e:
+                self.log.info("No standby for %s: %s", self._log_name, e)
+        await super().stop(now)
+        if arguments is not None:
+            self._standby_task = asyncio.ensure_future(self._make_standby(arguments[0]))
+
+    async def _standby_arguments(self, kwargs):
+        return standby.arguments(kwargs, self.api_token)
+
+    async def _make_standby(self, kwargs):
+        try:
+            admitted, removed = await self._in_executor(
+                standby.admit,
+                self.client,
+                self.name_prefix,
+                self._standby_limit(),
+                standby.memory(),
+            )
+            for name in removed:
+                self.log.info("Removed standby %s to make room for another", name)
+            if not admitted:
+                self.log.info("No standby for %s: too little memory free", self._log_name)
+                return
+            await self._in_executor(standby.make, self.client, kwargs)
+            self.log.info("Made a standby for %s", self._log_name)
+        except (docker.errors.DockerException, DockerUnreachable, OSError) as e:
+            self.log.warning("Could not make a standby for %s: %s", self._log_name, e)
+
+    async def drop_standby(self):
+        """Remove the server's standby (and wait for one being made)."""
+        making = self.__dict__.pop("_standby_task", None)
+        if making is not None:
+            await making
+        if await self._in_executor(standby.remove, self.client, standby.name(self.object_name)):
+            self.log.info("Removed the standby of %s", self._log_name)
+
+    async def delete_forever(self):
+        await self.drop_standby()
+        await super().delete_forever()
+
+    async def move_files_to(self, new_user):
+        await self.drop_standby()
+        await super().move_files_to(new_user)
 
     def _remove_abandoned(self, creating):
         if creating.cancelled() or creating.exception() is not None:

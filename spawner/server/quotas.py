@@ -162,6 +162,12 @@ def ready(info, quota=None):
     mount(image, target)
 
 
+def needs_growing(info, quota):
+    """Whether the volume (``info``) has a filesystem smaller than ``quota``."""
+    image = quota_file(info)
+    return image is not None and quota is not None and quota.size > os.path.getsize(image)
+
+
 def grow(image, target, size):
     """Grow the filesystem in ``image`` to ``size`` bytes, unmounted (the kernel refuses
     to resize a mounted one without CAP_SYS_RESOURCE, which hosts may withhold)."""

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import docker
 
 from ..images import inventory
-from . import naming, quotas
+from . import naming, quotas, standby
 from .naming import LABEL_PREFIX
 
 LABEL_USER = "org.kaggle-team-hub.user"
@@ -45,6 +45,9 @@ def ensure_volume(client, name, volume_labels, quota=None):
             quotas.create(client, name, volume_labels, quota)
         return True
     growable = quota is not None and quotas.quota_file(info) is not None
+    if quotas.needs_growing(info, quota):
+        # A standby would keep the volume in use: the start is cold, with the new quota.
+        standby.using(client, name)
     unused = growable and not containers_using(client, name)
     quotas.ready(info, quota if unused else None)
     return False

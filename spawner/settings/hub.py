@@ -203,6 +203,19 @@ VARIABLES = declare(
         default="20",
     ),
     Variable(
+        "KAGGLE_HUB_STANDBY_MAX",
+        "standbys kept at once: a stopped member's next server made ready in advance, so "
+        "their next start takes a fraction of a cold one; `auto`: as many as a quarter of the "
+        "memory available at the hub's start holds at 256 MB each; `0` turns them off",
+        default="auto",
+    ),
+    Variable(
+        "KAGGLE_HUB_STANDBY_HOURS",
+        "a restarted hub keeps (and starts again) the standbys made within this many hours "
+        "(when their member's server stopped), and removes older ones",
+        default="10",
+    ),
+    Variable(
         "KAGGLE_HUB_PREPULL",
         "pull missing images of the hub and its profiles in the background when the hub starts",
         default="1",
@@ -269,6 +282,8 @@ class Settings:
     sharing: bool
     prepull: bool
     docker_wait_seconds: int
+    standby_max: int | None  # None: sized from the memory available
+    standby_hours: int
 
     @property
     def public_url(self):
@@ -335,6 +350,13 @@ def team_folder(env, swarm):
     return name
 
 
+def standby_max(env):
+    """``KAGGLE_HUB_STANDBY_MAX``: a count, or None for ``auto``."""
+    if raw(env, "KAGGLE_HUB_STANDBY_MAX") == "auto":
+        return None
+    return count(env, "KAGGLE_HUB_STANDBY_MAX")
+
+
 def default_data_dir(euid, home):
     if euid == 0:
         return Path("/var/lib/kaggle-team-hub")
@@ -392,6 +414,8 @@ def from_env(env, config_dir=REPO_DIR, euid=None, home=None):
         sharing=flag(env, "KAGGLE_HUB_SHARING"),
         prepull=flag(env, "KAGGLE_HUB_PREPULL"),
         docker_wait_seconds=count(env, "KAGGLE_HUB_DOCKER_WAIT_SECONDS"),
+        standby_max=standby_max(env),
+        standby_hours=count(env, "KAGGLE_HUB_STANDBY_HOURS"),
     )
     if settings.datasets_dir and not Path(settings.datasets_dir).is_dir():
         raise SettingsError(

@@ -1,0 +1,77 @@
+"""Run inside a standby container (``python -c`` with this file's text), not by the hub.
+
+It imports what ``jupyterhub-singleuser`` imports before it serves (JupyterLab, the
+server extensions the image enables, JupyterHub's single-user code), then waits on a named
+pipe in the container's own filesystem, holding no token. The hub wakes it by writing,
+with ``docker exec``, the values JupyterHub made for this start (the API token and the
+entries that carry it) as JSON; the process adds them to its environment and carries on as
+``jupyterhub-singleuser`` with the arguments it was given. Nothing is read from the
+environment that changes between starts before the wake.
+"""
+
+import glob
+import importlib
+import json
+import os
+import sys
+
+WAKE_PIPE = "/tmp/kaggle-team-hub/wake"
+
+
+def enabled_extensions():
+    """The server extensions enabled in the image's Jupyter config (``jpserver_extensions``
+    in every ``jupyter_server_config.d/*.json`` and ``jupyter_server_config.json``)."""
+    from jupyter_core.paths import jupyter_config_path
+
+    found = set()
+    for folder in jupyter_config_path():
+        for path in glob.glob(os.path.join(folder, "jupyter_server_config.d", "*.json")) + [
+            os.path.join(folder, "jupyter_server_config.json")
+        ]:
+            try:
+                with open(path) as f:
+                    config = json.load(f)
+            except (OSError, ValueError):
+                continue
+            enabled = config.get("ServerApp", {}).get("jpserver_extensions", {})
+            found.update(name for name, on in enabled.items() if on)
+    return sorted(found)
+
+
+def preload():
+    import jupyter_server.serverapp  # noqa: F401
+    import jupyterhub.singleuser  # noqa: F401
+
+    for name in ["jupyterlab.labapp", "jupyterhub.singleuser.extension", *enabled_extensions()]:
+        try:
+            importlib.import_module(name)
+        except Exception as e:
+            print(f"kaggle-team-hub: standby could not preload {name}: {e}", file=sys.stderr)
+
+
+def wait_for_wake():
+    """The JSON the hub writes into the wake pipe."""
+    os.makedirs(os.path.dirname(WAKE_PIPE), exist_ok=True)
+    if os.path.exists(WAKE_PIPE):
+        os.unlink(WAKE_PIPE)
+    os.mkfifo(WAKE_PIPE, 0o600)
+    print("kaggle-team-hub: standby ready", flush=True)
+    with open(WAKE_PIPE) as pipe:
+        wake = json.load(pipe)
+    os.unlink(WAKE_PIPE)
+    return wake
+
+
+def run():
+    preload()
+    wake = wait_for_wake()
+    os.environ.update(wake["env"])
+    print("kaggle-team-hub: standby woken", flush=True)
+    from jupyterhub.singleuser import main
+
+    sys.argv = sys.argv[1:]
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,151 @@
+"""Standbys: a returning member's server is made ready when it stops, and their next start
+wakes it instead of starting a container cold; everything they see stays the same."""
+
+import json
+
+import docker
+import pytest
+
+from ..hubprocess import UserServer
+from ..waiting import wait_for
+
+pytestmark = pytest.mark.docker
+
+PROFILES = [
+    {"name": "small", "mem_limit": "1G", "default": True},
+    {"name": "roomy", "mem_limit": "2G"},
+]
+
+
+@pytest.fixture(scope="module")
+def hub(request, tmp_path_factory, docker_client, image):
+    from ..hubs import finish_hub, module_failed, new_hub
+
+    profiles = tmp_path_factory.mktemp("profiles") / "profiles.json"
+    profiles.write_text(json.dumps(PROFILES))
+    hub = new_hub(
+        tmp_path_factory,
+        image,
+        env={"KAGGLE_HUB_STANDBY_MAX": "4", "KAGGLE_HUB_PROFILES_FILE": str(profiles)},
+        # A start is answered at once, so its progress can be followed from the beginning.
+        dropins={
+            "50-answer-at-once.py": "c.JupyterHub.tornado_settings['slow_spawn_timeout'] = 0\n"
+        },
+    )
+    hub.start()
+    yield hub
+    finish_hub(docker_client, hub, module_failed(request))
+
+
+def standby_of(hub, docker_client, user):
+    """The standby of ``user``'s default server once it waits (its container's details)."""
+    name = f"{hub.prefix}-{user}-standby"
+
+    def waiting():
+        try:
+            info = docker_client.inspect_container(name)
+        except docker.errors.NotFound:
+            return None
+        logs = docker_client.logs(name).decode()
+        return info if "standby ready" in logs else None
+
+    return wait_for(waiting, 60, what=f"the standby {name} waiting")
+
+
+def returning(hub, docker_client, user, files=None):
+    """``user``'s server started (``files`` written in it), stopped, and its standby
+    waiting: ``(UserServer, the standby's details)``."""
+    member = UserServer(hub, user, hub.create_user(user))
+    hub.start_server(user)
+    for path, text in (files or {}).items():
+        member.put_text(path, text)
+    hub.stop_server(user)
+    return member, standby_of(hub, docker_client, user)
+
+
+def env_of(info):
+    return dict(line.split("=", 1) for line in info["Config"]["Env"])
+
+
+def test_a_returning_member_wakes_their_standby_and_finds_everything(hub, docker_client):
+    alice, waiting = returning(hub, docker_client, "alice", {"code/notes.txt": "kept\n"})
+    # A standby holds no token: nothing that carries one is in its environment.
+    env = env_of(waiting)
+    assert "JUPYTERHUB_API_TOKEN" not in env and "KAGGLE_USER_SECRETS_TOKEN" not in env
+    assert env["JUPYTERHUB_USER"] == "alice"
+
+    r = hub.api("POST", "/users/alice/server")
+    assert r.status_code == 202, r.text
+    messages = [e.get("message") for e in hub.progress_events("alice")]
+    hub.wait_ready("alice")
+    assert "Waking your server" in messages
+    assert not any("Creating container" in m for m in messages), messages
+    server = docker_client.inspect_container(f"{hub.prefix}-alice")
+    assert server["Id"] == waiting["Id"]
+    assert alice.read_text("code/notes.txt") == "kept\n"
+    out = alice.run(
+        "import os\n"
+        "print(os.path.realpath('/kaggle/working'), os.path.realpath('/kaggle/input'))\n"
+        "print(bool(os.environ.get('KAGGLE_USER_SECRETS_TOKEN')))\n"
+        "print(open('/kaggle/working/notes.txt').read())\n"
+    )
+    assert "/tmp/working/code /tmp/working/input" in out
+    assert "True" in out and "kept" in out
+    assert server["HostConfig"]["Memory"] == 1024**3
+
+
+def test_a_start_with_other_options_is_cold_and_drops_the_standby(hub, docker_client):
+    bob, waiting = returning(hub, docker_client, "bob")
+
+    hub.start_server("bob", options={"profile": "roomy"})
+    server = docker_client.inspect_container(f"{hub.prefix}-bob")
+    assert server["Id"] != waiting["Id"]
+    assert server["HostConfig"]["Memory"] == 2 * 1024**3
+    with pytest.raises(docker.errors.NotFound):
+        docker_client.inspect_container(waiting["Id"])
+    assert "its standby was removed, it was made for other options or settings" in hub.log()
+    assert bob.names() >= {"code", "input"}
+
+
+def test_a_standby_whose_process_died_gives_a_cold_start(hub, docker_client):
+    _, waiting = returning(hub, docker_client, "carol")
+    docker_client.kill(waiting["Id"])
+
+    hub.start_server("carol")
+    server = docker_client.inspect_container(f"{hub.prefix}-carol")
+    assert server["Id"] != waiting["Id"]
+    assert "its standby was removed, its process had ended" in hub.log()
+
+
+def test_no_member_can_take_another_members_standby(hub, docker_client):
+    _, doras = returning(hub, docker_client, "dora")
+    erin = UserServer(hub, "erin", hub.create_user("erin"))
+
+    hub.start_server("erin")
+    erins = docker_client.inspect_container(f"{hub.prefix}-erin")
+    assert erins["Id"] != doras["Id"]
+    assert docker_client.inspect_container(doras["Id"])["State"]["Running"]
+    assert erin.names() >= {"code", "input"}
+    hub.stop_server("erin")
+
+
+def test_a_deleted_members_standby_goes_and_their_volume_is_quarantined(hub, docker_client):
+    _, waiting = returning(hub, docker_client, "fred")
+
+    r = hub.api("DELETE", "/users/fred")
+    assert r.status_code == 204, r.text
+    with pytest.raises(docker.errors.NotFound):
+        docker_client.inspect_container(waiting["Id"])
+    volumes = {v["Name"] for v in docker_client.volumes()["Volumes"] or []}
+    assert f"{hub.prefix}-fred-work" not in volumes
+    assert any(v.startswith(f"{hub.prefix}-fred-work-deleted-") for v in volumes)
+
+
+def test_standbys_outlive_a_hub_restart_and_still_wake(hub, docker_client):
+    gail, waiting = returning(hub, docker_client, "gail", {"code/before-restart.txt": "yes\n"})
+
+    hub.stop()
+    hub.start()
+    hub.start_server("gail")
+    assert docker_client.inspect_container(f"{hub.prefix}-gail")["Id"] == waiting["Id"]
+    assert gail.read_text("code/before-restart.txt") == "yes\n"
