@@ -67,3 +67,11 @@ def wait_until_answering(kwargs, seconds, clock=time.monotonic, sleep=time.sleep
             if said is not None:
                 log.info("Docker at %s answers", describe(kwargs))
             return client
+
+
+def memory_in_use(client, container):
+    """Bytes of memory ``container`` holds, less the file cache the kernel may take back
+    (what ``docker stats`` shows)."""
+    found = client.stats(container, stream=False, one_shot=True)["memory_stats"]
+    counts = found.get("stats", {})
+    return found["usage"] - counts.get("inactive_file", counts.get("total_inactive_file", 0))

@@ -149,3 +149,14 @@ def _leave_pending_page(page):
     to it by itself. Wait until it has, or the test's next navigation races that one."""
     if "/hub/spawn-pending/" in page.url:
         page.wait_for_url(lambda url: "/hub/spawn-pending/" not in url, timeout=90_000)
+
+
+def page_screenshot(hub, user, password, path, selector):
+    """The text of ``selector`` on hub page ``path`` as ``user`` sees it in Chromium."""
+    with playwright_driver() as driver, fresh_context(driver) as context:
+        page = context.new_page()
+        native_login(page, hub, user, password)
+        page.goto(f"{hub.url}/hub/{path}")
+        page.wait_for_selector(selector, timeout=30_000)
+        screenshot(page, f"{path}-{user}-{selector.strip('.#')}")
+        return page.inner_text(selector)

@@ -48,6 +48,15 @@ def kaggle_hub(env, *args, cwd=None, stdin=subprocess.DEVNULL):
     )
 
 
+def volume_status(env, volume):
+    """The STATUS column of ``volume``'s row in ``kaggle-hub volumes``."""
+    listing = kaggle_hub(env, "volumes")
+    assert listing.returncode == 0, listing.stderr
+    header, *rows = listing.stdout.splitlines()
+    (row,) = [line for line in rows if line.split()[0] == volume]
+    return row[header.index("STATUS") :].strip()
+
+
 _HANDED_OUT = set()
 # Ports below the kernel's range for outgoing connections (32768 up), so that none is taken
 # by a connection between the hand-out and its listener's start; each worker of a run (gw0,

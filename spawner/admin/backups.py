@@ -60,13 +60,27 @@ def _owner(volume, prefix):
 
 def list_volumes(client, prefix, sizes=True):
     """Working volumes of hub ``prefix``, live and quarantined, and its team folder
-    (``team``: True; no user), as dicts sorted by name."""
+    (``team``: True; no user), as dicts sorted by name; ``standby``: the id of the standby
+    made for the volume's server, if there is one."""
     found = []
     for v in client.volumes().get("Volumes") or []:
         owner = _owner(v, prefix)
         if owner:
             found.append((v, owner))
-    mounted = {m.get("Name") for c in client.containers(all=True) for m in c.get("Mounts") or []}
+    containers = client.containers(all=True)
+    mounted = {
+        m.get("Name")
+        for c in containers
+        if not standby.is_standby(c)
+        for m in c.get("Mounts") or []
+    }
+    # A standby mounts its server's working volume (and the team folder's).
+    standby_of = {
+        m.get("Name"): c["Id"]
+        for c in containers
+        if standby.is_standby(c)
+        for m in c.get("Mounts") or []
+    }
     size_of = {}
     if sizes:
         for v in client.df().get("Volumes") or []:
@@ -83,6 +97,7 @@ def list_volumes(client, prefix, sizes=True):
                 "size": size_of.get(v["Name"], -1),
                 "in_use": v["Name"] in mounted,
                 "team": team.is_team_volume(v),
+                "standby": None if team.is_team_volume(v) else standby_of.get(v["Name"]),
                 "quota": quotas.quota_file(v) is not None,
                 "quota_use": quotas.use(v),
             }

@@ -35,7 +35,7 @@ from .. import engine
 from ..errors import DockerUnreachable, SetupError
 from ..hub import backupstatus, datadir, traefikprocess
 from ..login import admincode
-from ..server import gpus, logs, naming, quotas, volumes
+from ..server import gpus, logs, naming, quotas, standby, volumes
 from ..settings.environment import REPO_DIR, SettingsError, env_file_path
 from ..settings.hub import load
 from ..sizes import human_size
@@ -64,8 +64,16 @@ def cmd_pull(args, s, out):
     return 0 if pull_images(_client(), s, out) else 1
 
 
+def _standby_memory(client, container):
+    try:
+        return human_size(engine.memory_in_use(client, container))
+    except docker.errors.APIError:
+        return "memory unknown"
+
+
 def cmd_volumes(args, s, out):
-    rows = backups.list_volumes(_client(), s.prefix)
+    client = _client()
+    rows = backups.list_volumes(client, s.prefix)
     if not rows:
         out.write(f"No volumes of hub prefix {s.prefix!r}.\n")
         return 0
@@ -75,6 +83,8 @@ def cmd_volumes(args, s, out):
             status = f"quarantined {r['quarantined_at'][:19]}"
         else:
             status = "in use" if r["in_use"] else "idle"
+        if r["standby"]:
+            status += f", standby ({_standby_memory(client, r['standby'])})"
         use = r["quota_use"]
         if use is not None:
             size, quota = human_size(use.used), use.quota_text()
@@ -312,6 +322,7 @@ def cmd_purge(args, s, out):
     if not confirmed(args, out, args.user, "them"):
         return 1
     for name in names:
+        standby.using(client, name)
         try:
             volumes.remove(client, name)
         except docker.errors.APIError as e:

@@ -3,7 +3,7 @@
 import functools
 import html
 
-from ..hub import backupstatus, gpuholders, quotause, services, teamfiles
+from ..hub import backupstatus, gpuholders, quotause, services, standbys, teamfiles
 from ..login import approval
 from ..server import deaths, hangs, usage
 
@@ -12,9 +12,9 @@ def configure(c, s):
     """Set the pages' templates and names; return the template variables (drop-ins add to
     them, ``configure``). The pages carry the product's and the team's name and tell a
     user why their server died or that it stopped answering (admins see every user's) and
-    what their files take on the disk; admins see how the scheduled backups went and who
-    holds which GPU; with the built-in login, an admin sees how many sign-ups wait for
-    approval."""
+    what their files take on the disk; admins see how the scheduled backups went, who holds
+    which GPU and which standbys wait; with the built-in login, an admin sees how many
+    sign-ups wait for approval."""
     native = s.auth.mode == "native"
     c.JupyterHub.template_paths = [services.TEMPLATES]
     template_vars = {
@@ -34,6 +34,10 @@ def configure(c, s):
         "gpu_holders": None
         if s.swarm.on_swarm
         else functools.partial(gpuholders.for_admins, s.prefix, s.gpus),
+        # Standbys are containers on one machine; a swarm starts every server cold.
+        "standbys": None
+        if s.swarm.on_swarm or s.standby_max == 0
+        else functools.partial(standbys.for_admins, s.prefix),
         # JupyterHub shows it on every page as markup: the setting is plain text.
         **({"announcement": html.escape(s.announcement)} if s.announcement else {}),
     }

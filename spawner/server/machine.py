@@ -113,6 +113,9 @@ class KaggleSpawner(KaggleSpawnerBase):
 
     # Standbys may take this many at most (standby_max, or worked out once from memory).
     _standby_most = None
+    # Standbys being made, by name: JupyterHub drops a stopped server's spawner object, so
+    # the next start, a deletion or a rename finds the making here, not on that object.
+    _standbys_making = {}
 
     def _quota(self):
         return quotas.Quota(self.quota_folder, self.disk_quota) if self.disk_quota else None
@@ -298,9 +301,7 @@ class KaggleSpawner(KaggleSpawnerBase):
     async def _wake(self, kwargs):
         """The created container's ``{"Id": ...}`` if this server's standby took this
         start, else None (having removed a standby that could not)."""
-        making = self.__dict__.pop("_standby_task", None)
-        if making is not None:
-            await making
+        await self._standby_made()
         token = self.api_token
         try:
             standby_kwargs, digest = standby.arguments(kwargs, token)
@@ -345,7 +346,8 @@ class KaggleSpawner(KaggleSpawnerBase):
                 self.log.info("No standby for %s: %s", self._log_name, e)
         await super().stop(now)
         if arguments is not None:
-            self._standby_task = asyncio.ensure_future(self._make_standby(arguments[0]))
+            making = asyncio.ensure_future(self._make_standby(arguments[0]))
+            self._standbys_making[standby.name(self.object_name)] = making
 
     async def _standby_arguments(self, kwargs):
         return standby.arguments(kwargs, self.api_token)
@@ -369,11 +371,15 @@ class KaggleSpawner(KaggleSpawnerBase):
         except (docker.errors.DockerException, DockerUnreachable, OSError) as e:
             self.log.warning("Could not make a standby for %s: %s", self._log_name, e)
 
-    async def drop_standby(self):
-        """Remove the server's standby (and wait for one being made)."""
-        making = self.__dict__.pop("_standby_task", None)
+    async def _standby_made(self):
+        """Wait for this server's standby being made, if it is."""
+        making = self._standbys_making.pop(standby.name(self.object_name), None)
         if making is not None:
             await making
+
+    async def drop_standby(self):
+        """Remove the server's standby (and wait for one being made)."""
+        await self._standby_made()
         if await self._in_executor(standby.remove, self.client, standby.name(self.object_name)):
             self.log.info("Removed the standby of %s", self._log_name)
 

@@ -13,6 +13,7 @@ from . import (
     quotas,
     restart,
     spawn,
+    standby,
     swarm,
     team,
     volumes,
@@ -22,6 +23,7 @@ from .run import BenchRun
 
 STEPS = (
     "spawn",
+    "standby",
     "bursts",
     "datapath",
     "restart",
@@ -55,6 +57,7 @@ def main(argv=None):
     sizes = [int(n) for n in args.bursts.split(",")]
     steps = {
         "spawn": spawn.measure,
+        "standby": standby.measure,
         "bursts": lambda r: bursts.measure(r, sizes),
         "datapath": datapath.measure,
         "restart": restart.measure,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import requests
 
+from spawner import engine
 from spawner.server.layout import WORK_DIR
 
 from .. import kernel
@@ -86,11 +87,7 @@ def proxy_path(run, hub, token):
 
 
 def container_memory(run, container):
-    s = run.client.stats(container, stream=False)["memory_stats"]
-    inactive = s.get("stats", {}).get(
-        "inactive_file", s.get("stats", {}).get("total_inactive_file", 0)
-    )
-    return s["usage"] - inactive
+    return engine.memory_in_use(run.client, container)
 
 
 def alternate(runs, first, second):

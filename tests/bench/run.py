@@ -116,7 +116,9 @@ class BenchRun:
         ``stock_proxy`` JupyterHub's default proxy too; ``env`` adds settings."""
         prefix = f"{PREFIX}-{'stock' if stock else 'ours'}-{secrets.token_hex(2)}"
         workdir = Path(tempfile.mkdtemp(prefix=prefix, dir=self.workdir))
-        env = {"KAGGLE_HUB_CULL_IDLE_SECONDS": "0", **(env or {})}
+        # No standbys unless a step asks: each start is then cold, as the figures compared
+        # over releases were, and no standby imports in the background while timing.
+        env = {"KAGGLE_HUB_CULL_IDLE_SECONDS": "0", "KAGGLE_HUB_STANDBY_MAX": "0", **(env or {})}
         hub = Hub(workdir, self.image, prefix, env=env)
         if stock:
             (workdir / "config.d/50-stock.py").write_text(

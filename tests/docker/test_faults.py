@@ -212,7 +212,9 @@ def concurrently(*calls, gap=0.3):
 
 
 def containers_of(docker_client, hub, user):
-    return docker_client.containers(all=True, filters={"name": f"{hub.prefix}-{user}"})
+    """The user's server containers (a standby waiting for their next start is not one)."""
+    found = docker_client.containers(all=True, filters={"name": f"{hub.prefix}-{user}"})
+    return [c for c in found if not c["Names"][0].endswith("-standby")]
 
 
 def test_races_get_answers_and_never_a_second_container(make_hub, docker_client):

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from ..browser import fresh_context, native_login, playwright_driver, screenshot
+from ..browser import page_screenshot
 from ..hubprocess import UserServer, kaggle_hub
 from ..waiting import wait_for
 
@@ -42,17 +42,6 @@ def quota_volume(client, hub, user):
 def measured(page):
     """The home page once it shows the volume's use against the quota, else None."""
     return " ".join(page.split()) if "quota (" in page else None
-
-
-def page_screenshot(hub, user, password, path, selector):
-    """The text of ``selector`` on hub page ``path`` as ``user`` sees it in Chromium."""
-    with playwright_driver() as driver, fresh_context(driver) as context:
-        page = context.new_page()
-        native_login(page, hub, user, password)
-        page.goto(f"{hub.url}/hub/{path}")
-        page.wait_for_selector(selector, timeout=30_000)
-        screenshot(page, f"quota-{path}-{user}")
-        return page.inner_text(selector)
 
 
 def test_a_member_who_fills_their_quota_is_refused_alone_and_sees_it(

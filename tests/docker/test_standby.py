@@ -2,11 +2,13 @@
 wakes it instead of starting a container cold; everything they see stays the same."""
 
 import json
+import re
 
 import docker
 import pytest
 
-from ..hubprocess import UserServer
+from ..browser import page_screenshot
+from ..hubprocess import UserServer, volume_status
 from ..waiting import wait_for
 
 pytestmark = pytest.mark.docker
@@ -26,7 +28,11 @@ def hub(request, tmp_path_factory, docker_client, image):
     hub = new_hub(
         tmp_path_factory,
         image,
-        env={"KAGGLE_HUB_STANDBY_MAX": "4", "KAGGLE_HUB_PROFILES_FILE": str(profiles)},
+        env={
+            "KAGGLE_HUB_STANDBY_MAX": "4",
+            "KAGGLE_HUB_PROFILES_FILE": str(profiles),
+            "KAGGLE_HUB_ADMINS": "ada",
+        },
         # A start is answered at once, so its progress can be followed from the beginning.
         dropins={
             "50-answer-at-once.py": "c.JupyterHub.tornado_settings['slow_spawn_timeout'] = 0\n"
@@ -149,3 +155,14 @@ def test_standbys_outlive_a_hub_restart_and_still_wake(hub, docker_client):
     hub.start_server("gail")
     assert docker_client.inspect_container(f"{hub.prefix}-gail")["Id"] == waiting["Id"]
     assert gail.read_text("code/before-restart.txt") == "yes\n"
+
+
+def test_admins_see_who_has_a_standby_and_what_it_holds(hub, docker_client):
+    returning(hub, docker_client, "hana")
+    status = volume_status(hub.env, f"{hub.prefix}-hana-work")
+    assert re.fullmatch(r"idle, standby \([\d.]+ [KMG]B\)", status), status
+
+    password = "a-long-enough-passphrase"
+    hub.browser_session("ada", password)
+    shown = page_screenshot(hub, "ada", password, "admin", ".kth-standbys")
+    assert "Standbys waiting: " in shown and "hana" in shown and " MB of memory" in shown, shown
