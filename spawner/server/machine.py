@@ -281,6 +281,12 @@ class KaggleSpawner(KaggleSpawnerBase):
             woken = await self._wake(kwargs)
             if woken is not None:
                 return woken
+        if self._standby_limit() > 0:
+            removed = await self._in_executor(
+                standby.relieve, self.client, self.name_prefix, standby.memory()
+            )
+            for name in removed:
+                self.log.info("Removed standby %s: the machine is short of memory", name)
         self._progress.add(55, f"Creating container {self.object_name} from {self.image}")
         return await super().docker("create_container", **kwargs)
 

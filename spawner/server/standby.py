@@ -172,6 +172,10 @@ def under_pressure(total, available):
     return available < total * PRESSURE_SHARE
 
 
+def _remove_oldest(client, standbys, count):
+    return [_name(c) for c in standbys[:count] if remove(client, c["Id"])]
+
+
 def admit(client, prefix, most, machine_memory):
     """Make room for one more of hub ``prefix``'s standbys, at most ``most`` in all, by
     removing the oldest; under memory pressure remove the oldest and admit none.
@@ -179,8 +183,15 @@ def admit(client, prefix, most, machine_memory):
     standbys = listed(client, prefix)
     pressure = under_pressure(*machine_memory)
     over = 1 if pressure else max(0, len(standbys) - most + 1)
-    removed = [_name(c) for c in standbys[:over] if remove(client, c["Id"])]
-    return most > 0 and not pressure, removed
+    return most > 0 and not pressure, _remove_oldest(client, standbys, over)
+
+
+def relieve(client, prefix, machine_memory):
+    """Before a server starts cold: under memory pressure, remove hub ``prefix``'s oldest
+    standby (the new server needs the memory more). The names removed."""
+    if not under_pressure(*machine_memory):
+        return []
+    return _remove_oldest(client, listed(client, prefix), 1)
 
 
 def owner(summary):

@@ -7,6 +7,8 @@ import re
 import docker
 import pytest
 
+from spawner.server import standby
+
 from ..browser import page_screenshot
 from ..hubprocess import UserServer, volume_status
 from ..waiting import wait_for
@@ -155,6 +157,20 @@ def test_standbys_outlive_a_hub_restart_and_still_wake(hub, docker_client):
     hub.start_server("gail")
     assert docker_client.inspect_container(f"{hub.prefix}-gail")["Id"] == waiting["Id"]
     assert gail.read_text("code/before-restart.txt") == "yes\n"
+
+
+def test_a_machine_short_of_memory_gives_up_its_oldest_standby_before_a_cold_start(
+    hub, docker_client
+):
+    returning(hub, docker_client, "ivy")
+    waiting = standby.listed(docker_client, hub.prefix)
+    # This machine has memory to spare, so how short of it the machine is comes as
+    # (total, available): filling 24 GiB for real would endanger the other tests.
+    assert standby.relieve(docker_client, hub.prefix, (100, 50)) == []
+    oldest = waiting[0]["Names"][0].lstrip("/")
+    assert standby.relieve(docker_client, hub.prefix, (100, 5)) == [oldest]
+    left = [c["Id"] for c in standby.listed(docker_client, hub.prefix)]
+    assert left == [c["Id"] for c in waiting[1:]]
 
 
 def test_admins_see_who_has_a_standby_and_what_it_holds(hub, docker_client):
