@@ -432,12 +432,7 @@ class KaggleSpawnerBase(DockerSpawner):
         hand the server over as soon as JupyterLab answers."""
         leaving.refuse_if_gone(self.user)
         try:
-            profile, image = profiles.select(
-                self.profile_choices,
-                self.user_options,
-                self._extra_allowed_images(),
-                self.group_names(),
-            )
+            profile, image = self._chosen_profile()
         except profiles.OptionsError as e:
             # JupyterHub saved these options for the next start without options (the Start
             # button): forget them, so that one refusal does not refuse every later start.
@@ -446,13 +441,7 @@ class KaggleSpawnerBase(DockerSpawner):
             raise SpawnError(str(e), status_code=e.status_code) from None
         self._progress_log = ProgressLog()
         deaths.REASONS.pop((self.user.name, self.name), None)
-        self._profile = profile
-        self.image = image
-        self.datasets_mounted = await self._in_executor(datasets.prepare, self.datasets_dir)
-        self.cpu_limit = profile.cpu_limit
-        self.mem_limit = profile.mem_limit or container.default_memory_limit(
-            await self.machine_memory()
-        )
+        await self._apply_profile(profile, image)
         ip, port = await self.start_server()
         self._progress.add(70, "Waiting for JupyterLab to answer")
         url = f"http://{ip}:{port}{self.server.base_url if self.server else '/'}api"
@@ -463,6 +452,26 @@ class KaggleSpawnerBase(DockerSpawner):
             self.log.info("%s answers after %.2f s", self._log_name, waited)
             self._progress.add(95, f"JupyterLab answers (after {waited:.1f} s)")
         return ip, port
+
+    def _chosen_profile(self):
+        """``(profile, image)`` of the server's options (``profiles.OptionsError`` if they
+        are not offered to this user)."""
+        return profiles.select(
+            self.profile_choices,
+            self.user_options,
+            self._extra_allowed_images(),
+            self.group_names(),
+        )
+
+    async def _apply_profile(self, profile, image):
+        """Give the server the image, limits and dataset mounts of ``profile``."""
+        self._profile = profile
+        self.image = image
+        self.datasets_mounted = await self._in_executor(datasets.prepare, self.datasets_dir)
+        self.cpu_limit = profile.cpu_limit
+        self.mem_limit = profile.mem_limit or container.default_memory_limit(
+            await self.machine_memory()
+        )
 
     def load_state(self, state):
         super().load_state(state)

@@ -2,9 +2,12 @@
 
 import asyncio
 import functools
+import secrets
 import time
+from urllib.parse import urlparse, urlunparse
 
 import docker
+from jupyterhub.utils import url_escape_path, url_path_join
 from traitlets import Integer, List, Unicode
 
 from ..errors import DockerUnreachable, SpawnError
@@ -358,6 +361,50 @@ class KaggleSpawner(KaggleSpawnerBase):
     async def _standby_arguments(self, kwargs):
         return standby.arguments(kwargs, self.api_token)
 
+    # The URL prefix a stopped server's next start gives it (JupyterHub sets it from the
+    # server record the start makes); set only on a spawner object made to prepare a standby.
+    _next_prefix = None
+
+    def get_env(self):
+        env = super().get_env()
+        if self._next_prefix is not None and self.server is None:
+            env["JUPYTERHUB_SERVICE_PREFIX"] = self._next_prefix
+            url = urlparse(env["JUPYTERHUB_SERVICE_URL"])
+            env["JUPYTERHUB_SERVICE_URL"] = urlunparse(url._replace(path=self._next_prefix))
+        return env
+
+    async def prepare_standby(self):
+        """At the hub's start, for a stopped server: make its standby for a start with the
+        options it last used, unless one made for exactly that start waits. Called on a
+        spawner object of its own (``User._new_spawner``), not the one JupyterHub starts
+        servers with; a start meanwhile waits for it. Whether a standby waits after."""
+        making = asyncio.ensure_future(self._prepare_standby())
+        self._standbys_making[standby.name(self.object_name)] = making
+        return await making
+
+    async def _prepare_standby(self):
+        try:
+            profile, image = self._chosen_profile()
+        except profiles.OptionsError as e:
+            self.log.info("No standby for %s: %s", self._log_name, e)
+            return False
+        await self._apply_profile(profile, image)
+        if not self._standby_on():
+            return False
+        # Stands for the next start's token: the entries that carry it are left out.
+        self.api_token = secrets.token_hex(16)
+        self._next_prefix = url_path_join(self.user.base_url, url_escape_path(self.name), "/")
+        try:
+            kwargs, digest = await self._create([], step=self._standby_arguments)
+        except ValueError as e:
+            self.log.info("No standby for %s: %s", self._log_name, e)
+            return False
+        image_id = await self._in_executor(inventory.image_id, self.client, self.image)
+        found, _ = await self._in_executor(
+            standby.claim, self.client, kwargs["name"], digest, image_id
+        )
+        return found is not None or await self._make_standby(kwargs)
+
     async def _make_standby(self, kwargs):
         try:
             admitted, removed = await self._in_executor(
@@ -371,11 +418,13 @@ class KaggleSpawner(KaggleSpawnerBase):
                 self.log.info("Removed standby %s to make room for another", name)
             if not admitted:
                 self.log.info("No standby for %s: too little memory free", self._log_name)
-                return
+                return False
             await self._in_executor(standby.make, self.client, kwargs)
             self.log.info("Made a standby for %s", self._log_name)
+            return True
         except (docker.errors.DockerException, DockerUnreachable, OSError) as e:
             self.log.warning("Could not make a standby for %s: %s", self._log_name, e)
+            return False
 
     async def _standby_made(self):
         """Wait for this server's standby being made, if it is."""

@@ -11,7 +11,7 @@ import docker
 from jupyterhub import orm
 
 from .. import engine
-from . import logs, naming, standby
+from . import logs, naming, standby, standby_start
 from .container import LABEL_SERVER_NAME
 from .naming import LABEL_PREFIX
 
@@ -23,7 +23,7 @@ def start(prefix, log_dir, sweeper=None, standby_hours=None):
     """Sweep in the background on the running event loop, once the hub is up; return the
     task (None outside a hub's event loop, e.g. ``jupyterhub upgrade-db``). ``sweeper``
     removes the servers (default: this machine's containers, ``sweep``, then the standbys
-    made over ``standby_hours`` ago, when their member's server stopped)."""
+    are looked over: ``standby_start``)."""
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
@@ -31,27 +31,6 @@ def start(prefix, log_dir, sweeper=None, standby_hours=None):
     return loop.create_task(
         _sweep_when_up(prefix, log_dir, time.time(), sweeper or sweep, standby_hours)
     )
-
-
-async def _tidy_standbys(app, prefix, hours):
-    servers = {
-        naming.server_base_name(prefix, spawner.user.name, spawner.name)
-        for spawner in app.db.query(orm.Spawner)
-    }
-    client = engine.connect(engine.client_kwargs())
-    oldest = time.time() - hours * 3600
-    loop = asyncio.get_running_loop()
-    try:
-        started, removed = await loop.run_in_executor(
-            None, standby.tidy, client, prefix, servers, oldest
-        )
-    except Exception as e:
-        log.warning("Could not look over the standbys: %s", e)
-        return
-    for name in started:
-        log.info("Started standby %s again (made within %s h)", name, hours)
-    for name in removed:
-        log.info("Removed standby %s: made over %s h ago, or its server was deleted", name, hours)
 
 
 async def _sweep_when_up(prefix, log_dir, began, sweeper, standby_hours):
@@ -84,7 +63,8 @@ async def _sweep_when_up(prefix, log_dir, began, sweeper, standby_hours):
             name,
         )
     if sweeper is sweep and standby_hours is not None:
-        await _tidy_standbys(app, prefix, standby_hours)
+        await standby_start.tidy(app, prefix, standby_hours)
+        await standby_start.prepare(app, standby_hours)
 
 
 def _name(container):

@@ -212,7 +212,8 @@ VARIABLES = declare(
     Variable(
         "KAGGLE_HUB_STANDBY_HOURS",
         "a restarted hub keeps (and starts again) the standbys made within this many hours "
-        "(when their member's server stopped), and removes older ones",
+        "(when their member's server stopped), removes older ones, and makes one for each "
+        "server used within them that has none",
         default="10",
     ),
     Variable(

@@ -159,6 +159,29 @@ def test_standbys_outlive_a_hub_restart_and_still_wake(hub, docker_client):
     assert gail.read_text("code/before-restart.txt") == "yes\n"
 
 
+def test_a_member_used_today_without_a_standby_gets_one_when_the_hub_starts(hub, docker_client):
+    jack = UserServer(hub, "jack", hub.create_user("jack"))
+    hub.start_server("jack", options={"profile": "roomy"})
+    jack.put_text("code/overnight.txt", "still here\n")
+    hub.stop_server("jack")
+    made_at_stop = standby_of(hub, docker_client, "jack")
+
+    # The hub is down overnight and the standby goes with it, as an upgrade to a new
+    # image or a cleaned-up machine would take it.
+    hub.stop()
+    docker_client.remove_container(made_at_stop["Id"], force=True)
+    hub.start()
+    waiting = standby_of(hub, docker_client, "jack")
+    assert waiting["Id"] != made_at_stop["Id"]
+    assert waiting["HostConfig"]["Memory"] == 2 * 1024**3
+    assert "JUPYTERHUB_API_TOKEN" not in env_of(waiting)
+
+    # The Start button starts with the options last used: it wakes the standby.
+    hub.start_server("jack")
+    assert docker_client.inspect_container(f"{hub.prefix}-jack")["Id"] == waiting["Id"]
+    assert jack.read_text("code/overnight.txt") == "still here\n"
+
+
 def test_a_machine_short_of_memory_gives_up_its_oldest_standby_before_a_cold_start(
     hub, docker_client
 ):

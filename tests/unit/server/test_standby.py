@@ -1,10 +1,14 @@
-"""A standby's arguments: those of the server's own container, less the start's token."""
+"""A standby's arguments (those of the server's own container, less the start's token), and
+which stopped servers get one at the hub's start."""
 
+import datetime
 import json
 
 import pytest
+from jupyterhub import orm
+from jupyterhub.orm import new_session_factory
 
-from spawner.server import container, naming, orphans, standby
+from spawner.server import container, naming, orphans, standby, standby_start
 
 TOKEN = "0123456789abcdef0123456789abcdef"
 
@@ -89,3 +93,25 @@ def test_by_default_standbys_may_take_a_quarter_of_the_memory_available(tmp_path
     assert standby.default_most(available) == 16
     assert not standby.under_pressure(total, available)
     assert standby.under_pressure(total, 2 * 1024**3)
+
+
+def test_the_servers_to_prepare_at_the_hubs_start_are_the_stopped_ones_used_recently():
+    db = new_session_factory("sqlite://")()
+    now = datetime.datetime(2026, 12, 7, 9, 0)
+    used = {
+        "ann": now - datetime.timedelta(hours=1),
+        "ben": now - datetime.timedelta(hours=9),
+        "cat": now - datetime.timedelta(hours=11),
+        "dan": None,
+        "eve": now - datetime.timedelta(minutes=5),
+    }
+    for name, last_activity in used.items():
+        user = orm.User(name=name)
+        db.add(user)
+        db.add(orm.Spawner(name="", user=user, last_activity=last_activity))
+    running = db.query(orm.Spawner).join(orm.User).filter(orm.User.name == "eve").one()
+    running.server = orm.Server(base_url="/user/eve/")
+    db.commit()
+
+    found = standby_start.recently_used(db, 10, now)
+    assert [s.user.name for s in found] == ["ann", "ben"]
