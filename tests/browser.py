@@ -8,6 +8,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from spawner.settings.environment import REPO_DIR
@@ -147,7 +148,17 @@ def native_login(page, hub, user, password):
 def _leave_pending_page(page):
     """A login starts the user's server; while it starts, the hub's pending page moves on
     to it by itself. Wait until it has, or the test's next navigation races that one."""
-    if "/hub/spawn-pending/" in page.url:
+    pending = page.url
+    if "/hub/spawn-pending/" not in pending:
+        return
+    try:
+        page.wait_for_url(lambda url: "/hub/spawn-pending/" not in url, timeout=90_000)
+    except PlaywrightError as e:
+        # Docker adding the starting server's network interface on this host can make
+        # Chromium drop the page's move (net::ERR_NETWORK_CHANGED); a person reloads it.
+        if "ERR_NETWORK_CHANGED" not in str(e):
+            raise
+        page.goto(pending)
         page.wait_for_url(lambda url: "/hub/spawn-pending/" not in url, timeout=90_000)
 
 
