@@ -207,7 +207,8 @@ def test_purge_removes_one_named_servers_or_one_quarantined_volume(make_hub, doc
         docker_client.create_volume(name, labels=labels)
 
     def left():
-        return {v["Name"] for v in docker_client.volumes()["Volumes"] or [] if "hana" in v["Name"]}
+        found = docker_client.volumes()["Volumes"] or []
+        return {v["Name"] for v in found if v["Name"].startswith(f"{hub.prefix}-hana")}
 
     typo = kaggle_hub(hub.env, "purge", "hana", "--server", "lab3", "--yes")
     assert typo.returncode == 2 and "hana has no volume for server 'lab3'" in typo.stderr
