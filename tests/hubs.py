@@ -70,7 +70,14 @@ def remove_prefixed(client, prefix):
     for n in client.networks(names=[prefix]):
         if not n["Name"].startswith(prefix):
             continue
-        unfence(client.inspect_network(n["Id"]))
+        info = client.inspect_network(n["Id"])
+        unfence(info)
+        # A container the stopped hub was still creating (a standby) may have joined since.
+        for container in info.get("Containers") or {}:
+            try:
+                client.remove_container(container, force=True)
+            except docker.errors.NotFound:
+                continue
         client.remove_network(n["Id"])
 
 
