@@ -104,9 +104,15 @@ class SwarmHub(Hub):
         return f"{self.stack}_hub"
 
     def log(self):
-        # The hub logs to stderr, which docker service logs passes on as its own.
-        found = docker("service", "logs", "--raw", self.service, check=False)
-        return found.stdout + found.stderr
+        """The hub's log over all its tasks, oldest first. Read from the tasks' containers
+        (all on this node): ``docker service logs`` now and then never returns
+        (docker/cli#4678)."""
+        listed = docker(
+            "ps", "-aq", "--filter", f"label=com.docker.swarm.service.name={self.service}"
+        ).stdout.split()
+        # docker ps lists the newest first; the hub logs to stderr.
+        found = [docker("logs", container, check=False) for container in reversed(listed)]
+        return "".join(each.stdout + each.stderr for each in found)
 
     def _answers(self):
         try:
