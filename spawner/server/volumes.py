@@ -201,25 +201,26 @@ def move(client, image, volume, target, labels, progress=None, quota=None):
     return moved
 
 
+def quarantined(volume, labels, now=None):
+    """``(name, labels)`` of the copy a deleted server's ``volume`` (labelled ``labels``) is
+    kept as: ``{volume}-deleted-{UTC time}``."""
+    now = now or datetime.now(UTC)
+    target = naming.quarantine_name(volume, now.strftime("%Y%m%dT%H%M%SZ"))
+    # The copy is a plain volume: the quota's filesystem goes with the original.
+    kept = {k: v for k, v in labels.items() if k != quotas.LABEL_QUOTA_FILE}
+    return target, {**kept, LABEL_QUARANTINED_AT: now.isoformat(), LABEL_QUARANTINED_FROM: volume}
+
+
 def quarantine(client, image, volume, owner_labels, now=None, progress=None):
     """Move ``volume`` to ``{volume}-deleted-{UTC time}``; return ``(new name, bytes moved)``,
     or None if there is no such volume.
 
     ``owner_labels`` label the copy when the volume has none of its own.
     """
-    now = now or datetime.now(UTC)
-    stamp = now.strftime("%Y%m%dT%H%M%SZ")
-    target = naming.quarantine_name(volume, stamp)
     old = volume_info(client, volume)
     if old is None:
         return None
-    # The copy is a plain volume: the quota's filesystem goes with the original.
-    kept = {k: v for k, v in (old or owner_labels).items() if k != quotas.LABEL_QUOTA_FILE}
-    labels = {
-        **kept,
-        LABEL_QUARANTINED_AT: now.isoformat(),
-        LABEL_QUARANTINED_FROM: volume,
-    }
+    target, labels = quarantined(volume, old or owner_labels, now)
     moved = move(client, image, volume, target, labels, progress)
     return target, moved
 

@@ -16,7 +16,7 @@ from ..errors import SpawnError
 from ..images import inventory, tags
 from ..server import team, volumes
 from ..server.base import KaggleSpawnerBase
-from . import network, specs, tasks
+from . import jobs, network, specs, tasks
 
 # How often a starting server's task is looked at.
 TASK_POLL_SECONDS = 0.1
@@ -278,12 +278,40 @@ class KaggleSwarmSpawner(KaggleSpawnerBase, SwarmSpawner):
             self.node_id
             and await self._in_executor(volumes.volume_info, self.client, self.volume_name) is None
         ):
-            self.log.warning(
-                "Server %s deleted: its volume %s is on node %s, where an admin moves or "
-                "removes it",
-                self._log_name,
-                self.volume_name,
-                self.node_id,
-            )
+            await self._delete_on_node()
             return
         await super().delete_forever()
+
+    async def _delete_on_node(self):
+        """Quarantine (or empty) the working volume on the node that holds it, by a job
+        there; a job that fails leaves the files where they are, and says so."""
+        name = self.volume_name
+        node = await self._in_executor(_node_name, self.client, self.node_id)
+        if self.deleted_volumes == "remove":
+            script, mounts, done = jobs.EMPTY, jobs.empty_mounts(name), "Emptied"
+        else:
+            target, labels = volumes.quarantined(name, self._volume_labels)
+            script, mounts = jobs.QUARANTINE, jobs.quarantine_mounts(name, target, labels)
+            done = f"Quarantined as {target}"
+        began = time.monotonic()
+        failed = await self._in_executor(
+            jobs.run, self.client, self.name_prefix, self.node_id, self.image, script, mounts
+        )
+        if failed:
+            self.log.error(
+                "Server %s deleted, but its volume %s on node %s was left as it was (%s): "
+                "an admin moves or removes it there",
+                self._log_name,
+                name,
+                node,
+                failed,
+            )
+            return
+        self.log.warning(
+            "%s: volume %s of deleted server %s, on node %s (%.1f s)",
+            done,
+            name,
+            self._log_name,
+            node,
+            time.monotonic() - began,
+        )
