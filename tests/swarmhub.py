@@ -1,5 +1,4 @@
-"""The hub as deploy/swarm/stack.yml runs it, on a single-node swarm the suite makes (and
-leaves afterwards, unless this machine was in a swarm already)."""
+"""The hub as deploy/swarm/stack.yml runs it, on the swarm of tests/swarmnodes.py."""
 
 import secrets
 import subprocess
@@ -10,37 +9,21 @@ import trustme
 from spawner.settings.environment import REPO_DIR
 
 from .hubprocess import SERVICE_DROPIN, Hub, free_port
+from .swarmnodes import docker
 from .waiting import wait_for
 
 STACK_FILE = "deploy/swarm/stack.yml"
+ENCRYPTED = '    driver_opts:\n      encrypted: ""\n'
 
 
-def docker(*args, env=None, check=True, timeout=120):
-    return subprocess.run(
-        ["docker", *args], env=env, capture_output=True, text=True, check=check, timeout=timeout
-    )
-
-
-def swarm_state():
-    return docker("info", "--format", "{{.Swarm.LocalNodeState}}").stdout.strip()
-
-
-class Swarm:
-    """A single-node swarm on loopback: made here, or the one this machine is in."""
-
-    def __init__(self):
-        self.made = False
-
-    def __enter__(self):
-        if swarm_state() != "active":
-            docker("swarm", "init", "--advertise-addr", "127.0.0.1")
-            self.made = True
-        self.node_id = docker("info", "--format", "{{.Swarm.NodeID}}").stdout.strip()
-        return self
-
-    def __exit__(self, *exc):
-        if self.made:
-            docker("swarm", "leave", "--force")
+def unencrypted_stack(path):
+    """deploy/swarm/stack.yml with its overlays unencrypted, written to ``path``: for a
+    swarm of several nodes on a kernel without IPsec (swarmnodes.ipsec_works), where
+    encrypted overlays carry nothing between nodes."""
+    text = (REPO_DIR / STACK_FILE).read_text()
+    assert text.count(ENCRYPTED) == 2, "the stack's two overlays are no longer as expected"
+    path.write_text(text.replace(ENCRYPTED, ""))
+    return str(path)
 
 
 class SwarmHub(Hub):
@@ -49,8 +32,19 @@ class SwarmHub(Hub):
     drop-ins) in ``workdir``, the team's data in ``shared``, users' servers on an internal
     overlay network."""
 
-    def __init__(self, workdir, hub_image, image, prefix, settings=None, files=None, shared=None):
+    def __init__(
+        self,
+        workdir,
+        hub_image,
+        image,
+        prefix,
+        settings=None,
+        files=None,
+        shared=None,
+        stack_file=STACK_FILE,
+    ):
         self.workdir = workdir
+        self.stack_file = stack_file
         self.prefix = prefix
         self.stack = prefix
         self.network = f"{prefix}-net"
@@ -123,7 +117,7 @@ class SwarmHub(Hub):
     def start(self):
         # As docs/howto/swarm.md has it, from the checkout (with this hub's name for the stack).
         subprocess.run(
-            ["docker", "stack", "deploy", "-c", STACK_FILE, self.stack],
+            ["docker", "stack", "deploy", "-c", self.stack_file, self.stack],
             env=self.deploy_env,
             cwd=REPO_DIR,
             capture_output=True,

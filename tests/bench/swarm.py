@@ -9,7 +9,8 @@ from pathlib import Path
 
 from docker.types import ContainerSpec, EndpointSpec, RestartPolicy, TaskTemplate
 
-from ..swarmhub import Swarm, SwarmHub
+from ..swarmhub import SwarmHub
+from ..swarmnodes import Swarm
 from .figures import fmt, ratio, stats
 from .run import BARE_LAB, LAB_PORT, PREFIX
 

@@ -1,5 +1,6 @@
-"""Swarm tier: the hub deployed with deploy/swarm/stack.yml on a real single-node swarm,
-users' servers as swarm services, driven over the REST API."""
+"""Swarm tier: the hub deployed with deploy/swarm/stack.yml on a real swarm (this machine's
+engine alone, or with workers for the multi-node tests), users' servers as swarm services,
+driven over the REST API."""
 
 import secrets
 
@@ -8,7 +9,8 @@ import pytest
 from ..hubs import PREFIX_ROOT, module_failed
 from ..images import built_image
 from ..kagglenotebook import make_shared
-from ..swarmhub import Swarm, SwarmHub
+from ..swarmhub import STACK_FILE, SwarmHub, unencrypted_stack
+from ..swarmnodes import Swarm, ipsec_works
 
 
 @pytest.fixture(scope="session")
@@ -23,18 +25,37 @@ def hub_image(docker_client):
 
 
 @pytest.fixture(scope="module")
-def swarm_hub(request, tmp_path_factory, swarm, hub_image, image):
+def team_data(tmp_path_factory):
+    """The team's Kaggle data folder (the same path on every node)."""
+    return make_shared(tmp_path_factory.mktemp("shared"))
+
+
+@pytest.fixture(scope="module")
+def nodes(swarm):
+    """The swarm's nodes besides this machine's engine when the module's hub starts: none
+    (the multi-node tier has workers)."""
+    return []
+
+
+@pytest.fixture(scope="module")
+def swarm_hub(request, tmp_path_factory, swarm, nodes, hub_image, image, team_data):
     """One hub on the swarm shared by a test module, with its SETTINGS and FILES and the
-    team's Kaggle data."""
+    team's Kaggle data; deployed from deploy/swarm/stack.yml, with its overlays unencrypted
+    only where there are workers and this machine's kernel cannot do IPsec."""
     prefix = f"{PREFIX_ROOT}-{secrets.token_hex(3)}"
+    workdir = tmp_path_factory.mktemp(prefix)
+    stack_file = STACK_FILE
+    if nodes and not ipsec_works():
+        stack_file = unencrypted_stack(workdir / "stack.yml")
     hub = SwarmHub(
-        tmp_path_factory.mktemp(prefix),
+        workdir,
         hub_image,
         image,
         prefix,
         settings=getattr(request.module, "SETTINGS", None),
         files=getattr(request.module, "FILES", None),
-        shared=make_shared(tmp_path_factory.mktemp("shared")),
+        shared=team_data,
+        stack_file=stack_file,
     )
     try:
         yield hub.start()

@@ -11,7 +11,7 @@ import pytest
 from ..browser import native_login, native_signup, screenshot, trust_args, wait_for_lab
 from ..hubprocess import UserServer
 from ..kagglenotebook import run_the_titanic_notebook
-from ..swarmhub import docker
+from ..swarmnodes import docker
 from ..waiting import wait_for
 
 pytestmark = [pytest.mark.swarm, pytest.mark.serial]

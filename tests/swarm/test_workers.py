@@ -1,0 +1,156 @@
+"""A swarm of three nodes on this machine: the manager (this machine's engine, running the
+hub) and two workers (Docker engines in containers). Users' servers run on the workers and
+are reached through the hub over the encrypted overlay; files stay on a server's node; a
+drained node is named with the fix; a hub restart keeps servers on workers."""
+
+import json
+
+import pytest
+
+from ..hubprocess import UserServer
+from ..images import built_image
+from ..swarmnodes import NODES_NETWORK, Worker, docker, nodes_address
+
+pytestmark = [pytest.mark.swarm, pytest.mark.serial, pytest.mark.multinode]
+
+WORKERS = ("kth-node-1", "kth-node-2")
+PROFILES = [
+    {"name": "workers", "constraints": ["node.role==worker"], "default": True},
+    {"name": "big", "constraints": ["node.labels.kth-test-size==big"]},
+]
+SETTINGS = {
+    "KAGGLE_HUB_PROFILES_FILE": "/etc/kaggle-team-hub/profiles.json",
+    "KAGGLE_HUB_SWARM_SCHEDULE_SECONDS": "3",
+}
+FILES = {"profiles.json": json.dumps(PROFILES)}
+
+
+@pytest.fixture(scope="session")
+def node_image(docker_client):
+    return built_image(docker_client, "KAGGLE_HUB_TEST_NODE_IMAGE", "node")
+
+
+@pytest.fixture(scope="module")
+def nodes(swarm, node_image, image, team_data):
+    """Two workers joined to the swarm, with the servers' image and the team's data."""
+    if nodes_address() != swarm.address:
+        pytest.fail(
+            f"This machine's swarm is advertised on {swarm.address}, which the test workers "
+            f"on {NODES_NETWORK} cannot join: run the tier with no swarm here "
+            "('docker swarm leave --force')."
+        )
+    workers = [Worker(name, node_image, binds=[str(team_data)]) for name in WORKERS]
+    try:
+        for worker in workers:
+            worker.start()
+            worker.load(image)
+            worker.join(swarm.address)
+        docker("node", "update", "--label-add", "kth-test-size=big", workers[1].node_id)
+        yield workers
+    finally:
+        for worker in workers:
+            worker.remove()
+
+
+def node_of(hub, user):
+    """The host name of the node running ``user``'s server."""
+    out = docker(
+        "service", "ps", "--filter", "desired-state=running", "--format", "{{.Node}}",
+        f"{hub.prefix}-{user}",
+    ).stdout.split()  # fmt: skip
+    assert len(out) == 1, out
+    return out[0]
+
+
+def worker_named(nodes, name):
+    (worker,) = [w for w in nodes if w.name == name]
+    return worker
+
+
+def running_server(hub, user, options=None):
+    token = hub.create_user(user)
+    hub.start_server(user, options=options)
+    return UserServer(hub, user, token)
+
+
+def test_a_server_runs_on_a_worker_and_keeps_its_files_on_that_node(swarm_hub, nodes):
+    server = running_server(swarm_hub, "ann")
+    node = node_of(swarm_hub, "ann")
+    assert node in WORKERS
+    out = server.run(
+        "import os\n"
+        "print(os.path.realpath('/kaggle/working'), os.path.isdir('/kaggle/input'))\n"
+        "open('/kaggle/working/on-a-worker.txt', 'w').write('ok')"
+    )
+    assert out.split() == ["/tmp/working/code", "True"]
+    worker = worker_named(nodes, node)
+    assert worker.docker("volume", "inspect", f"{swarm_hub.prefix}-ann-work").returncode == 0
+    assert docker("volume", "inspect", f"{swarm_hub.prefix}-ann-work", check=False).returncode
+    swarm_hub.stop_server("ann")
+    swarm_hub.start_server("ann")
+    assert node_of(swarm_hub, "ann") == node
+    assert server.read_text("code/on-a-worker.txt") == "ok"
+
+
+def test_a_profile_for_a_labelled_node_runs_there(swarm_hub, nodes):
+    running_server(swarm_hub, "bo", {"profile": "big"})
+    assert node_of(swarm_hub, "bo") == nodes[1].name
+
+
+def test_a_drained_workers_member_is_told_which_node_and_what_to_do(swarm_hub, nodes):
+    server = running_server(swarm_hub, "cy")
+    server.put_text("code/kept.txt", "on my node")
+    node = node_of(swarm_hub, "cy")
+    worker = worker_named(nodes, node)
+    swarm_hub.stop_server("cy")
+    docker("node", "update", "--availability", "drain", worker.node_id)
+    try:
+        r = swarm_hub.api("POST", "/users/cy/server")
+        assert r.status_code == 500, r.text
+        message = r.json()["message"]
+        assert f"the node {node} (it holds this server's files)" in message
+        assert "docker node update --availability active" in message
+        assert f"{swarm_hub.prefix}-cy" not in swarm_hub.services()
+    finally:
+        docker("node", "update", "--availability", "active", worker.node_id)
+    swarm_hub.start_server("cy")
+    assert node_of(swarm_hub, "cy") == node
+    assert server.read_text("code/kept.txt") == "on my node"
+
+
+def test_a_hub_restart_keeps_servers_on_workers_and_their_sessions(swarm_hub, nodes):
+    server = running_server(swarm_hub, "di")
+    server.put_text("code/before.txt", "written before the restart")
+    node = node_of(swarm_hub, "di")
+    swarm_hub.restart()
+    assert swarm_hub.api("GET", "/users/di").json()["servers"][""]["ready"] is True
+    assert node_of(swarm_hub, "di") == node
+    assert server.read_text("code/before.txt") == "written before the restart"
+
+
+def test_a_deleted_members_volume_is_quarantined_on_its_worker(swarm_hub, nodes, image):
+    server = running_server(swarm_hub, "ed")
+    server.put_text("code/mine.txt", "ed's work")
+    worker = worker_named(nodes, node_of(swarm_hub, "ed"))
+    swarm_hub.stop_server("ed")
+    r = swarm_hub.api("DELETE", "/users/ed")
+    assert r.status_code == 204, r.text
+    volume = f"{swarm_hub.prefix}-ed-work"
+    (kept,) = [
+        v
+        for v in worker.docker("volume", "ls", "-q").stdout.split()
+        if v.startswith(f"{volume}-deleted-")
+    ]
+    read = worker.docker("run", "--rm", "-v", f"{kept}:/v", image, "cat", "/v/code/mine.txt")
+    assert read.stdout == "ed's work"
+    labels = json.loads(worker.docker("volume", "inspect", "-f", "{{json .Labels}}", kept).stdout)
+    assert labels["org.kaggle-team-hub.quarantined-from"] == volume
+    assert labels["org.kaggle-team-hub.user"] == "ed"
+    left = worker.docker("run", "--rm", "-v", f"{volume}:/v", image, "ls", "-A", "/v")
+    assert left.stdout == ""
+    assert f"Quarantined as {kept}: volume {volume} of deleted server ed" in swarm_hub.log()
+    assert not [s for s in swarm_hub.services() if "-job-" in s]
+    # A new account of the same name starts with nothing of ed's.
+    token = swarm_hub.create_user("ed")
+    swarm_hub.start_server("ed")
+    assert "mine.txt" not in UserServer(swarm_hub, "ed", token).names("code")
