@@ -501,9 +501,12 @@ class KaggleSpawnerBase(DockerSpawner):
 
     def _remember_death(self, state):
         """Keep why the server died (Docker's container ``state``) for the user's next page."""
+        self._remember_stop(logs.death_reason(state, self.mem_limit))
+
+    def _remember_stop(self, why):
+        """Keep ``why`` (the rest of "Your server ...") for the user's next page."""
         name = f"Your server {self.name!r}" if self.name else "Your server"
-        reason = f"{name} {logs.death_reason(state, self.mem_limit)}."
-        deaths.REASONS[(self.user.name, self.name)] = reason
+        deaths.REASONS[(self.user.name, self.name)] = f"{name} {why}."
 
     @property
     def _progress(self):

@@ -255,6 +255,22 @@ class KaggleSwarmSpawner(KaggleSpawnerBase, SwarmSpawner):
     async def _fail_if_exited(self):
         await self._raise_if_ended(await self._task())
 
+    async def poll(self):
+        """As on one machine; and a server whose node stopped answering is stopped (Swarm
+        still reports its task running, as last seen)."""
+        status = await super().poll()
+        if status is not None or self._stop_pending or self._spawn_pending:
+            return status
+        task = await self._task()
+        if not tasks.abandoned(task):
+            return None
+        node = await self._in_executor(_node_name, self.client, tasks.node_id(task))
+        self.log.warning(
+            "%s: its node %s stopped answering; marking it stopped", self._log_name, node
+        )
+        self._remember_stop(tasks.node_lost_reason(node))
+        return f"node {node} lost"
+
     async def note_death(self):
         task = await self._task()
         if task is None:

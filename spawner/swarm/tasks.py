@@ -30,6 +30,21 @@ def node_id(task):
     return (task or {}).get("NodeID", "")
 
 
+def abandoned(task):
+    """True when Swarm has given up on a task it last saw running: its node stopped
+    answering (Swarm wants it shut down, and cannot tell the node)."""
+    return state(task) == RUNNING and (task or {}).get("DesiredState") == "shutdown"
+
+
+def node_lost_reason(node_name):
+    """Why a server whose node went away stopped, as the rest of "Your server ..."."""
+    return (
+        f"stopped: the machine it ran on ({node_name}) stopped answering the swarm. Your "
+        "files are on that machine: start your server again once it is back (an admin "
+        "sees it in 'docker node ls')"
+    )
+
+
 def progress(task, node_name):
     """The spawn page's line for ``task``'s state, or None for a state without one."""
     line = PROGRESS.get(state(task))

@@ -1,6 +1,6 @@
 """A swarm of three nodes on this machine: the manager (this machine's engine, running the
 hub) and two workers (Docker engines in containers). Users' servers run on the workers and
-are reached through the hub over the encrypted overlay; files stay on a server's node; a
+are reached through the hub over the stack's overlay; files stay on a server's node; a
 drained node is named with the fix; a hub restart keeps servers on workers."""
 
 import json
@@ -10,6 +10,7 @@ import pytest
 from ..hubprocess import UserServer
 from ..images import built_image
 from ..swarmnodes import NODES_NETWORK, Worker, docker, nodes_address
+from ..waiting import wait_for
 
 pytestmark = [pytest.mark.swarm, pytest.mark.serial, pytest.mark.multinode]
 
@@ -154,3 +155,35 @@ def test_a_deleted_members_volume_is_quarantined_on_its_worker(swarm_hub, nodes,
     token = swarm_hub.create_user("ed")
     swarm_hub.start_server("ed")
     assert "mine.txt" not in UserServer(swarm_hub, "ed", token).names("code")
+
+
+def test_a_server_whose_worker_stops_answering_is_stopped_and_waits_for_it(swarm_hub, nodes):
+    server = running_server(swarm_hub, "fi")
+    server.put_text("code/kept.txt", "on my node")
+    node = node_of(swarm_hub, "fi")
+    worker = worker_named(nodes, node)
+    # A machine that hangs or loses its network: its engine stops answering the swarm.
+    docker("pause", worker.name)
+    try:
+        wait_for(
+            lambda: swarm_hub.api("GET", "/users/fi").json()["servers"] == {},
+            90,
+            interval=1,
+            what="the hub marking fi's server stopped",
+        )
+        assert f"fi: its node {node} stopped answering; marking it stopped" in swarm_hub.log()
+        r = swarm_hub.api("POST", "/users/fi/server")
+        assert r.status_code == 500, r.text
+        assert f"If {node} is down or drained" in r.json()["message"]
+    finally:
+        docker("unpause", worker.name)
+    wait_for(
+        lambda: (
+            docker("node", "inspect", "-f", "{{.Status.State}}", worker.node_id).stdout == "ready\n"
+        ),
+        60,
+        what=f"{node} back",
+    )
+    swarm_hub.start_server("fi")
+    assert node_of(swarm_hub, "fi") == node
+    assert server.read_text("code/kept.txt") == "on my node"

@@ -63,3 +63,14 @@ def test_ended_tasks_say_why():
     assert failed == (
         "The server stopped as it started (failed: task: non-zero exit (1), exit code 1)."
     )
+
+
+def test_a_task_is_abandoned_when_swarm_wants_it_shut_down_but_last_saw_it_running():
+    def seen(state, desired):
+        return {**task(state, node="abc"), "DesiredState": desired}
+
+    assert tasks.abandoned(seen("running", "shutdown"))
+    assert not tasks.abandoned(seen("running", "running"))
+    assert not tasks.abandoned(seen("shutdown", "shutdown"))
+    assert not tasks.abandoned(None)
+    assert "(gpu-box) stopped answering" in tasks.node_lost_reason("gpu-box")
