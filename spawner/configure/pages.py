@@ -6,6 +6,7 @@ import html
 from ..hub import backupstatus, gpuholders, quotause, services, standbys, teamfiles
 from ..login import approval
 from ..server import deaths, hangs, usage
+from ..sizes import parse_size
 
 
 def configure(c, s):
@@ -29,7 +30,7 @@ def configure(c, s):
         "team_files": functools.partial(teamfiles.for_members, s.prefix, s.team_folder),
         "sharing": s.sharing,
         "backup_status": functools.partial(backupstatus.for_admins, s.data_dir, s.backups),
-        "quota_use": functools.partial(quotause.for_admins, s.prefix, c.KaggleSpawner.disk_quota),
+        "quota_use": functools.partial(quotause.for_admins, s.prefix, parse_size(s.disk_quota)),
         # On one machine; a swarm's scheduler places GPUs on its nodes.
         "gpu_holders": None
         if s.swarm.on_swarm

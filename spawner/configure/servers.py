@@ -17,15 +17,18 @@ def configure(c, s):
     servers.profiles = list(s.profiles)
     servers.datasets_dir = s.datasets_dir
     servers.deleted_volumes = s.deleted_volumes
-    servers.min_free_disk = parse_size(s.min_free_disk)
-    servers.disk_quota = parse_size(s.disk_quota)
-    servers.quota_folder = s.quota_dir
-    servers.gpu_devices = None if s.gpus is None else list(s.gpus)
-    servers.gpus_per_user = s.gpus_per_user
     servers.team_folder = s.team_folder
     servers.team_read_only_group = s.team_read_only_group
     servers.log_dir = datadir.server_log_dir(s.data_dir)
-    c.KaggleSpawner.standby_max = s.standby_max
+    if not s.swarm.on_swarm:
+        # This machine's disk, quotas, GPU devices and standbys: KaggleSwarmSpawner has
+        # none of them, and would warn of each at every start.
+        servers.min_free_disk = parse_size(s.min_free_disk)
+        servers.disk_quota = parse_size(s.disk_quota)
+        servers.quota_folder = s.quota_dir
+        servers.gpu_devices = None if s.gpus is None else list(s.gpus)
+        servers.gpus_per_user = s.gpus_per_user
+        servers.standby_max = s.standby_max
     c.KaggleSwarmSpawner.nfs_host = s.swarm.nfs_host
     c.KaggleSwarmSpawner.nfs_export = s.swarm.nfs_path
     c.KaggleSwarmSpawner.schedule_seconds = s.swarm.schedule_seconds

@@ -70,6 +70,8 @@ def test_a_server_is_a_service_with_kaggles_paths(swarm_hub):
     )
     assert out.split() == ["/tmp/working/code", "True"]
     assert "from-kaggle-path.txt" in server.names("code")
+    # The hub's own settings raise no warning at a start on the swarm.
+    assert "not recognized by `KaggleSwarmSpawner`" not in swarm_hub.log()
     spec = service(swarm_hub, "ann")
     task_template = spec["Spec"]["TaskTemplate"]
     assert spec["Spec"]["Labels"]["org.kaggle-team-hub.prefix"] == swarm_hub.prefix
