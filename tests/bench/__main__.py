@@ -41,6 +41,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(prog="deploy/bench", description=summary.split("\n\n")[0])
     p.add_argument("--image", required=True)
     p.add_argument("--hub-image", required=True, help="the hub's image, for the swarm")
+    p.add_argument("--node-image", required=True, help="a swarm worker's image, for the swarm")
     p.add_argument("--runs", type=int, default=5, help="runs per figure (default 5)")
     p.add_argument("--bursts", default="1,4,8,16", help="burst sizes (default 1,4,8,16)")
     p.add_argument(
@@ -64,7 +65,7 @@ def main(argv=None):
         "outage": outage.measure,
         "proxies": proxies.measure,
         "volumes": lambda r: volumes.measure(r, [float(g) for g in args.volume_gb.split(",")]),
-        "swarm": lambda r: swarm.measure(r, args.hub_image),
+        "swarm": lambda r: swarm.measure(r, args.hub_image, args.node_image),
         "gpus": gpus.measure,
         "quotas": quotas.measure,
         "team": team.measure,

@@ -1,17 +1,20 @@
 """9. Spawn on a swarm: a bare ``docker service create`` of JupyterLab against the hub
-deployed from deploy/swarm/stack.yml, on a single-node swarm made for the run (left
-afterwards unless this machine was in a swarm already)."""
+deployed from deploy/swarm/stack.yml, on a swarm made for the run (left afterwards unless
+this machine was in a swarm already): this machine's engine alone, then with two workers
+(Docker engines in containers, tests/swarmnodes.py), where servers start on a worker and a
+burst spreads over three nodes."""
 
 import json
 import secrets
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from docker.types import ContainerSpec, EndpointSpec, RestartPolicy, TaskTemplate
+from docker.types import ContainerSpec, EndpointSpec, Placement, RestartPolicy, TaskTemplate
 
-from ..swarmhub import SwarmHub
-from ..swarmnodes import Swarm
-from .figures import fmt, ratio, stats
+from ..swarmhub import STACK_FILE, SwarmHub, unencrypted_stack
+from ..swarmnodes import Swarm, Worker, ipsec_works
+from .figures import fmt, now, ratio, stats
 from .run import BARE_LAB, LAB_PORT, PREFIX
 
 # Run inside a container on the overlay network (the host has no route into it): wait
@@ -47,11 +50,15 @@ print(time.time())
 """
 
 
-def bare_service(run, network, name):
-    """Seconds from ``docker service create`` of JupyterLab to its first answer."""
+def bare_service(run, network, name, constraints=None):
+    """Seconds from ``docker service create`` of JupyterLab (on a node that fits
+    ``constraints``) to its first answer."""
     spec = ContainerSpec(run.image, args=BARE_LAB)
     template = TaskTemplate(
-        spec, restart_policy=RestartPolicy(condition="none"), networks=[network]
+        spec,
+        restart_policy=RestartPolicy(condition="none"),
+        networks=[network],
+        placement=Placement(constraints=constraints),
     )
     probe = run.client.create_container(
         run.image,
@@ -73,11 +80,19 @@ def bare_service(run, network, name):
     return answered - started
 
 
-def measure(run, hub_image):
+PROFILES = [
+    {"name": "workers", "constraints": ["node.role==worker"], "default": True},
+    {"name": "any"},
+    {"name": "manager", "constraints": ["node.role==manager"]},
+]
+BURST = 16
+
+
+def measure(run, hub_image, node_image):
     prefix = f"{PREFIX}-swarm-{secrets.token_hex(2)}"
     workdir = Path(run.workdir) / prefix
     workdir.mkdir()
-    with Swarm():
+    with Swarm() as swarm:
         hub = SwarmHub(workdir, hub_image, run.image, prefix, {"KAGGLE_HUB_CULL_IDLE_SECONDS": "0"})
         hub.start()
         try:
@@ -89,6 +104,7 @@ def measure(run, hub_image):
                 run.hub_stop_all(hub, [f"u{i}"])
         finally:
             hub.stop()
+        on_nodes = measure_nodes(run, swarm, hub_image, node_image, workdir)
     b, o = stats(bare), stats(ours)
     run.rows += [
         ("9. swarm: spawn to ready, bare docker service create", fmt(b), "1.00"),
@@ -97,6 +113,72 @@ def measure(run, hub_image):
             fmt(o),
             ratio(o, b),
         ),
+        *on_nodes,
     ]
     run.result["swarm_spawn_ratio"] = o["median"] / b["median"]
     print(json.dumps({"swarm_bare": bare, "swarm_hub": ours}), flush=True)
+
+
+def burst(run, hub, users, profile):
+    """Wall-clock seconds for ``users`` to start at once with ``profile``, all ready."""
+    started = now()
+    with ThreadPoolExecutor(len(users)) as pool:
+        list(pool.map(lambda u: run.hub_spawn(hub, u, {"profile": profile}), users))
+    wall = now() - started
+    run.hub_stop_all(hub, users)
+    return wall
+
+
+def measure_nodes(run, swarm, hub_image, node_image, workdir):
+    """Rows for a swarm of three nodes: a start on a worker, bare and through the hub, and
+    a burst of 16 spread over the three nodes against 16 on the manager alone."""
+    workers = [Worker(f"kth-node-{i}", node_image) for i in (1, 2)]
+    hub_dir = workdir / "nodes"
+    hub_dir.mkdir()
+    stack = STACK_FILE if ipsec_works() else unencrypted_stack(hub_dir / "stack.yml")
+    hub = SwarmHub(
+        hub_dir,
+        hub_image,
+        run.image,
+        f"{workdir.name}-n",
+        {
+            "KAGGLE_HUB_CULL_IDLE_SECONDS": "0",
+            "KAGGLE_HUB_PROFILES_FILE": "/etc/kaggle-team-hub/profiles.json",
+        },
+        files={"profiles.json": json.dumps(PROFILES)},
+        stack_file=stack,
+    )
+    try:
+        for worker in workers:
+            worker.start()
+            worker.load(run.image)
+            worker.join(swarm.address)
+        hub.start()
+        workers_only = ["node.role==worker"]
+        bare = [
+            bare_service(run, hub.network, f"{hub.prefix}-bare-{i}", workers_only)
+            for i in range(run.runs)
+        ]
+        run.hub_spawn(hub, "warmup")
+        ours = []
+        for i in range(run.runs):
+            ours.append(run.hub_spawn(hub, f"w{i}"))
+            run.hub_stop_all(hub, [f"w{i}"])
+        spread = burst(run, hub, [f"s{i}" for i in range(BURST)], "any")
+        alone = burst(run, hub, [f"m{i}" for i in range(BURST)], "manager")
+    finally:
+        hub.stop()
+        for worker in workers:
+            worker.remove()
+    b, o = stats(bare), stats(ours)
+    plain = "" if stack == STACK_FILE else " (overlays unencrypted: no IPsec here)"
+    return [
+        (f"9. 3 nodes{plain}: spawn on a worker, bare docker service create", fmt(b), "1.00"),
+        ("9. 3 nodes: spawn on a worker, Kaggle Team Hub", fmt(o), ratio(o, b)),
+        (
+            f"9. 3 nodes: burst of {BURST} spread over 3 nodes, all ready "
+            f"(on the manager alone: {alone:.2f} s)",
+            f"{spread:.2f} s",
+            f"{spread / alone:.2f}",
+        ),
+    ]
