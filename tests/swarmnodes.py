@@ -196,3 +196,13 @@ class Worker:
         if self.node_id:
             docker("node", "rm", "--force", self.node_id, check=False)
         docker("rm", "-f", "--volumes", self.name, check=False)
+
+
+def node_of(hub, user):
+    """The host name of the node running ``user``'s server on ``hub``."""
+    out = docker(
+        "service", "ps", "--filter", "desired-state=running", "--format", "{{.Node}}",
+        f"{hub.prefix}-{user}",
+    ).stdout.split()  # fmt: skip
+    assert len(out) == 1, out
+    return out[0]

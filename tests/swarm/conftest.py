@@ -10,7 +10,7 @@ from ..hubs import PREFIX_ROOT, module_failed
 from ..images import built_image
 from ..kagglenotebook import make_shared
 from ..swarmhub import STACK_FILE, SwarmHub, unencrypted_stack
-from ..swarmnodes import Swarm, ipsec_works
+from ..swarmnodes import NODES_NETWORK, Swarm, Worker, ipsec_works, nodes_address
 
 
 @pytest.fixture(scope="session")
@@ -30,11 +30,36 @@ def team_data(tmp_path_factory):
     return make_shared(tmp_path_factory.mktemp("shared"))
 
 
+@pytest.fixture(scope="session")
+def node_image(docker_client):
+    return built_image(docker_client, "KAGGLE_HUB_TEST_NODE_IMAGE", "node")
+
+
 @pytest.fixture(scope="module")
-def nodes(swarm):
-    """The swarm's nodes besides this machine's engine when the module's hub starts: none
-    (the multi-node tier has workers)."""
-    return []
+def nodes(request, swarm, image, team_data):
+    """The swarm's workers while the module's hub runs: one per name in the module's
+    WORKERS (none by default), joined with the servers' image and the team's data."""
+    names = getattr(request.module, "WORKERS", ())
+    if not names:
+        yield []
+        return
+    if nodes_address() != swarm.address:
+        pytest.fail(
+            f"This machine's swarm is advertised on {swarm.address}, which the test workers "
+            f"on {NODES_NETWORK} cannot join: run the tier with no swarm here "
+            "('docker swarm leave --force')."
+        )
+    node_image = request.getfixturevalue("node_image")
+    workers = [Worker(name, node_image, binds=[str(team_data)]) for name in names]
+    try:
+        for worker in workers:
+            worker.start()
+            worker.load(image)
+            worker.join(swarm.address)
+        yield workers
+    finally:
+        for worker in workers:
+            worker.remove()
 
 
 @pytest.fixture(scope="module")

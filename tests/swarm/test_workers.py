@@ -8,8 +8,7 @@ import json
 import pytest
 
 from ..hubprocess import UserServer
-from ..images import built_image
-from ..swarmnodes import NODES_NETWORK, Worker, docker, nodes_address
+from ..swarmnodes import docker, node_of
 from ..waiting import wait_for
 
 pytestmark = [pytest.mark.swarm, pytest.mark.serial, pytest.mark.multinode]
@@ -24,43 +23,6 @@ SETTINGS = {
     "KAGGLE_HUB_SWARM_SCHEDULE_SECONDS": "3",
 }
 FILES = {"profiles.json": json.dumps(PROFILES)}
-
-
-@pytest.fixture(scope="session")
-def node_image(docker_client):
-    return built_image(docker_client, "KAGGLE_HUB_TEST_NODE_IMAGE", "node")
-
-
-@pytest.fixture(scope="module")
-def nodes(swarm, node_image, image, team_data):
-    """Two workers joined to the swarm, with the servers' image and the team's data."""
-    if nodes_address() != swarm.address:
-        pytest.fail(
-            f"This machine's swarm is advertised on {swarm.address}, which the test workers "
-            f"on {NODES_NETWORK} cannot join: run the tier with no swarm here "
-            "('docker swarm leave --force')."
-        )
-    workers = [Worker(name, node_image, binds=[str(team_data)]) for name in WORKERS]
-    try:
-        for worker in workers:
-            worker.start()
-            worker.load(image)
-            worker.join(swarm.address)
-        docker("node", "update", "--label-add", "kth-test-size=big", workers[1].node_id)
-        yield workers
-    finally:
-        for worker in workers:
-            worker.remove()
-
-
-def node_of(hub, user):
-    """The host name of the node running ``user``'s server."""
-    out = docker(
-        "service", "ps", "--filter", "desired-state=running", "--format", "{{.Node}}",
-        f"{hub.prefix}-{user}",
-    ).stdout.split()  # fmt: skip
-    assert len(out) == 1, out
-    return out[0]
 
 
 def worker_named(nodes, name):
@@ -94,6 +56,7 @@ def test_a_server_runs_on_a_worker_and_keeps_its_files_on_that_node(swarm_hub, n
 
 
 def test_a_profile_for_a_labelled_node_runs_there(swarm_hub, nodes):
+    docker("node", "update", "--label-add", "kth-test-size=big", nodes[1].node_id)
     running_server(swarm_hub, "bo", {"profile": "big"})
     assert node_of(swarm_hub, "bo") == nodes[1].name
 
