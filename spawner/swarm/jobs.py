@@ -31,9 +31,10 @@ def empty_mounts(volume):
     return [Mount("/from", volume, type="volume")]
 
 
-def run(client, prefix, node_id, image, script, mounts, timeout=JOB_SECONDS):
+def run(client, prefix, node_id, image, script, mounts, schedule_seconds, timeout=JOB_SECONDS):
     """Run ``script`` (sh) in ``image`` once on node ``node_id`` with ``mounts``; return
-    '' when it succeeded, else what went wrong. The job's service is removed either way."""
+    '' when it succeeded, else what went wrong (also when the node cannot take it for
+    ``schedule_seconds``: it is down or drained). The job's service is removed either way."""
     template = TaskTemplate(
         ContainerSpec(image, command=["sh", "-c", script], mounts=mounts),
         restart_policy=RestartPolicy(condition="none"),
@@ -43,13 +44,16 @@ def run(client, prefix, node_id, image, script, mounts, timeout=JOB_SECONDS):
         template, name=f"{prefix}-job-{secrets.token_hex(4)}", labels={LABEL_PREFIX: prefix}
     )
     try:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        began = time.monotonic()
+        while time.monotonic() < began + timeout:
             found = client.tasks(filters={"service": service["ID"]})
             task = max(found, key=lambda t: t.get("CreatedAt", ""), default=None)
             state = tasks.state(task)
             if state == "complete":
                 return ""
+            waiting = tasks.unschedulable(task)
+            if waiting and time.monotonic() - began > schedule_seconds:
+                return f"the node cannot take it: Swarm says {waiting!r}"
             if state in tasks.ENDED:
                 status = task.get("Status") or {}
                 code = (status.get("ContainerStatus") or {}).get("ExitCode")

@@ -311,7 +311,14 @@ class KaggleSwarmSpawner(KaggleSpawnerBase, SwarmSpawner):
             done = f"Quarantined as {target}"
         began = time.monotonic()
         failed = await self._in_executor(
-            jobs.run, self.client, self.name_prefix, self.node_id, self.image, script, mounts
+            jobs.run,
+            self.client,
+            self.name_prefix,
+            self.node_id,
+            self.image,
+            script,
+            mounts,
+            self.schedule_seconds,
         )
         if failed:
             self.log.error(

@@ -150,3 +150,34 @@ def test_a_server_whose_worker_stops_answering_is_stopped_and_waits_for_it(swarm
     swarm_hub.start_server("fi")
     assert node_of(swarm_hub, "fi") == node
     assert server.read_text("code/kept.txt") == "on my node"
+
+
+def test_deleting_a_member_whose_worker_is_down_keeps_the_files_and_says_so(
+    swarm_hub, nodes, image
+):
+    server = running_server(swarm_hub, "gil")
+    server.put_text("code/mine.txt", "gil's work")
+    node = node_of(swarm_hub, "gil")
+    worker = worker_named(nodes, node)
+    swarm_hub.stop_server("gil")
+    docker("pause", worker.name)
+    try:
+        wait_for(
+            lambda: (
+                docker("node", "inspect", "-f", "{{.Status.State}}", worker.node_id).stdout
+                == "down\n"
+            ),
+            60,
+            what=f"{node} down",
+        )
+        # The deletion waits KAGGLE_HUB_SWARM_SCHEDULE_SECONDS (3 s) for the node, not for
+        # the job's hour.
+        r = swarm_hub.api("DELETE", "/users/gil", timeout=60)
+        assert r.status_code == 204, r.text
+    finally:
+        docker("unpause", worker.name)
+    volume = f"{swarm_hub.prefix}-gil-work"
+    assert f"its volume {volume} on node {node} was left as it was" in swarm_hub.log()
+    assert not [s for s in swarm_hub.services() if "-job-" in s]
+    read = worker.docker("run", "--rm", "-v", f"{volume}:/v", image, "cat", "/v/code/mine.txt")
+    assert read.stdout == "gil's work"
