@@ -78,10 +78,34 @@ def fresh_context(driver, args=()):
             profile, executable_path=CHROMIUM, headless=True, args=[*ARGS, *LOOPBACK_ONLY, *args]
         )
         context.set_default_timeout(30_000)
+        context.new_page = _reloading_pages(context.new_page)
         try:
             yield context
         finally:
             context.close()
+
+
+def _reloading_pages(new_page):
+    """``new_page`` whose pages' ``goto`` loads again a page Chromium dropped with
+    net::ERR_NETWORK_CHANGED: Docker adding another test's container interface on this
+    host makes it drop a load under way, and a person reloads it."""
+
+    def opened():
+        page = new_page()
+        goto = page.goto
+
+        def goto_again(url, **kwargs):
+            try:
+                return goto(url, **kwargs)
+            except PlaywrightError as e:
+                if "ERR_NETWORK_CHANGED" not in str(e):
+                    raise
+                return goto(url, **kwargs)
+
+        page.goto = goto_again
+        return page
+
+    return opened
 
 
 def screenshot(page, name):
