@@ -85,22 +85,29 @@ def fresh_context(driver, args=()):
             context.close()
 
 
+# What Chromium says when Docker adding another test's container interface on this host
+# makes it drop a load under way: the load fails, or it is cut short by Chromium's own
+# error page for an earlier load that failed so.
+NETWORK_CHANGED = ("ERR_NETWORK_CHANGED", '"chrome-error://chromewebdata/"')
+
+
 def _reloading_pages(new_page):
-    """``new_page`` whose pages' ``goto`` loads again a page Chromium dropped with
-    net::ERR_NETWORK_CHANGED: Docker adding another test's container interface on this
-    host makes it drop a load under way, and a person reloads it."""
+    """``new_page`` whose pages' ``goto`` loads a page again when Chromium dropped it for
+    a network change (NETWORK_CHANGED), as a person reloads it."""
 
     def opened():
         page = new_page()
         goto = page.goto
 
         def goto_again(url, **kwargs):
-            try:
-                return goto(url, **kwargs)
-            except PlaywrightError as e:
-                if "ERR_NETWORK_CHANGED" not in str(e):
-                    raise
-                return goto(url, **kwargs)
+            for attempt in range(3):
+                try:
+                    return goto(url, **kwargs)
+                except PlaywrightError as e:
+                    if attempt == 2 or not any(m in str(e) for m in NETWORK_CHANGED):
+                        raise
+                    # Let Chromium's error page finish before the next load.
+                    page.wait_for_load_state()
 
         page.goto = goto_again
         return page
