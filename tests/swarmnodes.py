@@ -180,13 +180,17 @@ class Worker:
         token = docker("swarm", "join-token", "-q", "worker").stdout.strip()
         self.docker("swarm", "join", "--token", token, f"{address}:2377")
         self.node_id = self.docker("info", "--format", "{{.Swarm.NodeID}}").stdout.strip()
+        self.wait_state("ready")
+
+    def wait_state(self, state):
+        """Wait until the manager counts this worker ``state`` ('ready', 'down')."""
         wait_for(
             lambda: (
                 docker("node", "inspect", "-f", "{{.Status.State}}", self.node_id).stdout
-                == "ready\n"
+                == f"{state}\n"
             ),
             60,
-            what=f"{self.name} ready in the swarm",
+            what=f"{self.name} {state} in the swarm",
         )
 
     def remove(self):

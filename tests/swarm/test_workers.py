@@ -140,13 +140,7 @@ def test_a_server_whose_worker_stops_answering_is_stopped_and_waits_for_it(swarm
         assert f"If {node} is down or drained" in r.json()["message"]
     finally:
         docker("unpause", worker.name)
-    wait_for(
-        lambda: (
-            docker("node", "inspect", "-f", "{{.Status.State}}", worker.node_id).stdout == "ready\n"
-        ),
-        60,
-        what=f"{node} back",
-    )
+    worker.wait_state("ready")
     swarm_hub.start_server("fi")
     assert node_of(swarm_hub, "fi") == node
     assert server.read_text("code/kept.txt") == "on my node"
@@ -162,14 +156,7 @@ def test_deleting_a_member_whose_worker_is_down_keeps_the_files_and_says_so(
     swarm_hub.stop_server("gil")
     docker("pause", worker.name)
     try:
-        wait_for(
-            lambda: (
-                docker("node", "inspect", "-f", "{{.Status.State}}", worker.node_id).stdout
-                == "down\n"
-            ),
-            60,
-            what=f"{node} down",
-        )
+        worker.wait_state("down")
         # The deletion waits KAGGLE_HUB_SWARM_SCHEDULE_SECONDS (3 s) for the node, not for
         # the job's hour.
         r = swarm_hub.api("DELETE", "/users/gil", timeout=60)
