@@ -171,6 +171,10 @@ def native_login(page, hub, user, password):
     page.fill("input[name=password]", password)
     with page.expect_response(lambda r: r.request.method == "POST") as posted:
         page.click("#login_submit")
+    if posted.value.status in (302, 303):
+        # The old login page is still "loaded" until the redirect's page replaces it: wait
+        # for that, or the test's next navigation races the redirect's.
+        page.wait_for_url(lambda url: url != posted.value.url)
     page.wait_for_load_state()
     _leave_pending_page(page)
     return posted.value
