@@ -14,11 +14,15 @@ tarfile reads (anything but the zero blocks that end a tar) fails the restore.
 
 import gzip
 import io
+import logging
 import os
 import posixpath
 import tarfile
+import time
 import zlib
 from pathlib import Path
+
+import docker
 
 from ..server import naming, quotas, standby, team
 from ..server.volumes import (
@@ -38,6 +42,8 @@ from ..server.volumes import (
     quarantine,
     volume_info,
 )
+
+log = logging.getLogger("JupyterHub")
 
 # gzip's own default: a quarter of level 9's time for a few percent more bytes.
 COMPRESSION = 6
@@ -81,10 +87,7 @@ def list_volumes(client, prefix, sizes=True):
         if standby.is_standby(c)
         for m in c.get("Mounts") or []
     }
-    size_of = {}
-    if sizes:
-        for v in client.df().get("Volumes") or []:
-            size_of[v["Name"]] = (v.get("UsageData") or {}).get("Size", -1)
+    size_of = volume_sizes(client) if sizes else {}
     rows = []
     for v, (user, server) in found:
         lab = v.get("Labels") or {}
@@ -105,13 +108,40 @@ def list_volumes(client, prefix, sizes=True):
     return sorted(rows, key=lambda r: r["name"])
 
 
+# Docker (before 23.0) refuses a disk-usage count while another one runs (the admin page,
+# a backup, another admin's ``kaggle-hub volumes``) instead of waiting for it.
+DF_BUSY = "a disk usage operation is already running"
+DF_WAIT_SECONDS = 30
+
+
+def volume_sizes(client, seconds=DF_WAIT_SECONDS, clock=time.monotonic, sleep=time.sleep):
+    """Bytes in each volume as Docker counts them (-1: it cannot say), by name. While
+    another count runs this one waits up to ``seconds`` for it; then the sizes are unknown
+    ({}), which leaves the listing or the copy that wanted them to go on."""
+    deadline = clock() + seconds
+    while True:
+        try:
+            usage = client.df()
+        except docker.errors.APIError as e:
+            if DF_BUSY not in str(e):
+                raise
+            if clock() >= deadline:
+                log.warning(
+                    "Volume sizes unknown: Docker was counting disk usage for %.0f s", seconds
+                )
+                return {}
+            sleep(0.5)
+            continue
+        return {
+            v["Name"]: (v.get("UsageData") or {}).get("Size", -1)
+            for v in usage.get("Volumes") or []
+        }
+
+
 def volume_size(client, volume):
     """Bytes in ``volume`` as Docker counts them, or None if it cannot say."""
-    for v in client.df().get("Volumes") or []:
-        if v["Name"] == volume:
-            size = (v.get("UsageData") or {}).get("Size", -1)
-            return size if size >= 0 else None
-    return None
+    size = volume_sizes(client).get(volume, -1)
+    return size if size >= 0 else None
 
 
 def open_private(path):

@@ -1,11 +1,13 @@
 """Restoring a user's volume with kaggle-hub: replace, never merge; all or nothing; never
-into a running server; never a device node or a setuid file from an archive."""
+into a running server; never a device node or a setuid file from an archive. Listings and
+backups made at the same moment all succeed."""
 
 import gzip
 import io
 import re
 import subprocess
 import tarfile
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -83,6 +85,21 @@ def test_force_replaces_the_content_and_keeps_the_old_one_quarantined(settings, 
     assert kept.startswith(f"{volume}-deleted-")
     assert set(volume_files(image, kept)) == {"code", "code/old.txt"}
     assert f"--from-volume {kept} --force' puts it back" in forced.stdout
+
+
+def test_listings_and_a_backup_made_at_once_all_succeed_with_sizes(settings, image, tmp_path):
+    # Docker 20.10 refuses a disk-usage count while another runs; each of these asks for one.
+    volume = f"{settings.prefix}-ada-work"
+    put_files(image, volume, "mkdir -p /data/code && head -c 300000 /dev/zero > /data/code/z")
+    commands = [("volumes",)] * 5 + [("backup", "ada", "-o", str(tmp_path / "ada.tar.gz"))]
+    with ThreadPoolExecutor(len(commands)) as pool:
+        done = list(pool.map(lambda args: kaggle_hub(settings.env, *args), commands))
+    for result in done:
+        assert result.returncode == 0, result.stderr
+    for listing in done[:-1]:
+        (row,) = [line for line in listing.stdout.splitlines() if line.startswith(volume)]
+        assert "KB" in row, listing.stdout
+    assert f"Wrote {volume} to " in done[-1].stdout
 
 
 def test_restore_into_a_running_server_is_refused(make_hub, tmp_path):

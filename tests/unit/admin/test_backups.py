@@ -1,9 +1,12 @@
 """What a restore hands Docker of an archive's extended attributes: Docker's unpacking
-applies every one in the tar's PAX records, so only the team folder's maker records pass."""
+applies every one in the tar's PAX records, so only the team folder's maker records pass.
+And volume sizes while Docker counts disk usage for someone else."""
 
 import gzip
 import io
 import tarfile
+
+import docker
 
 from spawner.admin import backups
 
@@ -34,3 +37,24 @@ def test_a_restore_passes_on_makers_and_no_other_attribute(tmp_path):
         (member,) = tar.getmembers()
         assert member.pax_headers == {"SCHILY.xattr.user.kaggle-team-hub.owner": "ann"}
         assert tar.extractfile(member).read() == b"x = 1"
+
+
+class CountingElsewhere:
+    """A Docker engine that is counting disk usage for another caller the whole time (a
+    count lasting longer than the wait cannot be caused on demand; the docker tier causes
+    the short ones for real)."""
+
+    def df(self):
+        raise docker.errors.APIError("500", explanation=backups.DF_BUSY)
+
+
+def test_sizes_are_unknown_after_waiting_out_another_count_not_an_error():
+    now = [0.0]
+    sizes = backups.volume_sizes(
+        CountingElsewhere(),
+        seconds=30,
+        clock=lambda: now[0],
+        sleep=lambda s: now.__setitem__(0, now[0] + s),
+    )
+    assert sizes == {}
+    assert now[0] == 30.0
