@@ -15,12 +15,18 @@ team cannot live with (JupyterHub 5.5):
 - ``PATCH /hub/api/users/NAME`` with a new name: JupyterHub renames the account and leaves
   its files and secrets under the old name, for the next account that takes it; here they
   move with it.
+- ``GET /hub/api/user`` with a token: JupyterHub counts what was shared with a user's
+  groups for the hub's own pages but not for tokens, and a server asks with the token of
+  the person opening it, so a server shared with a group refused every member; here a
+  token carries its group shares as far as its own scopes reach (JupyterHub 5.5 and 6.1).
 """
 
 import asyncio
 import json
 
+from jupyterhub import scopes
 from jupyterhub.apihandlers.users import (
+    SelfAPIHandler,
     UserAPIHandler,
     UserListAPIHandler,
     UserServerAPIHandler,
@@ -208,7 +214,38 @@ class UserHandler(UserAPIHandler):
             departures.renamed(self, user)
 
 
+class WhoAmIHandler(SelfAPIHandler):
+    """GET /hub/api/user: as JupyterHub's, and a token's scopes include what was shared with
+    its owner's groups, within the scopes the token was given."""
+
+    def _resolve_roles_and_scopes(self):
+        super()._resolve_roles_and_scopes()
+        token = self.get_token()
+        owner = token.user if token is not None else None
+        if owner is None:
+            return
+        shared = set()
+        for group in owner.groups:
+            for share in group.shared_with_me:
+                shared |= scopes.expand_share_scopes(share)
+        if not shared:
+            return
+        if "inherit" not in token.scopes:
+            given = set(
+                scopes.expand_scopes(
+                    set(token.scopes), owner=owner, oauth_client=token.oauth_client
+                )
+            )
+            if token.client_id != "jupyterhub":
+                # As JupyterHub has it: a server's token opens that server.
+                given |= scopes.access_scopes(token.oauth_client)
+            shared = scopes._intersect_expanded_scopes(given, shared, db=self.db)
+        self.expanded_scopes = self.expanded_scopes | shared
+        self.parsed_scopes = scopes.parse_scopes(self.expanded_scopes)
+
+
 HANDLERS = [
+    (r"/api/user", WhoAmIHandler),
     (r"/api/users", AddUsersHandler),
     (r"/api/users/([^/]+)", UserHandler),
     (r"/api/users/([^/]+)/server", ServerHandler),
