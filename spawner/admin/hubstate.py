@@ -33,6 +33,11 @@ STATE = (
 )
 
 
+# Python's own check of each member as it is unpacked, where it has one (3.11.4 on; the
+# hub's image has Debian's 3.11.2): the members were checked here before either way.
+SAFE_EXTRACT = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+
+
 class HubStateError(RuntimeError):
     """The hub's state cannot be saved or restored as asked; the message says why."""
 
@@ -131,7 +136,7 @@ def restore(data_dir, path):
             saved = backup(data_dir) if (data_dir / DATABASE).exists() else None
             data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             with tempfile.TemporaryDirectory(dir=data_dir, prefix=".restore-") as staging:
-                tar.extractall(staging, filter="data")
+                tar.extractall(staging, **SAFE_EXTRACT)
                 for name in (DATABASE, *STATE):
                     _put_in_place(Path(staging) / name, data_dir / name)
     except (tarfile.TarError, EOFError, zlib.error) as e:
