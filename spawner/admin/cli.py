@@ -13,6 +13,8 @@ kaggle-hub restore USER FILE            put a .tar.gz in the user's (empty) volu
 kaggle-hub restore --hub FILE           put a saved hub state back (the hub stopped)
 kaggle-hub restore --all SET            put a whole backup set back (a fresh machine)
 kaggle-hub restore USER --from-volume Q copy a quarantined volume back
+kaggle-hub move USER NODE [--server S]  on a swarm: a stopped server and its files to
+                                        another node
 kaggle-hub purge USER [--yes]           remove a user's volumes, after confirmation (or
                                         one: --server S, --volume V)
 kaggle-hub logs USER [--server S]       a server's log: its past runs, then the running one
@@ -39,7 +41,7 @@ from ..server import gpus, logs, naming, quotas, standby, volumes
 from ..settings.environment import REPO_DIR, SettingsError, env_file_path
 from ..settings.hub import load
 from ..sizes import human_size
-from . import backups, backupsets, datasets, hubstate
+from . import backups, backupsets, datasets, hubstate, move
 from .doctor import run_checks
 from .meter import Meter, Meters
 from .pull import pull_images
@@ -54,6 +56,10 @@ def _client():
 
 def _volume(s, user, server):
     return naming.volume_name(s.prefix, user, server or "")
+
+
+def cmd_move(args, s, out):
+    return move.move(_client(), s, args.user, args.server, args.node, out)
 
 
 def cmd_doctor(args, s, out):
@@ -470,6 +476,10 @@ def parser():
         action="store_true",
         help="restore into a server that has no volume yet (e.g. a new named server)",
     )
+    m = sub.add_parser("move", help="on a swarm: run a stopped server on another node")
+    m.add_argument("user")
+    m.add_argument("node", help="the node's host name (or id)")
+    m.add_argument("--server", default="", help="a named server (default: the default server)")
     g = sub.add_parser("purge", help="remove a user's volumes")
     g.add_argument("user")
     which = g.add_mutually_exclusive_group()
@@ -496,6 +506,7 @@ COMMANDS = {
     "gpus": cmd_gpus,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    "move": cmd_move,
     "purge": cmd_purge,
     "logs": cmd_logs,
     "datasets": cmd_datasets,

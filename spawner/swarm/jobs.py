@@ -4,7 +4,14 @@ manager's, so the work runs there as a one-off service pinned to the volume's no
 import secrets
 import time
 
-from docker.types import ContainerSpec, Mount, Placement, RestartPolicy, TaskTemplate
+from docker.types import (
+    ContainerSpec,
+    EndpointSpec,
+    Mount,
+    Placement,
+    RestartPolicy,
+    TaskTemplate,
+)
 
 from ..server.naming import LABEL_PREFIX
 from . import specs, tasks
@@ -31,35 +38,74 @@ def empty_mounts(volume):
     return [Mount("/from", volume, type="volume")]
 
 
-def run(client, prefix, node_id, image, script, mounts, schedule_seconds, timeout=JOB_SECONDS):
-    """Run ``script`` (sh) in ``image`` once on node ``node_id`` with ``mounts``; return
-    '' when it succeeded, else what went wrong (also when the node cannot take it for
-    ``schedule_seconds``: it is down or drained). The job's service is removed either way."""
+def start(client, prefix, node_id, image, command, mounts, env=None, network=None):
+    """Create a one-off service running ``command`` once in ``image`` on node ``node_id``
+    with ``mounts`` (and ``env``, on ``network``); return its id and name."""
+    name = f"{prefix}-job-{secrets.token_hex(4)}"
     template = TaskTemplate(
-        ContainerSpec(image, command=["sh", "-c", script], mounts=mounts),
+        ContainerSpec(image, command=command, mounts=mounts, env=env),
         restart_policy=RestartPolicy(condition="none"),
         placement=Placement(constraints=[specs.node_constraint(node_id)]),
+        networks=[network] if network else None,
     )
+    # Its name resolves to its task itself, as a server's does (no virtual IP in between).
     service = client.create_service(
-        template, name=f"{prefix}-job-{secrets.token_hex(4)}", labels={LABEL_PREFIX: prefix}
+        template,
+        name=name,
+        labels={LABEL_PREFIX: prefix},
+        endpoint_spec=EndpointSpec(mode="dnsrr"),
     )
+    return service["ID"], name
+
+
+def _task(client, service_id):
+    found = client.tasks(filters={"service": service_id})
+    return max(found, key=lambda t: t.get("CreatedAt", ""), default=None)
+
+
+def exit_code(client, service_id):
+    """The exit code of job ``service_id``'s container, or None before it ended."""
+    status = (_task(client, service_id) or {}).get("Status") or {}
+    return (status.get("ContainerStatus") or {}).get("ExitCode")
+
+
+def outcome(client, service_id, began, schedule_seconds):
+    """None while job ``service_id`` (started at ``began``) runs or waits for its node; ''
+    once it succeeded; else what went wrong (also when its node cannot take it for
+    ``schedule_seconds``: it is down or drained)."""
+    task = _task(client, service_id)
+    state = tasks.state(task)
+    if state == "complete":
+        return ""
+    waiting = tasks.unschedulable(task)
+    if waiting and time.monotonic() - began > schedule_seconds:
+        return f"the node cannot take it: Swarm says {waiting!r}"
+    if state in tasks.ENDED:
+        status = task.get("Status") or {}
+        code = (status.get("ContainerStatus") or {}).get("ExitCode")
+        reason = tasks.error(task) or status.get("Message", "")
+        return f"{state}: {reason}, exit code {code}"
+    return None
+
+
+def wait(client, service_id, schedule_seconds, timeout=JOB_SECONDS):
+    """'' once job ``service_id`` succeeded, else what went wrong (``outcome``), or that it
+    was not done after ``timeout`` seconds."""
+    began = time.monotonic()
+    while time.monotonic() < began + timeout:
+        result = outcome(client, service_id, began, schedule_seconds)
+        if result is not None:
+            return result
+        time.sleep(POLL_SECONDS)
+    return f"not done after {timeout} s"
+
+
+def run(client, prefix, node_id, image, script, mounts, schedule_seconds, timeout=JOB_SECONDS):
+    """Run ``script`` (sh) in ``image`` once on node ``node_id`` with ``mounts``; return
+    '' when it succeeded, else what went wrong (``wait``). The job's service is removed
+    either way."""
+    service_id, _ = start(client, prefix, node_id, image, ["sh", "-c", script], mounts)
     try:
-        began = time.monotonic()
-        while time.monotonic() < began + timeout:
-            found = client.tasks(filters={"service": service["ID"]})
-            task = max(found, key=lambda t: t.get("CreatedAt", ""), default=None)
-            state = tasks.state(task)
-            if state == "complete":
-                return ""
-            waiting = tasks.unschedulable(task)
-            if waiting and time.monotonic() - began > schedule_seconds:
-                return f"the node cannot take it: Swarm says {waiting!r}"
-            if state in tasks.ENDED:
-                status = task.get("Status") or {}
-                code = (status.get("ContainerStatus") or {}).get("ExitCode")
-                reason = tasks.error(task) or status.get("Message", "")
-                return f"{state}: {reason}, exit code {code}"
-            time.sleep(POLL_SECONDS)
-        return f"not done after {timeout} s"
+        return wait(client, service_id, schedule_seconds, timeout)
     finally:
-        client.remove_service(service["ID"])
+        client.remove_service(service_id)

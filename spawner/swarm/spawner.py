@@ -16,7 +16,7 @@ from ..errors import SpawnError
 from ..images import inventory, tags
 from ..server import team, volumes
 from ..server.base import KaggleSpawnerBase
-from . import jobs, network, specs, tasks
+from . import jobs, moves, network, nodes, specs, tasks
 
 # How often a starting server's task is looked at.
 TASK_POLL_SECONDS = 0.1
@@ -111,6 +111,11 @@ class KaggleSwarmSpawner(KaggleSpawnerBase, SwarmSpawner):
         help="The node holding this server's local working volume (kept in the hub's state).",
     )
 
+    node_name = Unicode(
+        "",
+        help="The host name of ``node_id``'s machine, by which a new id of it is found.",
+    )
+
     @classmethod
     def section_names(cls):
         # A team's drop-ins set c.KaggleSpawner: they keep applying after the move to a
@@ -125,11 +130,14 @@ class KaggleSwarmSpawner(KaggleSpawnerBase, SwarmSpawner):
     def load_state(self, state):
         super().load_state(state)
         self.node_id = state.get("node_id", "")
+        self.node_name = state.get("node_name", "")
 
     def get_state(self):
         state = super().get_state()
         if self.node_id:
             state["node_id"] = self.node_id
+        if self.node_name:
+            state["node_name"] = self.node_name
         return state
 
     def _nfs_driver(self, volume):
@@ -171,6 +179,10 @@ class KaggleSwarmSpawner(KaggleSpawnerBase, SwarmSpawner):
             self.node_id = await self._in_executor(
                 _local_volume_node, self.client, self.volume_name
             )
+        if not self.nfs_host:
+            await self._take_move()
+        if self._pinned_node and not await self._follow_node():
+            await self._adopt_restored_volume()
         try:
             return await super().start_server()
         except Exception:
@@ -178,6 +190,53 @@ class KaggleSwarmSpawner(KaggleSpawnerBase, SwarmSpawner):
             if self.object_id:
                 await self.remove_object()
             raise
+
+    async def _take_move(self):
+        """Run on the node ``kaggle-hub move`` copied the files to, if it did."""
+        moved = await self._in_executor(moves.take, self.client, self.volume_name)
+        if moved:
+            self.log.warning(
+                "%s: moved to node %s by kaggle-hub move (was %s)",
+                self._log_name,
+                moved[1],
+                self.node_name or self.node_id[:12],
+            )
+            self.node_id, self.node_name = moved
+
+    async def _follow_node(self):
+        """Keep ``node_id`` on the machine that holds the volume, under the id it has in
+        this swarm now; False if that machine is not in this swarm."""
+        listed = await self._in_executor(self.client.nodes)
+        found = nodes.current_id(self.node_id, self.node_name, listed)
+        if found is None:
+            return False
+        if found != self.node_id:
+            self.log.warning(
+                "%s: its node %s is in this swarm again, as %s (was %s)",
+                self._log_name,
+                self.node_name,
+                found[:12],
+                self.node_id[:12],
+            )
+            self.node_id = found
+        return True
+
+    async def _adopt_restored_volume(self):
+        """The server's machine is not in the swarm: run it on this node if its volume is
+        here (restored from a backup set onto a new manager), else say which machine to
+        bring back."""
+        here = await self._in_executor(_local_volume_node, self.client, self.volume_name)
+        gone = self.node_name or self.node_id[:12]
+        if not here:
+            raise SpawnError(tasks.node_gone_message(gone))
+        self.log.warning(
+            "%s: its node %s is not in this swarm; its volume %s is on this one, %s",
+            self._log_name,
+            gone,
+            self.volume_name,
+            here[:12],
+        )
+        self.node_id, self.node_name = here, ""
 
     async def remove_object(self):
         """Remove the service, and wait until its container here is gone: a quarantine
@@ -229,6 +288,7 @@ class KaggleSwarmSpawner(KaggleSpawnerBase, SwarmSpawner):
             state = tasks.state(task)
             if state == tasks.RUNNING:
                 self.node_id = tasks.node_id(task)
+                self.node_name = await self._in_executor(_node_name, self.client, self.node_id)
                 return
             await self._raise_if_ended(task)
             reason = tasks.unschedulable(task)
@@ -246,6 +306,13 @@ class KaggleSwarmSpawner(KaggleSpawnerBase, SwarmSpawner):
                     self._progress.add(60, line)
                 said = state
             await asyncio.sleep(TASK_POLL_SECONDS)
+
+    async def get_ip_and_port(self):
+        """The running task's own address on the servers' network. Its name would do, but
+        for a moment after a server starts again Swarm's DNS may still answer it with the
+        previous task's address too, and the proxy's first requests went there (502)."""
+        address = tasks.address_on(await self._task(), self.network_name)
+        return address or self.service_name, self.port
 
     async def _raise_if_ended(self, task):
         message = tasks.ended_message(task, self.image, tags.get_command(self.image))
@@ -302,6 +369,15 @@ class KaggleSwarmSpawner(KaggleSpawnerBase, SwarmSpawner):
         """Quarantine (or empty) the working volume on the node that holds it, by a job
         there; a job that fails leaves the files where they are, and says so."""
         name = self.volume_name
+        if not await self._follow_node():
+            self.log.error(
+                "Server %s deleted, but its volume %s stays on %s, which is not in this "
+                "swarm: an admin moves or removes it there",
+                self._log_name,
+                name,
+                self.node_name or self.node_id[:12],
+            )
+            return
         node = await self._in_executor(_node_name, self.client, self.node_id)
         if self.deleted_volumes == "remove":
             script, mounts, done = jobs.EMPTY, jobs.empty_mounts(name), "Emptied"

@@ -30,6 +30,15 @@ def node_id(task):
     return (task or {}).get("NodeID", "")
 
 
+def address_on(task, network):
+    """The task's own IP address on the network named ``network``, or ''."""
+    for attached in (task or {}).get("NetworksAttachments") or []:
+        if (attached.get("Network") or {}).get("Spec", {}).get("Name") == network:
+            for address in attached.get("Addresses") or []:
+                return address.split("/")[0]
+    return ""
+
+
 def abandoned(task):
     """True when Swarm has given up on a task it last saw running: its node stopped
     answering (Swarm wants it shut down, and cannot tell the node)."""
@@ -79,6 +88,17 @@ def unschedulable_message(profile, pinned_node, reason, seconds):
     return (
         f"No node of the swarm can run the profile {profile.name!r}{wants}: Swarm says "
         f"{reason!r} after {seconds} s. {' '.join(fixes)}"
+    )
+
+
+def node_gone_message(node):
+    """Why a server whose files are on machine ``node`` cannot start: it is not in the
+    swarm."""
+    return (
+        f"This server's files are on the machine {node}, which is not in this swarm (it left, "
+        "or the swarm was made anew after its manager was lost). An admin has it join the "
+        "swarm again: on it, the command 'docker swarm join-token worker' prints on a "
+        "manager; then start the server again."
     )
 
 

@@ -168,3 +168,39 @@ def test_deleting_a_member_whose_worker_is_down_keeps_the_files_and_says_so(
     assert not [s for s in swarm_hub.services() if "-job-" in s]
     read = worker.docker("run", "--rm", "-v", f"{volume}:/v", image, "cat", "/v/code/mine.txt")
     assert read.stdout == "gil's work"
+
+
+def test_an_admin_moves_a_stopped_server_to_another_worker_with_its_files(swarm_hub, nodes, image):
+    server = running_server(swarm_hub, "hal")
+    server.put_text("code/kept.txt", "hal's")
+    before = worker_named(nodes, node_of(swarm_hub, "hal"))
+    (after,) = [w for w in nodes if w is not before]
+    volume = f"{swarm_hub.prefix}-hal-work"
+    stat = ["stat", "-c", "%u:%g %a %s", "/v/code/kept.txt"]
+    owned = before.docker("run", "--rm", "-v", f"{volume}:/v", image, *stat).stdout
+
+    refused = swarm_hub.kaggle_hub("move", "hal", after.name)
+    assert refused.returncode == 2
+    assert f"The server {swarm_hub.prefix}-hal is running: stop it first" in refused.stderr
+    swarm_hub.stop_server("hal")
+    moved = swarm_hub.kaggle_hub("move", "hal", after.name)
+    assert moved.returncode == 0, moved.stderr
+    assert f"Moved {swarm_hub.prefix}-hal to {after.name}: its next start runs there" in (
+        moved.stdout
+    )
+    assert not [s for s in swarm_hub.services() if "-job-" in s]
+    assert after.docker("run", "--rm", "-v", f"{volume}:/v", image, *stat).stdout == owned
+
+    swarm_hub.start_server("hal")
+    assert node_of(swarm_hub, "hal") == after.name
+    assert server.read_text("code/kept.txt") == "hal's"
+    assert f"hal: moved to node {after.name} by kaggle-hub move" in swarm_hub.log()
+
+    # Back again: the old node still has its copy, which the move will not overwrite.
+    swarm_hub.stop_server("hal")
+    back = swarm_hub.kaggle_hub("move", "hal", before.name)
+    assert back.returncode == 2
+    assert f"remove it there first ('docker volume rm {volume}' on that node)" in back.stderr
+    assert f"stays on {after.name}" in back.stderr
+    swarm_hub.start_server("hal")
+    assert node_of(swarm_hub, "hal") == after.name

@@ -74,3 +74,15 @@ def test_a_task_is_abandoned_when_swarm_wants_it_shut_down_but_last_saw_it_runni
     assert not tasks.abandoned(seen("shutdown", "shutdown"))
     assert not tasks.abandoned(None)
     assert "(gpu-box) stopped answering" in tasks.node_lost_reason("gpu-box")
+
+
+def test_a_tasks_address_is_its_own_on_the_servers_network():
+    attached = {
+        "NetworksAttachments": [
+            {"Network": {"Spec": {"Name": "ingress"}}, "Addresses": ["10.0.0.5/24"]},
+            {"Network": {"Spec": {"Name": "kaggle-team-hub"}}, "Addresses": ["10.0.2.7/24"]},
+        ]
+    }
+    assert tasks.address_on(attached, "kaggle-team-hub") == "10.0.2.7"
+    assert tasks.address_on(attached, "other") == ""
+    assert tasks.address_on(None, "kaggle-team-hub") == ""
