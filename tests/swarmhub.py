@@ -101,25 +101,6 @@ class SwarmHub(Hub):
         ).stdout.split()
         return docker("exec", container, "kaggle-hub", *args, check=False, timeout=600)
 
-    def kaggle_hub_stopped(self, *args, binds=(), env=()):
-        """``kaggle-hub ARGS`` in a container of the hub's image with the stack's mounts (and
-        ``binds``, ``env``), as docs/howto/swarm.md runs it on a manager whose hub is not
-        running."""
-        mounts = {
-            "/var/run/docker.sock": "/var/run/docker.sock",
-            self.deploy_env["KAGGLE_HUB_DATA_DIR"]: "/var/lib/kaggle-team-hub",
-            str(self.site): "/etc/kaggle-team-hub",
-            **dict(binds),
-        }
-        return docker(
-            "run", "--rm", *(f"--volume={host}:{inside}" for host, inside in mounts.items()),
-            "--env=KAGGLE_HUB_DATA_DIR=/var/lib/kaggle-team-hub",
-            "--env=KAGGLE_HUB_ENV_FILE=/etc/kaggle-team-hub/hub.env",
-            *(f"--env={name}={value}" for name, value in env),
-            self.deploy_env["KAGGLE_HUB_HUB_IMAGE"], "kaggle-hub", *args,
-            check=False, timeout=600,
-        )  # fmt: skip
-
     @property
     def service(self):
         return f"{self.stack}_hub"

@@ -59,16 +59,6 @@ class Swarm:
             docker("swarm", "leave", "--force")
             remove_nodes_network()
 
-    def lose(self):
-        """The manager is lost with the swarm's state (its Raft log) and every task it ran."""
-        docker("swarm", "leave", "--force")
-
-    def make_anew(self):
-        """A new swarm on this machine, at the same address: new node ids, no services."""
-        docker("swarm", "init", "--advertise-addr", self.address)
-        self.made = True
-        self.node_id = docker("info", "--format", "{{.Swarm.NodeID}}").stdout.strip()
-
 
 def nodes_address():
     """This machine's address on the nodes' network (made if missing): the swarm's
@@ -185,11 +175,6 @@ class Worker:
         )
         saved.stdout.close()
         assert saved.wait() == 0 and loaded.returncode == 0, loaded.stderr
-
-    def join_anew(self, address):
-        """Leave a swarm that is gone (its manager lost) and join the one at ``address``."""
-        self.docker("swarm", "leave", "--force")
-        self.join(address)
 
     def join(self, address):
         token = docker("swarm", "join-token", "-q", "worker").stdout.strip()
