@@ -9,6 +9,10 @@ import subprocess
 from .waiting import wait_for
 
 NODES_NETWORK = "kth-nodes"
+# Its addresses, away from Docker's pool of bridge subnets (172.17-31.x): on an engine that
+# made no network yet, it took 172.18.0.0/16, the range each worker's own engine gives its
+# docker_gwbridge as it joins, and the joins failed.
+NODES_SUBNET, NODES_GATEWAY = "10.213.213.0/24", "10.213.213.1"
 # A worker's storage: its images, kept between runs.
 STORAGE = "/var/lib/docker"
 # A worker's engine gets write access to its cgroups and /sys (what --privileged gives),
@@ -64,7 +68,10 @@ def nodes_address():
     """This machine's address on the nodes' network (made if missing): the swarm's
     advertised address, which workers join and reach each other's tasks through."""
     if docker("network", "inspect", NODES_NETWORK, check=False).returncode != 0:
-        docker("network", "create", "--internal", NODES_NETWORK)
+        docker(
+            "network", "create", "--internal", f"--subnet={NODES_SUBNET}",
+            f"--gateway={NODES_GATEWAY}", NODES_NETWORK,
+        )  # fmt: skip
     return docker(
         "network", "inspect", "-f", "{{(index .IPAM.Config 0).Gateway}}", NODES_NETWORK
     ).stdout.strip()
