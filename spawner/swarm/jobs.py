@@ -59,14 +59,12 @@ def start(client, prefix, node_id, image, command, mounts, env=None, network=Non
 
 
 def _task(client, service_id):
-    found = client.tasks(filters={"service": service_id})
-    return max(found, key=lambda t: t.get("CreatedAt", ""), default=None)
+    return tasks.latest(client.tasks(filters={"service": service_id}))
 
 
 def exit_code(client, service_id):
     """The exit code of job ``service_id``'s container, or None before it ended."""
-    status = (_task(client, service_id) or {}).get("Status") or {}
-    return (status.get("ContainerStatus") or {}).get("ExitCode")
+    return tasks.exit_code(_task(client, service_id))
 
 
 def outcome(client, service_id, began, schedule_seconds):
@@ -81,10 +79,8 @@ def outcome(client, service_id, began, schedule_seconds):
     if waiting and time.monotonic() - began > schedule_seconds:
         return f"the node cannot take it: Swarm says {waiting!r}"
     if state in tasks.ENDED:
-        status = task.get("Status") or {}
-        code = (status.get("ContainerStatus") or {}).get("ExitCode")
-        reason = tasks.error(task) or status.get("Message", "")
-        return f"{state}: {reason}, exit code {code}"
+        reason = tasks.error(task) or (task.get("Status") or {}).get("Message", "")
+        return f"{state}: {reason}, exit code {tasks.exit_code(task)}"
     return None
 
 

@@ -12,7 +12,7 @@ import time
 from docker.types import Mount
 
 from ..server.naming import LABEL_PREFIX
-from . import jobs
+from . import jobs, tasks
 
 PORT = 7008
 # Exit codes of the new node's job.
@@ -144,18 +144,22 @@ def record(client, prefix, volume, node_id, node_name):
     )
 
 
+def _newest(records):
+    newest = tasks.latest(records)
+    if newest is None:
+        return None
+    labels = newest["Spec"].get("Labels") or {}
+    return labels.get(LABEL_NODE_ID, ""), labels.get(LABEL_NODE_NAME, "")
+
+
 def pending(client, volume):
     """``(node id, node name)`` of a move of ``volume`` the hub has not taken, or None."""
-    found = sorted(_records(client, volume), key=lambda c: c.get("CreatedAt", ""))
-    if not found:
-        return None
-    labels = found[-1]["Spec"].get("Labels") or {}
-    return labels.get(LABEL_NODE_ID, ""), labels.get(LABEL_NODE_NAME, "")
+    return _newest(_records(client, volume))
 
 
 def take(client, volume):
     """The pending move of ``volume`` (``pending``), its record removed; or None."""
-    moved = pending(client, volume)
-    for each in _records(client, volume):
+    records = _records(client, volume)
+    for each in records:
         client.remove_config(each["ID"])
-    return moved
+    return _newest(records)

@@ -276,7 +276,7 @@ class KaggleSwarmSpawner(KaggleSpawnerBase, SwarmSpawner):
         found = await self._in_executor(
             lambda: self.client.tasks(filters={"service": self.object_id or self.object_name})
         )
-        return max(found, key=lambda t: t.get("CreatedAt", ""), default=None)
+        return tasks.latest(found)
 
     async def start_object(self):
         """Wait until the service's task runs, showing where it is; fail with the reason
@@ -342,8 +342,7 @@ class KaggleSwarmSpawner(KaggleSpawnerBase, SwarmSpawner):
         task = await self._task()
         if task is None:
             return
-        status = task.get("Status") or {}
-        self._remember_death({"ExitCode": (status.get("ContainerStatus") or {}).get("ExitCode")})
+        self._remember_death({"ExitCode": tasks.exit_code(task)})
 
     async def delete_forever(self):
         """Quarantine (or remove) the working volume where the hub's engine holds it: on

@@ -26,6 +26,16 @@ def error(task):
     return ((task or {}).get("Status") or {}).get("Err", "")
 
 
+def latest(found):
+    """The newest of ``found`` (tasks, or anything Docker stamps with CreatedAt), or None."""
+    return max(found, key=lambda t: t.get("CreatedAt", ""), default=None)
+
+
+def exit_code(task):
+    """The exit code of the task's container, or None before it ended."""
+    return (((task or {}).get("Status") or {}).get("ContainerStatus") or {}).get("ExitCode")
+
+
 def node_id(task):
     return (task or {}).get("NodeID", "")
 
@@ -113,7 +123,7 @@ def ended_message(task, image, get_command):
             f"get it there with: {get_command} (on that node), or push it to a registry "
             "every node pulls from."
         )
-    code = ((task.get("Status") or {}).get("ContainerStatus") or {}).get("ExitCode")
+    code = exit_code(task)
     return (
         f"The server stopped as it started ({state(task)}: {reason or 'no reason given'}"
         f"{f', exit code {code}' if code else ''})."
