@@ -42,6 +42,7 @@ class SwarmHub(Hub):
         files=None,
         shared=None,
         stack_file=STACK_FILE,
+        internal=True,
     ):
         self.workdir = workdir
         self.stack_file = stack_file
@@ -85,7 +86,7 @@ class SwarmHub(Hub):
             "KAGGLE_HUB_HUB_IMAGE": hub_image,
             "KAGGLE_HUB_SITE_DIR": str(self.site),
             "KAGGLE_HUB_NETWORK": self.network,
-            "KAGGLE_HUB_NETWORK_INTERNAL": "true",
+            "KAGGLE_HUB_NETWORK_INTERNAL": "true" if internal else "false",
             "KAGGLE_HUB_HTTPS_PORT": str(self.port),
             "KAGGLE_HUB_HTTP_PORT": str(self.http_port),
             "KAGGLE_HUB_DATASETS_DIR": str(shared),

@@ -33,6 +33,37 @@ CAPABILITIES = (
 ).split()
 
 
+# A port every swarm node listens on (the engine's gossip), on all of its addresses.
+GOSSIP_PORT = 7946
+# Run in a member's server: its node's address on the way out (the default route's gateway,
+# on docker_gwbridge), the server's own address there, and what a new connection to the
+# node's gossip port met ('reached', or the error).
+NODE_PROBE = f"""
+import socket, struct
+route = [line.split() for line in open('/proc/net/route').read().splitlines()[1:]]
+hexed = next(f[2] for f in route if f[1] == '00000000')
+gateway = socket.inet_ntoa(struct.pack('<L', int(hexed, 16)))
+udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+udp.connect((gateway, 9))
+try:
+    socket.create_connection((gateway, {GOSSIP_PORT}), timeout=3).close()
+    met = 'reached'
+except OSError as e:
+    met = type(e).__name__
+print(gateway, udp.getsockname()[0], met)
+"""
+
+
+def fenced(rules):
+    """The addresses a swarm node's fence drops new connections from, in its ``iptables -S``."""
+    found = set()
+    for line in rules.splitlines():
+        parts = line.split()
+        if parts[:2] and parts[1].startswith("KTH-FENCE-") and parts[2:3] == ["-s"]:
+            found.add(parts[3].split("/")[0])
+    return found
+
+
 def docker(*args, env=None, check=True, timeout=120):
     return subprocess.run(
         ["docker", *args], env=env, capture_output=True, text=True, check=check, timeout=timeout
@@ -144,6 +175,10 @@ class Worker:
 
     def docker(self, *args, check=True, timeout=120):
         return docker("exec", self.name, "docker", *args, check=check, timeout=timeout)
+
+    def shell(self, script, check=True):
+        """Run ``script`` (bash) on the worker itself, in its own network."""
+        return docker("exec", self.name, "bash", "-c", script, check=check)
 
     def _answers(self):
         return self.docker("info", check=False, timeout=10).returncode == 0

@@ -5,6 +5,7 @@ import logging
 
 from .. import engine
 from ..errors import SetupError
+from ..swarm.fence import MODULE as FENCE_MODULE
 from ..swarm.network import attachable, encrypted, not_attachable_message, not_encrypted_message
 
 log = logging.getLogger("JupyterHub")
@@ -25,3 +26,20 @@ def check(network):
         raise SetupError(not_attachable_message(network))
     if not encrypted(client, network):
         log.warning(not_encrypted_message(network))
+    if not any(is_fence(service) for service in client.services()):
+        log.warning(NO_FENCE_MESSAGE)
+
+
+NO_FENCE_MESSAGE = (
+    "No fence service runs on this swarm: users' servers can reach every service of the "
+    "node they run on. Deploy deploy/swarm/stack.yml again (its fence service runs on "
+    "every node), with the hub's image on every node."
+)
+
+
+def is_fence(service):
+    """Whether ``service`` (an inspect) is a fence: global, running spawner.swarm.fence."""
+    spec = service.get("Spec") or {}
+    container = (spec.get("TaskTemplate") or {}).get("ContainerSpec") or {}
+    command = [*(container.get("Command") or []), *(container.get("Args") or [])]
+    return "Global" in (spec.get("Mode") or {}) and FENCE_MODULE in command

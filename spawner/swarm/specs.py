@@ -117,6 +117,8 @@ def service(
         env=env,
         mounts=server_mounts,
         cap_drop=list(container.CAP_DROP),
+        # On the container too: the fence on its node (``fence``) knows servers by them.
+        labels=labels,
     )
     template = TaskTemplate(
         spec,

@@ -152,6 +152,7 @@ def measure_nodes(run, swarm, hub_image, node_image, workdir):
         for worker in workers:
             worker.start()
             worker.load(run.image)
+            worker.load(hub_image)
             worker.join(swarm.address)
         hub.start()
         workers_only = ["node.role==worker"]

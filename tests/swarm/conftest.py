@@ -36,9 +36,10 @@ def node_image(docker_client):
 
 
 @pytest.fixture(scope="module")
-def nodes(request, swarm, image, team_data):
+def nodes(request, swarm, image, hub_image, team_data):
     """The swarm's workers while the module's hub runs: one per name in the module's
-    WORKERS (none by default), joined with the servers' image and the team's data."""
+    WORKERS (none by default), joined with the servers' image, the hub's (the stack's fence
+    runs on every node) and the team's data."""
     names = getattr(request.module, "WORKERS", ())
     if not names:
         yield []
@@ -55,6 +56,7 @@ def nodes(request, swarm, image, team_data):
         for worker in workers:
             worker.start()
             worker.load(image)
+            worker.load(hub_image)
             worker.join(swarm.address)
         yield workers
     finally:
@@ -66,7 +68,8 @@ def nodes(request, swarm, image, team_data):
 def swarm_hub(request, tmp_path_factory, swarm, nodes, hub_image, image, team_data):
     """One hub on the swarm shared by a test module, with its SETTINGS and FILES and the
     team's Kaggle data; deployed from deploy/swarm/stack.yml, with its overlays unencrypted
-    only where there are workers and this machine's kernel cannot do IPsec."""
+    only where there are workers and this machine's kernel cannot do IPsec, and the servers'
+    overlay internal unless the module says SERVERS_NETWORK_INTERNAL = False."""
     prefix = f"{PREFIX_ROOT}-{secrets.token_hex(3)}"
     workdir = tmp_path_factory.mktemp(prefix)
     stack_file = STACK_FILE
@@ -81,6 +84,7 @@ def swarm_hub(request, tmp_path_factory, swarm, nodes, hub_image, image, team_da
         files=getattr(request.module, "FILES", None),
         shared=team_data,
         stack_file=stack_file,
+        internal=getattr(request.module, "SERVERS_NETWORK_INTERNAL", True),
     )
     try:
         yield hub.start()

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from ..hubprocess import UserServer
-from ..swarmnodes import docker, node_of
+from ..swarmnodes import GOSSIP_PORT, NODE_PROBE, docker, fenced, node_of
 from ..waiting import wait_for
 
 pytestmark = [pytest.mark.swarm, pytest.mark.serial, pytest.mark.multinode]
@@ -23,6 +23,10 @@ SETTINGS = {
     "KAGGLE_HUB_SWARM_SCHEDULE_SECONDS": "3",
 }
 FILES = {"profiles.json": json.dumps(PROFILES)}
+# The servers' overlay as teams run it: not internal, so servers reach out through their
+# node's docker_gwbridge, which the fence must hold. Every server here runs on a worker,
+# whose own network is internal: none has a route off this machine.
+SERVERS_NETWORK_INTERNAL = False
 
 
 def worker_named(nodes, name):
@@ -59,6 +63,34 @@ def test_a_profile_for_a_labelled_node_runs_there(swarm_hub, nodes):
     docker("node", "update", "--label-add", "kth-test-size=big", nodes[1].node_id)
     running_server(swarm_hub, "bo", {"profile": "big"})
     assert node_of(swarm_hub, "bo") == nodes[1].name
+
+
+def test_a_members_code_on_a_worker_reaches_none_of_its_services(swarm_hub, nodes):
+    server = running_server(swarm_hub, "fa")
+    worker = worker_named(nodes, node_of(swarm_hub, "fa"))
+    gateway, address, _ = server.run(NODE_PROBE).split()
+    wait_for(
+        lambda: address in fenced(worker.shell("iptables -S").stdout),
+        10,
+        what=f"fa's server ({address}) fenced on {worker.name}",
+    )
+    assert server.run(NODE_PROBE).split() == [gateway, address, "TimeoutError"]
+    # The port answers on that address: it is the fence that holds the member's code back.
+    worker.shell(f"exec 3<>/dev/tcp/{gateway}/{GOSSIP_PORT}")
+    swarm_hub.stop_server("fa")
+    wait_for(
+        lambda: address not in fenced(worker.shell("iptables -S").stdout),
+        10,
+        what=f"the stopped server's address ({address}) out of the fence",
+    )
+    # The same fence runs on every node, the manager included.
+    fences = docker(
+        "service", "ps", "--filter", "desired-state=running",
+        "--format", "{{.Node}} {{.CurrentState}}", f"{swarm_hub.stack}_fence",
+    ).stdout.splitlines()  # fmt: skip
+    assert sorted(line.split()[0] for line in fences if " Running " in line) == sorted(
+        [*WORKERS, docker("info", "--format", "{{.Name}}").stdout.strip()]
+    )
 
 
 def test_a_drained_workers_member_is_told_which_node_and_what_to_do(swarm_hub, nodes):

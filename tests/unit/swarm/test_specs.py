@@ -116,5 +116,6 @@ def test_the_service_has_one_task_never_restarted_reached_by_name():
     assert template["Networks"] == [{"Target": "kaggle-team-hub"}]
     assert template["ContainerSpec"]["Args"] == ["/bin/sh", "-c", "x"]
     assert template["ContainerSpec"]["Env"] == ["A=1"]
+    assert template["ContainerSpec"]["Labels"] == LABELS
     assert "NET_RAW" in template["ContainerSpec"]["CapabilityDrop"]
     assert template["LogDriver"]["Name"] == "json-file"
