@@ -42,10 +42,11 @@ class SwarmHub(Hub):
         files=None,
         shared=None,
         stack_file=STACK_FILE,
+        more_stack_files=(),
         internal=True,
     ):
         self.workdir = workdir
-        self.stack_file = stack_file
+        self.stack_files = (stack_file, *more_stack_files)
         self.prefix = prefix
         self.stack = prefix
         self.network = f"{prefix}-net"
@@ -94,6 +95,10 @@ class SwarmHub(Hub):
         }
         (workdir / "data").mkdir()
 
+    def deploy_args(self):
+        """``-c FILE`` for each of the stack's files, in order (later ones add to earlier)."""
+        return [arg for path in self.stack_files for arg in ("-c", path)]
+
     def kaggle_hub(self, *args):
         """``kaggle-hub ARGS`` in the hub's running container, as docs/howto/swarm.md runs
         it on the manager: the hub's own settings, paths and engine."""
@@ -126,7 +131,7 @@ class SwarmHub(Hub):
     def start(self):
         # As docs/howto/swarm.md has it, from the checkout (with this hub's name for the stack).
         subprocess.run(
-            ["docker", "stack", "deploy", "-c", self.stack_file, self.stack],
+            ["docker", "stack", "deploy", *self.deploy_args(), self.stack],
             env=self.deploy_env,
             cwd=REPO_DIR,
             capture_output=True,

@@ -69,7 +69,9 @@ def swarm_hub(request, tmp_path_factory, swarm, nodes, hub_image, image, team_da
     """One hub on the swarm shared by a test module, with its SETTINGS and FILES and the
     team's Kaggle data; deployed from deploy/swarm/stack.yml, with its overlays unencrypted
     only where there are workers and this machine's kernel cannot do IPsec, and the servers'
-    overlay internal unless the module says SERVERS_NETWORK_INTERNAL = False."""
+    overlay internal unless the module says SERVERS_NETWORK_INTERNAL = False; the module's
+    MORE_STACK_FILES are deployed with the stack's file, as ``docker stack deploy -c`` takes
+    several."""
     prefix = f"{PREFIX_ROOT}-{secrets.token_hex(3)}"
     workdir = tmp_path_factory.mktemp(prefix)
     stack_file = STACK_FILE
@@ -84,6 +86,7 @@ def swarm_hub(request, tmp_path_factory, swarm, nodes, hub_image, image, team_da
         files=getattr(request.module, "FILES", None),
         shared=team_data,
         stack_file=stack_file,
+        more_stack_files=getattr(request.module, "MORE_STACK_FILES", ()),
         internal=getattr(request.module, "SERVERS_NETWORK_INTERNAL", True),
     )
     try:
