@@ -95,6 +95,13 @@ class SwarmHub(Hub):
         }
         (workdir / "data").mkdir()
 
+    # Where the test reaches the hub (its published HTTPS port, on this machine).
+    address = "127.0.0.1"
+
+    @property
+    def url(self):
+        return f"https://{self.address}:{self.port}"
+
     def deploy_args(self):
         """``-c FILE`` for each of the stack's files, in order (later ones add to earlier)."""
         return [arg for path in self.stack_files for arg in ("-c", path)]

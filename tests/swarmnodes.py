@@ -164,8 +164,9 @@ def ipsec_works():
 
 
 class Worker:
-    """A swarm worker named ``name`` (its host name too), with ``binds`` (host folders at
-    the same path, as every node of a real swarm has the team's data folder)."""
+    """A swarm node named ``name`` (its host name too), with ``binds`` (host folders at
+    the same path, as every node of a real swarm has the team's data folder, or ``(host,
+    inside)`` pairs)."""
 
     def __init__(self, name, node_image, binds=()):
         self.name = name
@@ -185,7 +186,8 @@ class Worker:
 
     def start(self):
         docker("rm", "-f", self.name, check=False)
-        mounts = [f"--volume={path}:{path}" for path in self.binds]
+        pairs = [(b, b) if isinstance(b, str) else b for b in self.binds]
+        mounts = [f"--volume={host}:{inside}" for host, inside in pairs]
         docker(
             "run", "--detach", *engine_flags(), f"--name={self.name}", f"--hostname={self.name}",
             f"--network={NODES_NETWORK}", f"--volume={self.name}-storage:{STORAGE}",
@@ -218,17 +220,27 @@ class Worker:
         saved.stdout.close()
         assert saved.wait() == 0 and loaded.returncode == 0, loaded.stderr
 
-    def join(self, address):
-        token = docker("swarm", "join-token", "-q", "worker").stdout.strip()
+    def join(self, address, manager=None):
+        """Join the swarm whose manager is at ``address`` (``manager`` runs the docker
+        command there: this machine's by default)."""
+        manager = manager or docker
+        token = manager("swarm", "join-token", "-q", "worker").stdout.strip()
         self.docker("swarm", "join", "--token", token, f"{address}:2377")
         self.node_id = self.docker("info", "--format", "{{.Swarm.NodeID}}").stdout.strip()
-        self.wait_state("ready")
+        self.wait_state("ready", manager)
 
-    def wait_state(self, state):
+    def init(self):
+        """Make this node the manager of a swarm of its own; return its address."""
+        address = self.shell("hostname -i").stdout.split()[0]
+        self.docker("swarm", "init", "--advertise-addr", address)
+        return address
+
+    def wait_state(self, state, manager=None):
         """Wait until the manager counts this worker ``state`` ('ready', 'down')."""
+        manager = manager or docker
         wait_for(
             lambda: (
-                docker("node", "inspect", "-f", "{{.Status.State}}", self.node_id).stdout
+                manager("node", "inspect", "-f", "{{.Status.State}}", self.node_id).stdout
                 == f"{state}\n"
             ),
             60,
