@@ -85,6 +85,8 @@ def test_a_server_is_a_service_with_kaggles_paths(swarm_hub):
     options = docker("network", "inspect", "-f", "{{json .Options}}", swarm_hub.network)
     assert "encrypted" in json.loads(options.stdout)
     assert "is not encrypted" not in swarm_hub.log()
+    # The stack's fence is found (a swarm without one is warned about at the hub's start).
+    assert "No fence service runs on this swarm" not in swarm_hub.log()
 
 
 def test_a_kaggle_notebook_runs_unmodified_with_the_teams_data_and_a_secret(swarm_hub):
