@@ -143,15 +143,26 @@ class Fence:
             self.apply()
 
 
+def keep(fence):
+    """Keep ``fence`` until stopped; return the exit code: 1, with what failed in the log,
+    when iptables refuses a change (Swarm starts the fence again). Its chain goes either way."""
+    try:
+        fence.follow()
+    except subprocess.CalledProcessError as e:
+        reason = (e.stderr or "").strip().splitlines()[-1:] or [f"exit code {e.returncode}"]
+        log.error("Cannot fence this node: %s failed: %s", e.cmd[0], reason[0])
+        return 1
+    finally:
+        fence.remove()
+    return 0
+
+
 def main():
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     client = engine.wait_until_answering(engine.client_kwargs(), 60)
     fence = Fence(client, chain_name(os.environ.get("KAGGLE_HUB_FENCE_NAME") or DEFAULT_NAME))
-    try:
-        fence.follow()
-    finally:
-        fence.remove()
+    sys.exit(keep(fence))
 
 
 if __name__ == "__main__":

@@ -66,18 +66,19 @@ class FakeDocker:
 class FakeIptables:
     """iptables of a node whose Docker uses ``family``; records what was run."""
 
-    def __init__(self, family, jumped=False):
+    def __init__(self, family, jumped=False, refused=()):
         self.family = family
         self.jumped = jumped
+        self.refused = refused
         self.ran = []
 
     def __call__(self, args, input=None, check=False, **_):
         self.ran.append((args, input))
-        ok = args[0].startswith(self.family)
+        ok = args[0].startswith(self.family) and args[0] not in self.refused
         if args[1:2] == ["-C"]:
             ok = ok and self.jumped
         if check and not ok:
-            raise subprocess.CalledProcessError(1, args)
+            raise subprocess.CalledProcessError(1, args, stderr="iptables: No chain/target.\n")
         return subprocess.CompletedProcess(args, 0 if ok else 1)
 
 
@@ -127,3 +128,13 @@ def test_a_servers_end_waits_until_docker_lets_go_of_its_address():
         fence.restore_text("KTH-FENCE-X", {"172.18.0.5"}),
         fence.restore_text("KTH-FENCE-X", set()),
     ]
+
+
+def test_a_refused_change_is_named_in_the_log_and_the_chain_still_goes(caplog):
+    run = FakeIptables("iptables-nft", refused=("iptables-nft-restore",))
+    node = fence.Fence(FakeDocker([SERVER]), "KTH-FENCE-X", run=run)
+    assert fence.keep(node) == 1
+    assert "Cannot fence this node: iptables-nft-restore failed: iptables: No chain/target." in (
+        caplog.text
+    )
+    assert [a[1] for a, _ in run.ran[-3:]] == ["-D", "-F", "-X"]
