@@ -220,6 +220,15 @@ class Worker:
         saved.stdout.close()
         assert saved.wait() == 0 and loaded.returncode == 0, loaded.stderr
 
+    def rejoin(self, address, manager):
+        """Leave a swarm that is gone and join the one at ``address``, restarting the engine
+        in between as docs/howto/swarm.md says: Docker 20.10 keeps the old swarm's gossip
+        port, and a node joined without a restart may never network."""
+        self.docker("swarm", "leave", "--force")
+        docker("restart", self.name)
+        wait_for(self._answers, 60, interval=0.2, what=f"the engine of {self.name}")
+        self.join(address, manager)
+
     def join(self, address, manager=None):
         """Join the swarm whose manager is at ``address`` (``manager`` runs the docker
         command there: this machine's by default)."""

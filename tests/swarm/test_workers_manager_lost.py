@@ -54,7 +54,7 @@ def restore_command(set_name, hub_image, prefix):
 
 
 @pytest.fixture
-def new_manager(node_image, hub_image, image, team_data, tmp_path):
+def new_manager(request, node_image, hub_image, image, team_data, tmp_path):
     """A fresh engine to become the manager, with the team's copy of the site folder at
     /etc/kaggle-team-hub, the set at /mnt/backup and the stack's file, and both images."""
     folders = {name: tmp_path / name for name in ("site", "backup", "stack")}
@@ -76,6 +76,15 @@ def new_manager(node_image, hub_image, image, team_data, tmp_path):
         node.load(image)
         yield node, folders
     finally:
+        if request.node.nodeid in request.session.stash.get("failed_nodes", set()):
+            print(f"----- {NEW_MANAGER}: services, tasks, the hub's log -----")
+            print(node.docker("service", "ls", check=False).stdout)
+            print(node.docker("node", "ls", check=False).stdout)
+            hubs = node.docker(
+                "ps", "-aq", "--filter", "label=com.docker.swarm.service.name=kaggle-team-hub_hub"
+            ).stdout.split()
+            for container in hubs:
+                print(node.docker("logs", container, check=False).stderr[-20000:])
         node.remove()
 
 
@@ -166,9 +175,8 @@ def test_a_lost_manager_is_replaced_from_the_backup_set_and_members_keep_their_f
     assert "docker swarm join-token worker" in message
 
     # Her machine leaves the dead swarm and joins the new one: her server returns to it.
-    worker.docker("swarm", "leave", "--force")
+    worker.rejoin(address, node.docker)
     docker("node", "rm", "--force", old_worker_id, check=False)
-    worker.join(address, manager=node.docker)
     hub.start_server("ann")
     assert node_running(node, f"{hub.prefix}-ann") == worker.name
     assert UserServer(hub, "ann", tokens["ann"]).read_text("code/on-the-worker.txt") == "ann's"
