@@ -265,9 +265,10 @@ class Worker:
         docker("rm", "-f", "--volumes", self.name, check=False)
 
 
-def node_of(hub, user):
-    """The host name of the node running ``user``'s server on ``hub``."""
-    out = docker(
+def node_of(hub, user, manager=None):
+    """The host name of the node running ``user``'s server on ``hub`` (asked of ``manager``,
+    which runs the docker command on the swarm's manager: this machine's by default)."""
+    out = (manager or docker)(
         "service", "ps", "--filter", "desired-state=running", "--format", "{{.Node}}",
         f"{hub.prefix}-{user}",
     ).stdout.split()  # fmt: skip

@@ -16,7 +16,7 @@ import trustme
 from spawner.settings.environment import REPO_DIR
 
 from ..hubprocess import UserServer
-from ..swarmnodes import Worker, docker
+from ..swarmnodes import Worker, docker, node_of
 from ..waiting import wait_for
 
 pytestmark = [pytest.mark.swarm, pytest.mark.serial, pytest.mark.multinode]
@@ -98,13 +98,6 @@ def new_certificate(site, address, ca_file):
     ca.cert_pem.write_to_path(ca_file)
 
 
-def node_running(node, service):
-    out = node.docker(
-        "service", "ps", "--filter", "desired-state=running", "--format", "{{.Node}}", service
-    ).stdout.split()
-    return out[0] if len(out) == 1 else None
-
-
 def test_a_lost_manager_is_replaced_from_the_backup_set_and_members_keep_their_files(
     swarm_hub, nodes, new_manager, hub_image, team_data, tmp_path
 ):
@@ -164,7 +157,7 @@ def test_a_lost_manager_is_replaced_from_the_backup_set_and_members_keep_their_f
 
     # bob's files were on the old manager: the set put them here, and his server runs here.
     hub.start_server("bob", options={"profile": "manager"})
-    assert node_running(node, f"{hub.prefix}-bob") == NEW_MANAGER
+    assert node_of(hub, "bob", node.docker) == NEW_MANAGER
     assert UserServer(hub, "bob", tokens["bob"]).read_text("code/on-the-manager.txt") == "bob's"
 
     # ann's files are on a machine not yet in the new swarm: she is told which, and the fix.
@@ -178,5 +171,5 @@ def test_a_lost_manager_is_replaced_from_the_backup_set_and_members_keep_their_f
     worker.rejoin(address, node.docker)
     docker("node", "rm", "--force", old_worker_id, check=False)
     hub.start_server("ann")
-    assert node_running(node, f"{hub.prefix}-ann") == worker.name
+    assert node_of(hub, "ann", node.docker) == worker.name
     assert UserServer(hub, "ann", tokens["ann"]).read_text("code/on-the-worker.txt") == "ann's"
