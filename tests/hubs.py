@@ -13,6 +13,7 @@ from spawner.hub import network
 from spawner.server import quotas
 
 from .hubprocess import Hub
+from .waiting import wait_for
 
 PREFIX_ROOT = "kth-test"
 # A test hub's prefix: "kth-test-" and six hex digits.
@@ -141,3 +142,18 @@ def finish_hub(client, hub, failed):
 def module_failed(request):
     failed = request.session.stash.get("failed_nodes", set())
     return any(node.startswith(request.node.nodeid + "::") for node in failed)
+
+
+def standby_of(hub, docker_client, user):
+    """The standby of ``user``'s default server once it waits (its container's details)."""
+    name = f"{hub.prefix}-{user}-standby"
+
+    def waiting():
+        try:
+            info = docker_client.inspect_container(name)
+        except docker.errors.NotFound:
+            return None
+        logs = docker_client.logs(name).decode()
+        return info if "standby ready" in logs else None
+
+    return wait_for(waiting, 60, what=f"the standby {name} waiting")

@@ -12,6 +12,7 @@ import pytest
 
 from ..browser import page_screenshot
 from ..hubprocess import UserServer, kaggle_hub
+from ..hubs import standby_of
 from ..waiting import wait_for
 
 pytestmark = pytest.mark.docker
@@ -52,6 +53,7 @@ def test_a_member_who_fills_their_quota_is_refused_alone_and_sees_it(
         "KAGGLE_HUB_DISK_QUOTA": "64m",
         "KAGGLE_HUB_QUOTA_DIR": str(folder),
         "KAGGLE_HUB_ADMINS": "ada",
+        "KAGGLE_HUB_STANDBY_MAX": "4",
     }
     hub = make_hub(env=env)
     ann = UserServer(hub, "ann", hub.create_user("ann"))
@@ -103,9 +105,11 @@ def test_a_member_who_fills_their_quota_is_refused_alone_and_sees_it(
     assert "MB (9" in ann_line or "MB (100%)" in ann_line, ann_line
     assert "nearly full" in listed.stdout
 
-    # A reboot unmounts it: nothing can write to the machine's disk in its place, and the
+    # A reboot stops every container (her standby too, once the hub has made it) and
+    # unmounts the volume: nothing can write to the machine's disk in its place, and the
     # next start mounts it again with the files; the start warns her (and the hub's log).
     hub.stop_server("ann")
+    docker_client.remove_container(standby_of(hub, docker_client, "ann")["Id"], force=True)
     subprocess.run(["umount", mounted_on], check=True)
     blind = subprocess.run(
         ["docker", "run", "--rm", "-v", f"{info['Name']}:/data", image, "touch", "/data/x"],

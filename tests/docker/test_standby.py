@@ -11,7 +11,7 @@ from spawner.server import standby
 
 from ..browser import page_screenshot
 from ..hubprocess import UserServer, volume_status
-from ..waiting import wait_for
+from ..hubs import standby_of
 
 pytestmark = pytest.mark.docker
 
@@ -43,21 +43,6 @@ def hub(request, tmp_path_factory, docker_client, image):
     hub.start()
     yield hub
     finish_hub(docker_client, hub, module_failed(request))
-
-
-def standby_of(hub, docker_client, user):
-    """The standby of ``user``'s default server once it waits (its container's details)."""
-    name = f"{hub.prefix}-{user}-standby"
-
-    def waiting():
-        try:
-            info = docker_client.inspect_container(name)
-        except docker.errors.NotFound:
-            return None
-        logs = docker_client.logs(name).decode()
-        return info if "standby ready" in logs else None
-
-    return wait_for(waiting, 60, what=f"the standby {name} waiting")
 
 
 def returning(hub, docker_client, user, files=None):
