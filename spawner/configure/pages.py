@@ -2,6 +2,7 @@
 
 import functools
 import html
+import http.client
 
 from ..hub import backupstatus, gpuholders, quotause, services, standbys, teamfiles
 from ..login import approval
@@ -20,6 +21,9 @@ def configure(c, s):
     c.JupyterHub.template_paths = [services.TEMPLATES]
     template_vars = {
         "product_name": "Kaggle Team Hub",
+        # An error page's heading is the status's own phrase ("403: Forbidden"); JupyterHub
+        # 6 passes the error's whole message as the status message instead.
+        "http_phrases": http.client.responses,
         "team_name": s.team_name,
         "native_accounts": native,
         "pending_signups": approval.pending_signups if native else 0,

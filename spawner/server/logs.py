@@ -15,8 +15,9 @@ from ..sizes import human_size
 
 MAX_BYTES = 1024**2
 TAIL_LINES = 2000
-# Lines of a server's log quoted when it dies while starting.
-EXIT_LINES = 8
+# Lines of a starting server's log read for why it failed: JupyterHub 6's server logs the
+# hub being unreachable with a traceback of some 55 lines after the line that says so.
+START_LOG_LINES = 200
 # What jupyterhub-singleuser logs when it cannot reach the hub's API (it then retries for
 # about 45 s before it exits).
 HUB_UNREACHABLE = "Failed to connect to my Hub at"

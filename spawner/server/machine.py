@@ -42,7 +42,7 @@ def _start_failure(client, container):
         return {"ExitCode": None}, ""
     if state.get("Status") == "created":
         return None
-    tail = client.logs(container, tail=logs.EXIT_LINES).decode("utf-8", "replace")
+    tail = client.logs(container, tail=logs.START_LOG_LINES).decode("utf-8", "replace")
     if state.get("Running") and logs.HUB_UNREACHABLE not in tail:
         return None
     return state, tail

@@ -1,6 +1,7 @@
 """The hub's page templates, rendered as JupyterHub renders them (ours first, JupyterHub's
 own under ``templates/``)."""
 
+import http.client
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ def render():
     def render(name, **ns):
         base = {"base_url": "/hub/", "static_url": lambda path, **kwargs: path, "user": None}
         base.update(product_name="Kaggle Team Hub", team_name="Churn", native_accounts=True)
+        base.update(http_phrases=http.client.responses)
         return env.get_template(name).render(**base, **ns)
 
     return render
@@ -66,3 +68,17 @@ def test_other_errors_keep_the_status(render):
     page = error_page(render, web.HTTPError(404), 404, "Not Found")
     assert '<h1 class="h2">404: Not Found</h1>' in page
     assert 'href="/hub/logout"' not in page
+
+
+def test_a_refusal_is_headed_by_its_status_whatever_jupyterhub_passes(render):
+    # JupyterHub 6 passes an HTTPError's message as the status message too.
+    message = "Action is not authorized with current scopes; requires any of [admin-ui]"
+    page = render(
+        "error.html",
+        exception=web.HTTPError(403, message),
+        status_code=403,
+        status_message=message,
+        message=message,
+    )
+    assert '<h1 class="h2">403: Forbidden</h1>' in page
+    assert "This page is for the hub's admins." in page
