@@ -22,6 +22,8 @@ from tornado.web import HTTPError
 
 HUB_AWAY_SECONDS = 60
 RECHECK_SECONDS = 2
+# How long a server waits for a connection to the hub's API (JupyterHub 6).
+CONNECT_SECONDS = 3
 # A websocket close code of the application's range: access ended.
 ACCESS_ENDED = 4003
 # What HubAuth raises when the hub's API cannot be reached (a refusal by the hub, such as
@@ -53,6 +55,41 @@ async def _ask_hub_or_recall(self, url, api_token, cache_key=None, use_cache=Tru
 # jupyterhub version, so this is the one written for).
 if _ask_hub is not None:
     auth.HubAuth._check_hub_authorization = _ask_hub_or_recall
+
+
+def _ask_afresh(client_class):
+    """JupyterHub 6's servers ask the hub through aiohttp, which keeps connections alive,
+    caches the hub's address for 10 s and waits minutes for a connection. On a swarm a
+    restarted hub is a new container with a new address under the same name, and a server
+    kept trying the old one until the proxy answered 504. As JupyterHub 5's client does,
+    each request looks the name up and opens its own connection, and gives up after 20 s;
+    a connection not made in ``CONNECT_SECONDS`` counts as the hub away (so a login it
+    confirmed is still taken)."""
+    import aiohttp
+
+    new_session = client_class._new_session
+
+    def _new_session_afresh(self):
+        self.session_options = {
+            "timeout": aiohttp.ClientTimeout(total=20, sock_connect=CONNECT_SECONDS),
+            **self.session_options,
+        }
+        self.connector_options = {
+            **self.connector_options,
+            "force_close": True,
+            "use_dns_cache": False,
+        }
+        return new_session(self)
+
+    client_class._new_session = _new_session_afresh
+
+
+try:
+    from jupyterhub.httpclient import JupyterHubHTTPClient
+except ImportError:  # JupyterHub 5: tornado's client, a new lookup and connection each time
+    pass
+else:
+    _ask_afresh(JupyterHubHTTPClient)
 
 
 async def _still_allowed(handler):
