@@ -17,6 +17,7 @@ import requests
 from spawner.settings.environment import REPO_DIR
 
 from . import kernel
+from .lanes import PORTS
 from .processes import LoggedProcess
 from .waiting import wait_for
 
@@ -58,10 +59,8 @@ def volume_status(env, volume):
 
 
 _HANDED_OUT = set()
-# Ports below the kernel's range for outgoing connections (32768 up), so that none is taken
-# by a connection between the hand-out and its listener's start; each worker of a run (gw0,
-# gw1, ...) takes the ports of its own residue, so that two never hand out the same one.
-PORTS = range(20000, 32768)
+# Each worker of a run (gw0, gw1, ...) takes the ports of its lane's range with its own
+# residue, so that two never hand out the same one.
 WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:])
 _WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
 

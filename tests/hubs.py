@@ -13,9 +13,9 @@ from spawner.hub import network
 from spawner.server import quotas
 
 from .hubprocess import Hub
+from .lanes import PREFIX_ROOT
 from .waiting import wait_for
 
-PREFIX_ROOT = "kth-test"
 # A test hub's prefix: "kth-test-" and six hex digits.
 PREFIX_WIDTH = len(PREFIX_ROOT) + 7
 
@@ -69,17 +69,34 @@ def remove_prefixed(client, prefix):
             client.remove_volume(v["Name"], force=True)
             quotas.release(v)
     for n in client.networks(names=[prefix]):
-        if not n["Name"].startswith(prefix):
-            continue
-        info = client.inspect_network(n["Id"])
-        unfence(info)
-        # A container the stopped hub was still creating (a standby) may have joined since.
-        for container in info.get("Containers") or {}:
-            try:
-                client.remove_container(container, force=True)
-            except docker.errors.NotFound:
-                continue
-        client.remove_network(n["Id"])
+        if n["Name"].startswith(prefix):
+            unfence(client.inspect_network(n["Id"]))
+            wait_for(lambda n=n: network_removed(client, n["Id"]), 30, what=f"{n['Name']} removed")
+
+
+def network_removed(client, network_id):
+    """Try once to remove a test network, first removing what is still on it: a container
+    the stopped hub was still creating (a standby) may have joined since, and an endpoint
+    whose container a kill left half-removed holds the network until disconnected."""
+    info = client.inspect_network(network_id)
+    for container in info.get("Containers") or {}:
+        try:
+            client.remove_container(container, force=True)
+        except docker.errors.NotFound:
+            pass
+        try:
+            client.disconnect_container_from_network(container, network_id, force=True)
+        except docker.errors.NotFound:
+            pass
+    try:
+        client.remove_network(network_id)
+    except docker.errors.NotFound:
+        return True
+    except docker.errors.APIError as e:
+        if "active endpoints" in str(e):
+            return False
+        raise
+    return True
 
 
 def unfence(info):

@@ -37,6 +37,15 @@ c.Spawner.pre_spawn_hook = crash_for_carl
 """
 
 
+def all_stopped(pid):
+    """Whether every thread of process ``pid`` is stopped (state T in /proc)."""
+    states = [
+        stat.read_text().rsplit(")", 1)[1].split()[0]
+        for stat in Path(f"/proc/{pid}/task").glob("*/stat")
+    ]
+    return bool(states) and set(states) == {"T"}
+
+
 def running_with_a_file(hub, user, path, text):
     """A new user's running server, with ``text`` written to ``path`` in their files."""
     server = UserServer(hub, user, hub.create_user(user))
@@ -323,6 +332,9 @@ def test_a_frozen_proxy_is_replaced_with_every_route(make_hub):
     # SIGSTOP: the process is there and holds its ports, and answers nothing (as when it
     # hangs); the hub used to check only that it had not exited.
     os.kill(frozen_pid, signal.SIGSTOP)
+    # The signal stops each of traefik's threads as the kernel next schedules it: on a
+    # loaded machine one can still serve a request after kill() returns.
+    wait_for(lambda: all_stopped(frozen_pid), 10, interval=0.01, what="traefik stopped")
     frozen = time.monotonic()
 
     def answers():

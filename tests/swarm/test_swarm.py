@@ -14,7 +14,7 @@ from ..kagglenotebook import run_the_titanic_notebook
 from ..swarmnodes import docker
 from ..waiting import wait_for
 
-pytestmark = [pytest.mark.swarm, pytest.mark.serial]
+pytestmark = [pytest.mark.swarm]
 
 PROFILES = [
     {"name": "small", "cpu_limit": 1, "mem_limit": "1G", "default": True},

@@ -6,7 +6,7 @@ import pytest
 from ..hubprocess import UserServer
 from ..waiting import wait_for
 
-pytestmark = [pytest.mark.swarm, pytest.mark.serial]
+pytestmark = [pytest.mark.swarm]
 
 SETTINGS = {"KAGGLE_HUB_CULL_IDLE_SECONDS": "6"}
 

@@ -12,7 +12,7 @@ import requests
 
 from ..swarmnodes import docker
 
-pytestmark = [pytest.mark.swarm, pytest.mark.serial]
+pytestmark = [pytest.mark.swarm]
 
 SECRET_NAME = "kaggle-team-hub-oauth-client-secret"
 CLIENT_SECRET = "kth-swarm-secret-7f3c9e21"

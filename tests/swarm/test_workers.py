@@ -11,7 +11,7 @@ from ..hubprocess import UserServer
 from ..swarmnodes import GOSSIP_PORT, NODE_PROBE, docker, fenced, node_of
 from ..waiting import wait_for
 
-pytestmark = [pytest.mark.swarm, pytest.mark.serial, pytest.mark.multinode]
+pytestmark = [pytest.mark.swarm, pytest.mark.multinode]
 
 WORKERS = ("kth-node-1", "kth-node-2")
 PROFILES = [

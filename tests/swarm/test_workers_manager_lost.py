@@ -19,7 +19,7 @@ from ..hubprocess import UserServer
 from ..swarmnodes import Worker, docker, node_of
 from ..waiting import wait_for
 
-pytestmark = [pytest.mark.swarm, pytest.mark.serial, pytest.mark.multinode]
+pytestmark = [pytest.mark.swarm, pytest.mark.multinode]
 
 WORKERS = ("kth-node-1",)
 PROFILES = [
