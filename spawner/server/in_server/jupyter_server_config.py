@@ -22,8 +22,10 @@ from tornado.web import HTTPError
 
 HUB_AWAY_SECONDS = 60
 RECHECK_SECONDS = 2
-# How long a server waits for a connection to the hub's API (JupyterHub 6).
+# How long a server waits for a connection to the hub's API, and for a whole answer from
+# it (JupyterHub 6; JupyterHub 5's client waits 20 s for either).
 CONNECT_SECONDS = 3
+REQUEST_SECONDS = 20
 # A websocket close code of the application's range: access ended.
 ACCESS_ENDED = 4003
 # What HubAuth raises when the hub's API cannot be reached (a refusal by the hub, such as
@@ -62,16 +64,16 @@ def _ask_afresh(client_class):
     caches the hub's address for 10 s and waits minutes for a connection. On a swarm a
     restarted hub is a new container with a new address under the same name, and a server
     kept trying the old one until the proxy answered 504. As JupyterHub 5's client does,
-    each request looks the name up and opens its own connection, and gives up after 20 s;
-    a connection not made in ``CONNECT_SECONDS`` counts as the hub away (so a login it
-    confirmed is still taken)."""
+    each request looks the name up and opens its own connection, and gives up after
+    ``REQUEST_SECONDS``; a connection not made in ``CONNECT_SECONDS`` counts as the hub
+    away (so a login it confirmed is still taken)."""
     import aiohttp
 
     new_session = client_class._new_session
 
     def _new_session_afresh(self):
         self.session_options = {
-            "timeout": aiohttp.ClientTimeout(total=20, sock_connect=CONNECT_SECONDS),
+            "timeout": aiohttp.ClientTimeout(total=REQUEST_SECONDS, sock_connect=CONNECT_SECONDS),
             **self.session_options,
         }
         self.connector_options = {
