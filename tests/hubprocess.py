@@ -30,6 +30,15 @@ c.JupyterHub.load_roles.append({{
 }})
 """
 
+# A drop-in: the REST start answers at once (202) and the start is followed on its progress
+# stream, as the spawn page follows it. JupyterHub otherwise waits up to 10 s for the start
+# to finish, and a stream read after that holds only the last event: a pull or a failure
+# within those seconds (a loaded machine's failure with its cleanup still running was
+# answered 201) left nothing to read.
+ANSWER_AT_ONCE = {
+    "50-answer-at-once.py": "c.JupyterHub.tornado_settings['slow_spawn_timeout'] = 0\n"
+}
+
 
 KAGGLE_HUB = Path(sys.executable).parent / "kaggle-hub"
 # What JupyterHub logs once it has started (and handles SIGTERM).

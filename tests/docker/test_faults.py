@@ -16,7 +16,7 @@ import requests
 from spawner.server import naming, volumes
 
 from .. import kernel
-from ..hubprocess import UserServer, free_port
+from ..hubprocess import ANSWER_AT_ONCE, UserServer, free_port
 from ..processes import fault_report
 from ..waiting import wait_for
 
@@ -52,15 +52,6 @@ def running_with_a_file(hub, user, path, text):
     hub.start_server(user)
     server.put_text(path, text)
     return server
-
-
-# The REST start answers at once (202) and the failure is read from the progress stream, as
-# the spawn page reads it. With JupyterHub's 10 s wait for the answer, a start failing at
-# that very moment on a loaded machine (its cleanup still running) was answered 201 with
-# no failure left to read: an upstream race, not what these tests are about.
-ANSWER_AT_ONCE = {
-    "50-answer-at-once.py": "c.JupyterHub.tornado_settings['slow_spawn_timeout'] = 0\n"
-}
 
 
 def failed_start(hub, user, options=None):

@@ -3,36 +3,41 @@ pre-pulling at hub start and by command, a registry that hangs, and other users'
 going on meanwhile."""
 
 import json
+import os
 import re
+import secrets
 import signal
+import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from ..hubprocess import kaggle_hub
-from ..registry import Registry, SilentRegistry, cached_storage
+from ..hubprocess import ANSWER_AT_ONCE, kaggle_hub
+from ..registry import Registry, SilentRegistry
 from ..waiting import wait_for
 
-# The lite image is taken off the machine while a spawn pulls it back: alone, as every other
-# test's servers run it.
-pytestmark = [pytest.mark.docker, pytest.mark.serial]
+pytestmark = [pytest.mark.docker]
+
+# What the spawns pull: the lite image and a layer of its own, of random data (so that its
+# download shows progress and takes seconds on this machine, long enough for a second spawn
+# to join it). Taking this image off the machine takes nothing the other tests' servers run,
+# as a release of the team's image shares its base layers with the one before.
+PULLED_LAYER_MB = 64
 
 
 @pytest.fixture(scope="module")
 def registry_copy(tmp_path_factory, docker_client, image):
-    """The lite image in a registry on 127.0.0.1 (pushed there unless a run before did),
-    as its remote tag."""
-    storage = cached_storage(docker_client.inspect_image(image)["Id"])
-    registry = Registry(tmp_path_factory.mktemp("registry"), storage).start()
-    repository, tag = image.rsplit(":", 1)
-    docker_client.tag(image, f"{registry.host}/{repository}", tag)
-    if not registry.has(repository, tag):
-        for line in docker_client.push(
-            f"{registry.host}/{repository}", tag, stream=True, decode=True
-        ):
-            assert "error" not in line, line
-    remote = f"{registry.host}/{repository}:{tag}"
+    """The image the spawns pull, in a registry on 127.0.0.1, as its remote tag."""
+    registry = Registry(tmp_path_factory.mktemp("registry")).start()
+    context = tmp_path_factory.mktemp("pulled")
+    (context / "layer.bin").write_bytes(os.urandom(PULLED_LAYER_MB * 1024 * 1024))
+    (context / "Dockerfile").write_text(f"FROM {image}\nCOPY layer.bin /opt/release-notes.bin\n")
+    remote = f"{registry.host}/team/kaggle:{secrets.token_hex(3)}"
+    subprocess.run(["docker", "build", "-q", "-t", remote, str(context)], check=True)
+    repository, tag = remote.rsplit(":", 1)
+    for line in docker_client.push(repository, tag, stream=True, decode=True):
+        assert "error" not in line, line
     yield remote
     if docker_client.images(remote):
         docker_client.remove_image(remote)
@@ -40,19 +45,12 @@ def registry_copy(tmp_path_factory, docker_client, image):
 
 
 @pytest.fixture
-def remote_image(docker_client, image, registry_copy):
-    """The registry copy, with the image taken off this machine (both tags) so that a spawn
-    must pull it; afterwards the lite tag is back for the other tests."""
-    for tag in (registry_copy, image):
-        if docker_client.images(tag):
-            docker_client.remove_image(tag)
+def remote_image(docker_client, registry_copy):
+    """The registry copy, taken off this machine so that a spawn must pull its layer."""
+    if docker_client.images(registry_copy):
+        docker_client.remove_image(registry_copy)
     assert not docker_client.images(registry_copy)
-    yield registry_copy
-    if not docker_client.images(registry_copy):
-        repository, tag = registry_copy.rsplit(":", 1)
-        docker_client.pull(repository, tag)
-    repository, tag = image.rsplit(":", 1)
-    docker_client.tag(registry_copy, repository, tag)
+    return registry_copy
 
 
 def spawn_and_follow(hub, user, options=None):
@@ -70,7 +68,7 @@ NO_PREPULL = {"KAGGLE_HUB_PREPULL": "0"}
 
 
 def test_a_spawn_pulls_the_missing_image_with_progress_and_shares_the_pull(make_hub, remote_image):
-    hub = make_hub(env={"KAGGLE_HUB_IMAGE": remote_image, **NO_PREPULL})
+    hub = make_hub(env={"KAGGLE_HUB_IMAGE": remote_image, **NO_PREPULL}, dropins=ANSWER_AT_ONCE)
     for user in ("ann", "bob"):
         hub.create_user(user)
     with ThreadPoolExecutor(2) as pool:
