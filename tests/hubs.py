@@ -16,7 +16,7 @@ from .hubprocess import Hub
 from .lanes import PREFIX_ROOT
 from .waiting import wait_for
 
-# A test hub's prefix: "kth-test-" and six hex digits.
+# A test hub's prefix: its lane's root ("kth-test" or "kth-swrm"), "-" and six hex digits.
 PREFIX_WIDTH = len(PREFIX_ROOT) + 7
 
 
