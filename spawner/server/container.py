@@ -1,5 +1,7 @@
 """Container command, environment and host settings for a user's server, as plain values."""
 
+from pathlib import Path
+
 from . import layout
 from .naming import LABEL_PREFIX
 
@@ -7,6 +9,16 @@ SINGLEUSER = "jupyterhub-singleuser"
 # Docker's 64 MB /dev/shm breaks PyTorch DataLoader workers.
 SHM_SIZE = "2g"
 STARTUP_NAME = "kaggle-team-hub-start"
+# The default command runs as the in-server program (``in_server/singleuser.py``), with the
+# interpreter of ``jupyterhub-singleuser``'s own script (its "#!"), in one of its modes.
+IN_SERVER = (Path(__file__).with_name("in_server") / "singleuser.py").read_text()
+LAUNCHER = (
+    'code=$1; shift; script=$(command -v "$2") || '
+    '{ echo "kaggle-team-hub: $2 is not in the image" >&2; exit 127; }; '
+    'exec $(sed -n "1s/^#!//p" "$script") -c "$code" "$@"'
+)
+LAUNCHER_NAME = "kaggle-team-hub-launch"
+SERVE = "serve"
 # Which hub and which server a container belongs to, whatever its (possibly shortened) name.
 LABEL_SERVER_NAME = "org.kaggle-team-hub.server-name"
 
@@ -48,17 +60,24 @@ def command(server_cmd, server_args):
 
     The Kaggle image's entrypoint is ``/usr/bin/env`` with no CMD, so the command is always
     given in full. The image runs as root, which jupyter-server refuses without
-    ``--allow-root``.
+    ``--allow-root``. The default ``jupyterhub-singleuser`` runs through the in-server
+    program (``launched``); an admin's own ``cmd`` runs as it is.
     """
+    server = launched(SERVE, server_cmd) if server_cmd == [SINGLEUSER] else server_cmd
     return [
         "/bin/sh",
         "-c",
         layout.startup_script(),
         STARTUP_NAME,
-        *server_cmd,
+        *server,
         "--allow-root",
         *server_args,
     ]
+
+
+def launched(mode, server_cmd):
+    """``server_cmd`` run as the in-server program in ``mode``."""
+    return ["/bin/sh", "-c", LAUNCHER, LAUNCHER_NAME, IN_SERVER, mode, *server_cmd]
 
 
 def server_args(cache_seconds):

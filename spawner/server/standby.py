@@ -5,8 +5,8 @@ with exactly the arguments that start would create its container with, except th
 
 - its environment lacks the entries that carry the start's API token (a standby holds no
   token; ``docker inspect`` shows none);
-- its command puts the waiter (``in_server/standby.py``) in front of
-  ``jupyterhub-singleuser``: it imports what the server imports, then waits;
+- its command runs the in-server program (``in_server/singleuser.py``) as a standby: it
+  imports what the server imports, then waits;
 - it is named ``<container name>-standby`` (escaped names hold no ``-``, so no server's
   container has that name) and labelled with a digest of all its other arguments.
 
@@ -25,18 +25,12 @@ from pathlib import Path
 import docker
 
 from . import quotas
-from .container import LABEL_SERVER_NAME, STARTUP_NAME
+from .container import IN_SERVER, LABEL_SERVER_NAME, STARTUP_NAME, launched
 from .naming import LABEL_PREFIX
 
 SUFFIX = "-standby"
 LABEL = "org.kaggle-team-hub.standby"
-WAITER = (Path(__file__).with_name("in_server") / "standby.py").read_text()
-# Runs the waiter with the interpreter of the server command's own script (its "#!").
-LAUNCHER = (
-    'code=$1; shift; script=$(command -v "$1") || exit 127; '
-    'exec $(sed -n "1s/^#!//p" "$script") -c "$code" "$@"'
-)
-LAUNCHER_NAME = "kaggle-team-hub-standby"
+WAIT = "standby"
 WAKE_PIPE = "/tmp/kaggle-team-hub/wake"
 WAKE_VARIABLE = "KAGGLE_HUB_WAKE"
 # Waits (up to 30 s) for a standby still importing to open its pipe, then writes.
@@ -59,11 +53,16 @@ def name(container_name):
 
 def waiting_command(command):
     """The standby's command for a server run with ``command`` (``container.command``):
-    the same start-up script, then the waiter, which carries on as the server."""
+    the same start-up script, then the in-server program as a standby (in front of an
+    admin's own ``cmd``), which carries on as the server."""
     if STARTUP_NAME not in command:
         raise ValueError("the server's command was replaced (by a drop-in?); it starts cold")
     at = command.index(STARTUP_NAME) + 1
-    return [*command[:at], "/bin/sh", "-c", LAUNCHER, LAUNCHER_NAME, WAITER, *command[at:]]
+    rest = command[at:]
+    if IN_SERVER in rest:
+        mode = rest.index(IN_SERVER) + 1
+        return [*command[:at], *rest[:mode], WAIT, *rest[mode + 1 :]]
+    return [*command[:at], *launched(WAIT, rest)]
 
 
 def _carries(value, token):

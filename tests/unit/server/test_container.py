@@ -5,7 +5,18 @@ def test_command_runs_the_layout_script_then_the_server_as_root():
     cmd = container.command(["jupyterhub-singleuser"], ["--debug"])
     assert cmd[:2] == ["/bin/sh", "-c"]
     assert cmd[2] == layout.startup_script()
-    assert cmd[3:] == ["kaggle-team-hub-start", "jupyterhub-singleuser", "--allow-root", "--debug"]
+    assert cmd[3:] == [
+        "kaggle-team-hub-start",
+        "/bin/sh",
+        "-c",
+        container.LAUNCHER,
+        container.LAUNCHER_NAME,
+        container.IN_SERVER,
+        "serve",
+        "jupyterhub-singleuser",
+        "--allow-root",
+        "--debug",
+    ]
 
 
 def test_command_keeps_an_admins_cmd():

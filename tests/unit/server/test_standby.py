@@ -41,11 +41,22 @@ def test_a_standby_is_the_servers_container_without_the_token_waiting_under_its_
     assert command[at : at + 5] == [
         "/bin/sh",
         "-c",
-        standby.LAUNCHER,
-        standby.LAUNCHER_NAME,
-        standby.WAITER,
+        container.LAUNCHER,
+        container.LAUNCHER_NAME,
+        container.IN_SERVER,
     ]
-    assert command[at + 5 :] == ["jupyterhub-singleuser", "--allow-root", "--x=1"]
+    assert command[at + 5 :] == ["standby", "jupyterhub-singleuser", "--allow-root", "--x=1"]
+
+
+def test_a_standby_of_an_admins_own_command_runs_the_in_server_program_in_front_of_it():
+    kwargs = create_kwargs()
+    kwargs["command"] = container.command(["tini", "--", "jupyterhub-singleuser"], [])
+    command = standby.arguments(kwargs, TOKEN)[0]["command"]
+    at = command.index(container.STARTUP_NAME) + 1
+    assert command[at:] == [
+        *container.launched("standby", ["tini", "--", "jupyterhub-singleuser"]),
+        "--allow-root",
+    ]
 
 
 def test_the_digest_holds_across_starts_and_changes_with_anything_but_the_token():

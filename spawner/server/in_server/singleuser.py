@@ -1,12 +1,22 @@
-"""Run inside a standby container (``python -c`` with this file's text), not by the hub.
+"""Run inside a server's container (``python -c`` with this file's text), not by the hub:
+the process that becomes ``jupyterhub-singleuser``, started in one of two modes (the first
+argument; the rest are the server's command).
 
-It imports what ``jupyterhub-singleuser`` imports before it serves (JupyterLab, the
-server extensions the image enables, JupyterHub's single-user code), then waits on a named
-pipe in the container's own filesystem, holding no token. The hub wakes it by writing,
-with ``docker exec``, the values JupyterHub made for this start (the API token and the
-entries that carry it) as JSON; the process adds them to its environment and carries on as
+``serve``, a cold start, carries on as ``jupyterhub-singleuser`` at once. ``standby``
+imports what ``jupyterhub-singleuser`` imports before it serves (JupyterLab, the server
+extensions the image enables, JupyterHub's single-user code), then waits on a named pipe
+in the container's own filesystem, holding no token. The hub wakes it by writing, with
+``docker exec``, the values JupyterHub made for this start (the API token and the entries
+that carry it) as JSON; the process adds them to its environment and carries on as
 ``jupyterhub-singleuser`` with the arguments it was given. Nothing is read from the
 environment that changes between starts before the wake.
+
+In both, jsonschema's checks of the ``iri`` and ``iri-reference`` formats are left out of
+this process: from jsonschema 4.25 they come from rfc3987-syntax, which builds some 35
+grammars as it is imported (jupyter-events imports jsonschema's format checks with the
+server), 1.2 of the 2.6 CPU-seconds the server's imports take in the lite image. No schema
+of the single-user stack has either format, and jsonschema passes a format it has no check
+for. Kernels and terminals are processes of their own: a notebook's jsonschema keeps them.
 """
 
 import glob
@@ -16,6 +26,9 @@ import os
 import sys
 
 WAKE_PIPE = "/tmp/kaggle-team-hub/wake"
+# The module whose import builds the grammars (None in sys.modules: "import" raises
+# ImportError, which jsonschema takes as the checks' library being absent).
+IRI_CHECKS = "rfc3987_syntax"
 
 
 def enabled_extensions():
@@ -62,16 +75,18 @@ def wait_for_wake():
     return wake
 
 
-def run():
-    preload()
-    wake = wait_for_wake()
-    os.environ.update(wake["env"])
-    print("kaggle-team-hub: standby woken", flush=True)
+def run(mode):
+    sys.modules.setdefault(IRI_CHECKS, None)
+    if mode == "standby":
+        preload()
+        wake = wait_for_wake()
+        os.environ.update(wake["env"])
+        print("kaggle-team-hub: standby woken", flush=True)
     from jupyterhub.singleuser import main
 
-    sys.argv = sys.argv[1:]
+    sys.argv = sys.argv[2:]
     sys.exit(main())
 
 
 if __name__ == "__main__":
-    run()
+    run(sys.argv[1])
