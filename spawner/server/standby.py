@@ -38,7 +38,7 @@ WAKE_SCRIPT = (
     f"i=0; until [ -p {WAKE_PIPE} ]; do i=$((i+1)); [ $i -gt 600 ] && exit 1; sleep 0.05; "
     f'done; printf "%s" "${WAKE_VARIABLE}" > {WAKE_PIPE}'
 )
-# A standby takes what its imports take: 95 MB in the lite image, more in Kaggle's. By
+# A standby takes what its imports take: 83 MB in the lite image, more in Kaggle's. By
 # default standbys may take a quarter of the memory available at the hub's start, at
 # MEMORY_EACH each; below PRESSURE_SHARE of the machine's memory available none is made.
 MEMORY_EACH = 256 * 1024**2
