@@ -16,7 +16,7 @@ from packaging.version import Version
 from .. import engine
 from ..errors import DockerUnreachable
 from ..hub.datadir import hub_paths
-from ..hub.proxy import busy_addresses
+from ..hub.ports import busy_addresses
 from ..hub.traefikprocess import left_running
 from ..images import inventory, probe, tags
 from ..server.datasets import kaggle_folders, plain_folders

@@ -12,7 +12,6 @@ import asyncio
 import hashlib
 import os
 import shutil
-import socket
 import sys
 import sysconfig
 import time
@@ -27,6 +26,7 @@ from traitlets import Bool, Enum, Float, Integer, List, Unicode, default
 from ..errors import SetupError
 from ..settings.serving import LETS_ENCRYPT, SERVES_HTTPS, TLS_MODES
 from . import traefikprocess
+from .ports import busy_addresses, busy_message
 
 HEADERS_MIDDLEWARE = "kaggle-team-hub-headers"
 NO_ANSWER_MIDDLEWARE = "kaggle-team-hub-no-answer"
@@ -181,32 +181,6 @@ def no_answer_dynamic_config(hub_host, hub_base_url):
             "services": {HUB_PAGES_SERVICE: {"loadBalancer": {"servers": [{"url": hub_host}]}}},
         }
     }
-
-
-def busy_addresses(addresses):
-    """Those of ``addresses`` (``host:port``) that another program already listens on."""
-    busy = []
-    for address in addresses:
-        host, _, port = address.rpartition(":")
-        host = host.strip("[]") or "0.0.0.0"
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        with socket.socket(family, socket.SOCK_STREAM) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                probe.bind((host, int(port)))
-            except OSError:
-                busy.append(address)
-    return busy
-
-
-def busy_message(busy):
-    ports = ", ".join(busy)
-    first = busy[0].rpartition(":")[2]
-    return (
-        f"The proxy cannot listen on {ports}: another program already does (a hub or "
-        f"traefik still running, a web server). Find it with: ss -ltnp 'sport = :{first}'; "
-        "stop it, or give this hub other ports (KAGGLE_HUB_PORT, KAGGLE_HUB_HTTP_PORT)."
-    )
 
 
 def not_traefiks_silence(sleep_overrun, probe_seconds):

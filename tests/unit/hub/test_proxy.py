@@ -1,7 +1,6 @@
 """traefik's configuration for each TLS mode, as exact tables."""
 
 import os
-import socket
 
 import pytest
 
@@ -100,21 +99,6 @@ def test_a_changed_pair_gets_new_private_copies(tmp_path):
     assert second != first
     assert sorted(p.name for p in copies.iterdir()) == sorted(os.path.basename(p) for p in second)
     assert all(os.stat(p).st_mode & 0o777 == 0o600 for p in second)
-
-
-def test_busy_addresses_are_the_ones_another_program_listens_on():
-    with socket.create_server(("127.0.0.1", 0)) as taken:
-        port = taken.getsockname()[1]
-        assert proxy.busy_addresses([f"127.0.0.1:{port}"]) == [f"127.0.0.1:{port}"]
-    with socket.create_server(("127.0.0.1", 0)) as other:
-        free = other.getsockname()[1]
-    assert proxy.busy_addresses([f"127.0.0.1:{free}"]) == []
-
-
-def test_the_busy_message_names_the_ports_and_how_to_find_the_program():
-    message = proxy.busy_message(["0.0.0.0:80", "127.0.0.1:18000"])
-    assert message.startswith("The proxy cannot listen on 0.0.0.0:80, 127.0.0.1:18000")
-    assert "ss -ltnp 'sport = :80'" in message
 
 
 def test_every_entrypoint_gets_explicit_path_and_header_rules():
