@@ -131,7 +131,9 @@ class KaggleSpawner(KaggleSpawnerBase):
 
     async def start_server(self):
         """Make sure there is room, and the network and the working volume exist, then start
-        the container."""
+        the container. A standby being made for this server (at the hub's start) is waited
+        for first: the volume's checks see it, and remove it if the volume must grow."""
+        await self._standby_made()
         await self._in_executor(room.check, self.client, self.min_free_disk)
         await self._in_executor(
             networks.ensure, self.client, self.network_name, self.network_internal
@@ -400,10 +402,20 @@ class KaggleSpawner(KaggleSpawnerBase):
             self.log.info("No standby for %s: %s", self._log_name, e)
             return False
         image_id = await self._in_executor(inventory.image_id, self.client, self.image)
+        if self._own_start_began():
+            self.log.info("No standby for %s: it is starting", self._log_name)
+            return False
         found, _ = await self._in_executor(
             standby.claim, self.client, kwargs["name"], digest, image_id
         )
         return found is not None or await self._make_standby(kwargs)
+
+    def _own_start_began(self):
+        """Whether the server this spawner object prepares a standby for has begun a start
+        (or runs): its volume is the start's to check, grow and mount, so no standby is made
+        on it meanwhile."""
+        own = self.user.spawners.get(self.name)
+        return own is not None and bool(own.pending or own.active)
 
     async def _make_standby(self, kwargs):
         try:

@@ -1,11 +1,14 @@
 """KaggleSpawner's settings and names, without a Docker daemon."""
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
 from traitlets.config import Config
 
 from spawner import KaggleSpawner
+from spawner.server import standby
 
 
 def make(user="alice", server="", **settings):
@@ -71,3 +74,37 @@ def test_shm_size_is_validated_with_the_setting_name():
     assert make(shm_size="8g").shm_size == "8g"
     with pytest.raises(ValueError, match="c.KaggleSpawner.shm_size = 'lots' is not a size"):
         make(shm_size="lots")
+
+
+def test_no_standby_is_prepared_for_a_server_whose_own_start_began():
+    s = make()
+    s.user.spawners = {}
+    assert not s._own_start_began()
+    s.user.spawners = {"": SimpleNamespace(pending=None, active=False)}
+    assert not s._own_start_began()
+    s.user.spawners = {"": SimpleNamespace(pending="spawn", active=True)}
+    assert s._own_start_began()
+
+
+def test_a_start_waits_for_its_standby_being_made_before_it_checks_the_volume():
+    s = make()
+    checked = []
+
+    async def first_check(func, *args):
+        checked.append(made.done())
+        raise RuntimeError("stop here")
+
+    async def scenario():
+        nonlocal made
+        made = asyncio.get_running_loop().create_future()
+        s._standbys_making[standby.name(s.object_name)] = made
+        asyncio.get_running_loop().call_later(0.05, made.set_result, True)
+        s._in_executor = first_check
+        with pytest.raises(RuntimeError, match="stop here"):
+            await s.start_server()
+
+    made = None
+    # A thread of its own: the e2e tier's browser driver may run a loop in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
+    assert checked == [True]
