@@ -10,9 +10,11 @@ mounted on it: a server started without its filesystem fails to write instead of
 to the machine's disk, where the mounted filesystem would later hide the files.
 """
 
+import fcntl
 import logging
 import os
 import subprocess
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import docker
@@ -157,9 +159,27 @@ def ready(info, quota=None):
     if image is None:
         return
     target = mount_point(info)
-    if quota is not None and quota.size > os.path.getsize(image):
-        grow(image, target, quota.size)
-    mount(image, target)
+    with _held(image):
+        if quota is not None and quota.size > os.path.getsize(image):
+            grow(image, target, quota.size)
+        mount(image, target)
+
+
+@contextmanager
+def _held(image):
+    """Hold the filesystem file ``image`` against the other uses of ``ready``, in this
+    process (a start, the home page measuring a volume) and in others (kaggle-hub): two that
+    both found it unmounted after a reboot mounted it twice, one over the other, and a grow
+    then took the top one off, resized the file under the other, and left that one, with
+    the old size, in use. A missing file is left to ``mount`` to report."""
+    try:
+        f = open(image, "rb")
+    except FileNotFoundError:
+        yield
+        return
+    with f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        yield
 
 
 def needs_growing(info, quota):

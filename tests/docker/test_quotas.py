@@ -7,8 +7,11 @@ grows the volume; a deleted member's volume leaves no file behind."""
 import os
 import secrets
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
+from spawner.server import quotas
 
 from ..browser import page_screenshot
 from ..hubprocess import UserServer, kaggle_hub
@@ -144,3 +147,27 @@ def test_a_member_who_fills_their_quota_is_refused_alone_and_sees_it(
         if v["Name"].startswith(f"{hub.prefix}-ann-work-deleted-")
     ]
     assert len(kept) == 1, kept
+
+
+def test_uses_at_once_after_a_reboot_mount_a_volume_once(docker_client, tmp_path):
+    # A start and the home page measuring the volume both found it unmounted: mounted twice,
+    # one over the other, a later grow reached only the top one.
+    name = f"kth-test-{secrets.token_hex(3)}-ann-work"
+    quotas.create(docker_client, name, {}, quotas.Quota(str(tmp_path / "quotas"), 16 * 2**20))
+    info = docker_client.inspect_volume(name)
+    target = quotas.mount_point(info)
+    try:
+        subprocess.run(["umount", target], check=True)  # as a reboot leaves it
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda _: quotas.ready(info), range(8)))
+        found = subprocess.run(
+            ["findmnt", "-n", "-o", "SOURCE", "--mountpoint", target],
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        assert len(found) == 1, found
+    finally:
+        while os.path.ismount(target):
+            subprocess.run(["umount", target], check=True)
+        quotas.release(info)
+        docker_client.remove_volume(name)
