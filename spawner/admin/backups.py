@@ -12,14 +12,18 @@ reads and another skips cannot smuggle a file past the check. Data after the las
 tarfile reads (anything but the zero blocks that end a tar) fails the restore.
 """
 
+import fcntl
 import gzip
+import hashlib
 import io
+import json
 import logging
 import os
 import posixpath
 import tarfile
 import time
 import zlib
+from contextlib import contextmanager
 from pathlib import Path
 
 import docker
@@ -87,7 +91,7 @@ def list_volumes(client, prefix, sizes=True):
         if standby.is_standby(c)
         for m in c.get("Mounts") or []
     }
-    size_of = volume_sizes(client) if sizes else {}
+    size_of = volume_sizes(client, [v["Name"] for v, _ in found]) if sizes else {}
     rows = []
     for v, (user, server) in found:
         lab = v.get("Labels") or {}
@@ -114,10 +118,59 @@ DF_BUSY = "a disk usage operation is already running"
 DF_WAIT_SECONDS = 30
 
 
-def volume_sizes(client, seconds=DF_WAIT_SECONDS, clock=time.monotonic, sleep=time.sleep):
+# Counts asked for at once (listings, a backup) share one: the first counts while the others
+# wait on its lock, then take what it found if it ended while they waited and holds every
+# volume they want. A count takes Docker seconds of CPU (it sizes every image too), and
+# six, one after another, once outlasted the wait.
+SHARED_DIR = "/run/kaggle-team-hub"
+
+
+def volume_sizes(
+    client,
+    want=(),
+    seconds=DF_WAIT_SECONDS,
+    clock=time.monotonic,
+    sleep=time.sleep,
+    shared_dir=SHARED_DIR,
+):
     """Bytes in each volume as Docker counts them (-1: it cannot say), by name. While
     another count runs this one waits up to ``seconds`` for it; then the sizes are unknown
-    ({}), which leaves the listing or the copy that wanted them to go on."""
+    ({}), which leaves the listing or the copy that wanted them to go on. ``want``: the
+    volumes the caller looks up (a count shared with another caller must hold them)."""
+    asked = time.time()
+    with _shared_count(client, shared_dir, asked) as (recent, keep):
+        if recent is not None and set(want) <= recent.keys():
+            return recent
+        sizes = _count(client, seconds, clock, sleep)
+        if sizes:
+            keep(sizes)
+        return sizes
+
+
+@contextmanager
+def _shared_count(client, shared_dir, asked):
+    """``(sizes of a count that ended after ``asked`` or None, keep)`` for this engine,
+    holding its lock; without a folder to share through (a user who cannot write it), each
+    counts."""
+    engine_key = hashlib.sha256(str(getattr(client, "base_url", "")).encode()).hexdigest()[:16]
+    found = Path(shared_dir) / f"volume-sizes-{engine_key}.json"
+    try:
+        os.makedirs(shared_dir, mode=0o700, exist_ok=True)
+        lock = open(f"{found}.lock", "a")
+    except OSError:
+        yield None, lambda sizes: None
+        return
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            recent = json.loads(found.read_text())
+            fresh = found.stat().st_mtime >= asked
+        except (OSError, ValueError):
+            recent, fresh = None, False
+        yield (recent if fresh else None), lambda sizes: found.write_text(json.dumps(sizes))
+
+
+def _count(client, seconds, clock, sleep):
     deadline = clock() + seconds
     while True:
         try:
@@ -140,7 +193,7 @@ def volume_sizes(client, seconds=DF_WAIT_SECONDS, clock=time.monotonic, sleep=ti
 
 def volume_size(client, volume):
     """Bytes in ``volume`` as Docker counts them, or None if it cannot say."""
-    size = volume_sizes(client).get(volume, -1)
+    size = volume_sizes(client, [volume]).get(volume, -1)
     return size if size >= 0 else None
 
 

@@ -5,6 +5,8 @@ And volume sizes while Docker counts disk usage for someone else."""
 import gzip
 import io
 import tarfile
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import docker
 
@@ -58,3 +60,41 @@ def test_sizes_are_unknown_after_waiting_out_another_count_not_an_error():
     )
     assert sizes == {}
     assert now[0] == 30.0
+
+
+class SlowCount:
+    """A Docker engine whose disk-usage count takes a while, and which counts its counts."""
+
+    base_url = "http+docker://localhost"
+
+    def __init__(self, volumes):
+        self.volumes, self.counts = volumes, 0
+
+    def df(self):
+        self.counts += 1
+        counted = list(self.volumes)
+        time.sleep(0.3)
+        return {"Volumes": [{"Name": v, "UsageData": {"Size": 1}} for v in counted]}
+
+
+def test_counts_asked_for_at_once_share_one_that_holds_what_each_wants(tmp_path):
+    engine = SlowCount(["a-work", "b-work"])
+    with ThreadPoolExecutor(4) as pool:
+        found = list(
+            pool.map(
+                lambda _: backups.volume_sizes(engine, ["a-work"], shared_dir=tmp_path), range(4)
+            )
+        )
+    assert found == [{"a-work": 1, "b-work": 1}] * 4
+    assert engine.counts == 1
+    # A count that ended before the ask, or lacks a volume asked for, is not taken.
+    backups.volume_sizes(engine, ["a-work"], shared_dir=tmp_path)
+    assert engine.counts == 2
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(backups.volume_sizes, engine, ["a-work"], shared_dir=tmp_path)
+        time.sleep(0.1)
+        engine.volumes.append("c-work")  # made while the first count runs
+        second = pool.submit(backups.volume_sizes, engine, ["c-work"], shared_dir=tmp_path)
+        assert "c-work" not in first.result()
+        assert second.result()["c-work"] == 1
+    assert engine.counts == 4
