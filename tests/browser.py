@@ -158,7 +158,16 @@ def oidc_login(page, hub, login):
 def wait_for_lab(page, user):
     """Wait until ``user``'s JupyterLab shows its file browser; return the names listed."""
     page.wait_for_url(f"**/user/{user}/lab**", timeout=90_000)
-    page.wait_for_selector(".jp-DirListing-item", timeout=60_000)
+    try:
+        page.wait_for_selector(".jp-DirListing-item", timeout=30_000)
+    except PlaywrightError:
+        # Docker adding a container's interface on this host can make Chromium drop the
+        # load of JupyterLab's page itself (its server never sees the request): with no
+        # JupyterLab on the page, a person reloads it.
+        if page.locator(".jp-LabShell").count():
+            raise
+        page.reload()
+        page.wait_for_selector(".jp-DirListing-item", timeout=60_000)
     return set(page.locator(".jp-DirListing-itemName").all_inner_texts())
 
 
