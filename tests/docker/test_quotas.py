@@ -15,7 +15,8 @@ from spawner.server import quotas
 
 from ..browser import page_screenshot
 from ..hubprocess import UserServer, kaggle_hub
-from ..hubs import standby_of
+from ..hubs import remove_prefixed, standby_of
+from ..lanes import PREFIX_ROOT
 from ..waiting import wait_for
 
 pytestmark = pytest.mark.docker
@@ -149,11 +150,14 @@ def test_a_member_who_fills_their_quota_is_refused_alone_and_sees_it(
     assert len(kept) == 1, kept
 
 
-def test_uses_at_once_after_a_reboot_mount_a_volume_once(docker_client, tmp_path):
+def test_uses_at_once_after_a_reboot_mount_a_volume_once(docker_client, tmp_path_factory):
     # A start and the home page measuring the volume both found it unmounted: mounted twice,
     # one over the other, a later grow reached only the top one.
-    name = f"kth-test-{secrets.token_hex(3)}-ann-work"
-    quotas.create(docker_client, name, {}, quotas.Quota(str(tmp_path / "quotas"), 16 * 2**20))
+    prefix = f"{PREFIX_ROOT}-{secrets.token_hex(3)}"
+    # A folder named after the prefix: another worker's sweep of leftovers leaves it alone.
+    folder = tmp_path_factory.mktemp(prefix)
+    name = f"{prefix}-ann-work"
+    quotas.create(docker_client, name, {}, quotas.Quota(str(folder / "quotas"), 16 * 2**20))
     info = docker_client.inspect_volume(name)
     target = quotas.mount_point(info)
     try:
@@ -169,5 +173,4 @@ def test_uses_at_once_after_a_reboot_mount_a_volume_once(docker_client, tmp_path
     finally:
         while os.path.ismount(target):
             subprocess.run(["umount", target], check=True)
-        quotas.release(info)
-        docker_client.remove_volume(name)
+        remove_prefixed(docker_client, prefix)
