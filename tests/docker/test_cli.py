@@ -172,7 +172,7 @@ def test_volumes_lists_owners_also_of_volumes_made_without_labels(make_hub, dock
 
 
 def test_a_named_servers_volume_round_trip_as_the_readme_writes_it(make_hub, tmp_path):
-    hub = make_hub()
+    hub = make_hub(env={"KAGGLE_HUB_STANDBY_MAX": "1"})
     gus = UserServer(hub, "gus", hub.create_user("gus"), "lab2")
     volume = f"{hub.prefix}-gus--lab2-work"
     hub.start_server("gus", "lab2")
