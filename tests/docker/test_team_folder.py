@@ -13,9 +13,7 @@ import pytest
 from ..browser import fresh_context, native_login, playwright_driver, screenshot
 from ..hubprocess import UserServer, kaggle_hub
 
-# Alone, after the parallel run: it clicks through JupyterLab in Chromium, and under that
-# run's load a click on the file browser's toolbar once waited out its 30 s.
-pytestmark = [pytest.mark.docker, pytest.mark.serial]
+pytestmark = pytest.mark.docker
 
 PANDAS = """
 import pandas as pd
@@ -57,7 +55,9 @@ def reader_in_jupyterlab(hub, user, password, folder, file):
         page.goto(f"{hub.url}/user/{user}/lab/tree/{folder}/{file}")
         tab = page.locator(".jp-FileEditor").locator("..")
         page.locator(".jp-FileEditor .cm-content").wait_for(timeout=90_000)
-        page.click("[data-command='filebrowser:create-new-directory']")
+        # On a loaded machine JupyterLab draws its file browser's toolbar well after the
+        # file: a person waits for the button as for the file (a click once waited 30 s).
+        page.click("[data-command='filebrowser:create-new-directory']", timeout=90_000)
         dialog = page.locator(".jp-Dialog-content")
         try:
             dialog.wait_for(timeout=30_000)

@@ -16,10 +16,7 @@ from ..browser import (
     trust_args,
 )
 
-# Alone, after the parallel run: under its load, Chromium over HTTPS lost the hub's answers to
-# form posts (the hub logged them sent), and the HTTPS login beside it once waited 60 s for
-# JupyterLab's file list. Not yet understood.
-pytestmark = [pytest.mark.e2e, pytest.mark.reliability, pytest.mark.serial]
+pytestmark = [pytest.mark.e2e, pytest.mark.reliability]
 
 SECRET = "bob's private notes"
 
