@@ -28,6 +28,7 @@ from pathlib import Path
 
 import docker
 
+from .. import runtime
 from ..server import naming, quotas, standby, team
 from ..server.volumes import (
     CHUNK,
@@ -122,16 +123,13 @@ DF_WAIT_SECONDS = 30
 # wait on its lock, then take what it found if it ended while they waited and holds every
 # volume they want. A count takes Docker seconds of CPU (it sizes every image too), and
 # six, one after another, once outlasted the wait.
-SHARED_DIR = "/run/kaggle-team-hub"
-
-
 def volume_sizes(
     client,
     want=(),
     seconds=DF_WAIT_SECONDS,
     clock=time.monotonic,
     sleep=time.sleep,
-    shared_dir=SHARED_DIR,
+    shared_dir=runtime.DIR,
 ):
     """Bytes in each volume as Docker counts them (-1: it cannot say), by name. While
     another count runs this one waits up to ``seconds`` for it; then the sizes are unknown
@@ -153,11 +151,13 @@ def _shared_count(client, shared_dir, asked):
     holding its lock; without a folder to share through (a user who cannot write it), each
     counts."""
     engine_key = hashlib.sha256(str(getattr(client, "base_url", "")).encode()).hexdigest()[:16]
-    found = Path(shared_dir) / f"volume-sizes-{engine_key}.json"
+    folder = runtime.shared_dir(shared_dir)
+    found = folder / f"volume-sizes-{engine_key}.json" if folder else None
     try:
-        os.makedirs(shared_dir, mode=0o700, exist_ok=True)
-        lock = open(f"{found}.lock", "a")
+        lock = open(f"{found}.lock", "a") if found else None
     except OSError:
+        lock = None
+    if lock is None:
         yield None, lambda sizes: None
         return
     with lock:

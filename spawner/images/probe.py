@@ -1,11 +1,17 @@
 """Which version of a Python module an image holds (jupyterhub, jupyter_server), found by
 running a short probe container."""
 
+import os
+import threading
+
+from .. import runtime
+
 NOT_INSTALLED = "kaggle-team-hub: not installed"
 PROBE_LABEL = {"kaggle-team-hub.probe": "module-version"}
 
-# jupyterhub version by image id, for every server of this hub process: an id's content
-# never changes, so each image is probed once.
+# jupyterhub version by image id: an id's content never changes, so each image is probed
+# once on this machine: in memory for this hub process's servers, and in the shared folder
+# for its next start and the other hubs of the machine.
 _VERSIONS = {}
 
 
@@ -35,8 +41,27 @@ def jupyterhub_version(client, image):
     return module_version(client, image, "jupyterhub")
 
 
-def cached_jupyterhub_version(client, image_id):
-    """``jupyterhub_version`` of ``image_id``, probed once per hub process."""
+def cached_jupyterhub_version(client, image_id, shared_dir=runtime.DIR):
+    """``jupyterhub_version`` of ``image_id``, probed once on this machine."""
     if image_id not in _VERSIONS:
-        _VERSIONS[image_id] = jupyterhub_version(client, image_id)
+        _VERSIONS[image_id] = _kept_version(client, image_id, runtime.shared_dir(shared_dir))
     return _VERSIONS[image_id]
+
+
+def _kept_version(client, image_id, folder):
+    if folder is None:
+        return jupyterhub_version(client, image_id)
+    kept = folder / f"jupyterhub-in-{image_id.removeprefix('sha256:')}"
+    try:
+        found = kept.read_text()
+    except OSError:
+        found = jupyterhub_version(client, image_id) or NOT_INSTALLED
+        # Written whole under another name first: a reader never sees half a version. Not
+        # kept (a full disk): the next hub process probes again.
+        partial = kept.with_name(f"{kept.name}.{os.getpid()}.{threading.get_ident()}")
+        try:
+            partial.write_text(found)
+            partial.replace(kept)
+        except OSError:
+            partial.unlink(missing_ok=True)
+    return None if found == NOT_INSTALLED else found
