@@ -1,5 +1,6 @@
 """What a server's process imports: the in-server program leaves jsonschema's IRI grammars
-out, cold and as a standby, in the image the servers run."""
+and the hub's own pages and database models out, cold and as a standby, in the image the
+servers run."""
 
 import pytest
 
@@ -16,6 +17,10 @@ IMPORT_LOG = {"PYTHONPROFILEIMPORTTIME": "1"}
 # The module that builds the grammars, with lark, the parser it builds them with. (The
 # blocked "rfc3987_syntax" itself is listed either way: its import is tried, and refused.)
 GRAMMARS = "rfc3987_syntax.syntax_helpers"
+
+
+# What the hub's pages and models bring: its request handlers, SQLAlchemy's ORM, alembic.
+HUB_SIDE = {"jupyterhub.handlers.base", "sqlalchemy.orm", "alembic"}
 
 
 def imported(log):
@@ -46,6 +51,7 @@ def run(docker_client, image, command, until=None):
 def test_the_images_server_alone_builds_the_iri_grammars(docker_client, image):
     modules = run(docker_client, image, [container.SINGLEUSER, "--help"])
     assert {"jupyter_events.logger", "jsonschema._format", GRAMMARS, "lark"} <= modules
+    assert HUB_SIDE <= modules
 
 
 def test_a_cold_server_imports_jsonschemas_format_checks_without_the_iri_grammars(
@@ -53,12 +59,15 @@ def test_a_cold_server_imports_jsonschemas_format_checks_without_the_iri_grammar
 ):
     command = [*container.launched(container.SERVE, [container.SINGLEUSER]), "--help"]
     modules = run(docker_client, image, command)
-    assert {"jupyter_events.logger", "jsonschema._format"} <= modules
+    assert {"jupyter_events.logger", "jsonschema._format", "jupyterhub.log"} <= modules
     assert not grammars(modules)
+    assert not HUB_SIDE & modules
 
 
 def test_a_standby_preloads_the_server_without_the_iri_grammars(docker_client, image):
     command = container.launched(standby.WAIT, [container.SINGLEUSER])
     modules = run(docker_client, image, command, until="standby ready")
     assert {"jupyterlab.handlers", "jupyter_events.logger", "jsonschema._format"} <= modules
+    assert "jupyterhub.log" in modules
     assert not grammars(modules)
+    assert not HUB_SIDE & modules
