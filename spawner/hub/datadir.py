@@ -7,6 +7,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..files import write_private
+
 # A write the data dir must take at each start: room for the database to grow a little.
 WRITE_CHECK_BYTES = 1024 * 1024
 # How long a start waits for another program's lock on the database before it gives up.
@@ -129,16 +131,6 @@ def server_log_dir(data_dir):
 def secrets_dir(data_dir):
     """Where users' secrets are kept (encrypted, one owner-only file per user)."""
     return str(Path(data_dir) / "secrets")
-
-
-def write_private(path, text):
-    """Replace ``path`` with ``text`` atomically, owner-only."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 def record_settings_admins(path, admins):

@@ -1,10 +1,10 @@
 """Which version of a Python module an image holds (jupyterhub, jupyter_server), found by
 running a short probe container."""
 
-import os
-import threading
+import contextlib
 
 from .. import runtime
+from ..files import write_private
 
 NOT_INSTALLED = "kaggle-team-hub: not installed"
 PROBE_LABEL = {"kaggle-team-hub.probe": "module-version"}
@@ -56,12 +56,7 @@ def _kept_version(client, image_id, folder):
         found = kept.read_text()
     except OSError:
         found = jupyterhub_version(client, image_id) or NOT_INSTALLED
-        # Written whole under another name first: a reader never sees half a version. Not
-        # kept (a full disk): the next hub process probes again.
-        partial = kept.with_name(f"{kept.name}.{os.getpid()}.{threading.get_ident()}")
-        try:
-            partial.write_text(found)
-            partial.replace(kept)
-        except OSError:
-            partial.unlink(missing_ok=True)
+        # Not kept (a full disk): the next hub process probes again.
+        with contextlib.suppress(OSError):
+            write_private(kept, found)
     return None if found == NOT_INSTALLED else found

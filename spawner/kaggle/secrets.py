@@ -14,6 +14,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
+from ..files import write_private
 from ..server.naming import escape
 
 NAME_PATTERN = re.compile(r"\A[A-Za-z_][A-Za-z0-9_.-]{0,63}\Z")
@@ -71,12 +72,7 @@ class SecretStore:
 
     def _write(self, user, entries):
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        path = self._path(user)
-        part = path.with_suffix(".part")
-        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            json.dump(entries, f)
-        os.replace(part, path)
+        write_private(self._path(user), json.dumps(entries))
 
     def listing(self, user):
         """``[{"name", "updated"}]`` of ``user``'s secrets, by name."""

@@ -11,7 +11,7 @@ import hmac
 import secrets
 from pathlib import Path
 
-from ..hub.datadir import write_private
+from ..files import write_private
 
 
 def current(path):
