@@ -78,6 +78,8 @@ ensure_chp() {
 # oidc-provider) in the cache directory.
 ensure_browser() {
     command -v chromium >/dev/null || apt_install chromium
+    # tests/chromium_without_netlink.py starts it under a seccomp filter made with libseccomp.
+    /sbin/ldconfig -p | grep -q 'libseccomp\.so\.2 ' || apt_install libseccomp2
 }
 
 ensure_registry() {

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from spawner.settings.environment import REPO_DIR
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium, kept off the host's network-change notices (see the script).
+CHROMIUM = str(Path(__file__).with_name("chromium_without_netlink.py"))
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -89,41 +89,10 @@ def fresh_context(driver, args=()):
     """A new browser profile: no cookies, no storage, no cache. Requests off loopback fail."""
     context = _browser(driver, tuple(args)).new_context()
     context.set_default_timeout(30_000)
-    context.new_page = _reloading_pages(context.new_page)
     try:
         yield context
     finally:
         context.close()
-
-
-# What Chromium says when Docker adding another test's container interface on this host
-# makes it drop a load under way: the load fails, or it is cut short by Chromium's own
-# error page for an earlier load that failed so.
-NETWORK_CHANGED = ("ERR_NETWORK_CHANGED", '"chrome-error://chromewebdata/"')
-
-
-def _reloading_pages(new_page):
-    """``new_page`` whose pages' ``goto`` loads a page again when Chromium dropped it for
-    a network change (NETWORK_CHANGED), as a person reloads it."""
-
-    def opened():
-        page = new_page()
-        goto = page.goto
-
-        def goto_again(url, **kwargs):
-            for attempt in range(3):
-                try:
-                    return goto(url, **kwargs)
-                except PlaywrightError as e:
-                    if attempt == 2 or not any(m in str(e) for m in NETWORK_CHANGED):
-                        raise
-                    # Let Chromium's error page finish before the next load.
-                    page.wait_for_load_state()
-
-        page.goto = goto_again
-        return page
-
-    return opened
 
 
 def screenshot(page, name):
@@ -158,16 +127,7 @@ def oidc_login(page, hub, login):
 def wait_for_lab(page, user):
     """Wait until ``user``'s JupyterLab shows its file browser; return the names listed."""
     page.wait_for_url(f"**/user/{user}/lab**", timeout=90_000)
-    try:
-        page.wait_for_selector(".jp-DirListing-item", timeout=30_000)
-    except PlaywrightError:
-        # Docker adding a container's interface on this host can make Chromium drop the
-        # load of JupyterLab's page itself (its server never sees the request): with no
-        # JupyterLab on the page, a person reloads it.
-        if page.locator(".jp-LabShell").count():
-            raise
-        page.reload()
-        page.wait_for_selector(".jp-DirListing-item", timeout=60_000)
+    page.wait_for_selector(".jp-DirListing-item", timeout=60_000)
     return set(page.locator(".jp-DirListing-itemName").all_inner_texts())
 
 
@@ -203,17 +163,7 @@ def native_login(page, hub, user, password):
 def _leave_pending_page(page):
     """A login starts the user's server; while it starts, the hub's pending page moves on
     to it by itself. Wait until it has, or the test's next navigation races that one."""
-    pending = page.url
-    if "/hub/spawn-pending/" not in pending:
-        return
-    try:
-        page.wait_for_url(lambda url: "/hub/spawn-pending/" not in url, timeout=90_000)
-    except PlaywrightError as e:
-        # Docker adding the starting server's network interface on this host can make
-        # Chromium drop the page's move (net::ERR_NETWORK_CHANGED); a person reloads it.
-        if "ERR_NETWORK_CHANGED" not in str(e):
-            raise
-        page.goto(pending)
+    if "/hub/spawn-pending/" in page.url:
         page.wait_for_url(lambda url: "/hub/spawn-pending/" not in url, timeout=90_000)
 
 
