@@ -6,9 +6,7 @@ import trustme
 
 from ..browser import native_login, native_signup, screenshot, trust_args, wait_for_lab
 
-# Alone, after the parallel run: beside it, Chromium over HTTPS has lost the hub's answers to
-# form posts (the hub logged them sent), as the swarm's sign-up test saw again.
-pytestmark = [pytest.mark.e2e, pytest.mark.tls, pytest.mark.serial]
+pytestmark = [pytest.mark.e2e, pytest.mark.tls]
 
 
 def test_login_over_https_lands_in_jupyterlab(make_hub, new_page, tmp_path):

@@ -16,9 +16,7 @@ from ..browser import (
     trust_args,
 )
 
-# Alone, after the parallel run: beside it, Chromium over HTTPS has lost the hub's answers to
-# form posts (the hub logged them sent).
-pytestmark = [pytest.mark.e2e, pytest.mark.reliability, pytest.mark.serial]
+pytestmark = [pytest.mark.e2e, pytest.mark.reliability]
 
 SECRET = "bob's private notes"
 

@@ -211,9 +211,6 @@ def test_deleting_a_user_quarantines_their_volume(swarm_hub):
     assert [v for v in volumes if v.startswith(f"{swarm_hub.prefix}-gus-work-deleted-")]
 
 
-# Alone, after the parallel run: beside it, Chromium once never showed the hub's answer to
-# the HTTPS sign-up form (the hub logged it sent and the account claimed).
-@pytest.mark.serial
 def test_a_person_lands_in_jupyterlab_on_the_swarm_and_is_told_when_no_node_fits(
     swarm_hub, new_page
 ):
