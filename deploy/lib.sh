@@ -115,6 +115,16 @@ ensure_oidc_provider() {
     [ -f "$OIDC_PROVIDER_MODULE" ] || die "oidc-provider is not in $dir after npm install"
 }
 
+# uv fills .venv: in seconds, where pip takes most of a minute. It lives in the cache, so
+# a fresh checkout reuses it.
+UV="$CACHE_DIR/uv/bin/uv"
+ensure_uv() {
+    [ -x "$UV" ] && return 0
+    say "installing uv (pip) into $CACHE_DIR/uv"
+    $SUDO python3 -m venv "$CACHE_DIR/uv"
+    $SUDO "$CACHE_DIR/uv/bin/pip" install -q --disable-pip-version-check uv >&2
+}
+
 # ensure_venv [test]: the hub's packages in .venv; with "test", also what the tests, the
 # benchmark and the load test use (the hub itself runs without them).
 ensure_venv() {
@@ -127,8 +137,9 @@ ensure_venv() {
     stamp=$(cat "$VENV/.installed" 2>/dev/null || true)
     [ "$stamp" = "$want test" ] && return 0
     [ -z "$extras" ] && [ "$stamp" = "$want" ] && return 0
+    ensure_uv
     say "installing Python packages into .venv (jupyterhub $JUPYTERHUB)"
-    "$VENV/bin/pip" install -q --disable-pip-version-check \
+    "$UV" pip install -q --python "$VENV/bin/python" \
         -e "${REPO_DIR}${extras:+[$extras]}" "jupyterhub==$JUPYTERHUB" >&2
     echo "$want${extras:+ $extras}" > "$VENV/.installed"
 }
