@@ -125,6 +125,9 @@ class Hub(LoggedProcess):
                 # shares with a stopped server): each is a server started in the background,
                 # which the tests that never wake one paid for (test_data: 8 % of its CPU).
                 "KAGGLE_HUB_STANDBY_MAX": "0",
+                # No idle culler unless a test asks (the culling tests, and those of what
+                # stops with the hub): it is a process of its own beside every hub.
+                "KAGGLE_HUB_CULL_IDLE_SECONDS": "0",
                 **(env or {}),
             }
         )

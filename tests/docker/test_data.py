@@ -73,7 +73,7 @@ def test_idle_servers_are_culled_and_files_kept(make_hub):
 
 @pytest.mark.reliability
 def test_a_busy_server_outlives_a_short_cull_timeout_and_an_idle_one_does_not(make_hub):
-    timeout = 20
+    timeout = 10
     hub = make_hub(env={"KAGGLE_HUB_CULL_IDLE_SECONDS": str(timeout)})
     eva = UserServer(hub, "eva", hub.create_user("eva"))
     hub.start_server("eva")

@@ -443,7 +443,7 @@ def alive(pid):
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 def test_a_hub_restart_keeps_users_working_through_the_same_proxy(make_hub, sig):
-    hub = make_hub()
+    hub = make_hub(env={"KAGGLE_HUB_CULL_IDLE_SECONDS": "3600"})
     server = running_with_a_file(hub, "kai", "code/notes.txt", "é kept\n")
     kernel_id = server.start_kernel("x = 41")
     pid_file = hub.workdir / "data/jupyterhub-proxy.pid"
@@ -453,6 +453,7 @@ def test_a_hub_restart_keeps_users_working_through_the_same_proxy(make_hub, sig)
     with server.kernel_socket(kernel_id, 30) as ws:
         poller = threading.Thread(target=server.watch, args=(failures, done))
         poller.start()
+        assert culler_pids(hub), "the idle culler runs"
         stopping = time.monotonic()
         hub.process.send_signal(sig)
         hub.process.wait(30)

@@ -65,7 +65,7 @@ def ignored_signals(pid):
 
 
 def test_a_hub_started_in_the_background_starts_quietly_and_its_culler_obeys_sigint(make_hub):
-    hub = make_hub(start=False)
+    hub = make_hub(env={"KAGGLE_HUB_CULL_IDLE_SECONDS": "3600"}, start=False)
     # A shell's background job ignores SIGINT, and so would the services the hub starts:
     # JupyterHub stops them with SIGINT and waits 10 s on one that ignores it.
     command = [sys.executable, "-m", "jupyterhub", "-f", str(REPO_DIR / "jupyterhub_config.py")]

@@ -24,7 +24,7 @@ from ..dockerd import (
 from ..hubprocess import REPO_DIR, UserServer, kaggle_hub
 from ..waiting import wait_for
 
-pytestmark = [pytest.mark.docker, pytest.mark.serial]
+pytestmark = pytest.mark.docker
 
 
 def deploy_service(*args, env):
@@ -103,6 +103,8 @@ def test_the_unit_verifies_and_runs_from_the_checkout(unit):
     assert f"installed at {path}" in status.stderr
 
 
+# Sends SIGHUP to every dockerd of the machine (the settings it reloads).
+@pytest.mark.serial
 def test_live_restore_is_added_to_dockers_settings(unit, tmp_path):
     daemon_json = tmp_path / "daemon.json"
     daemon_json.write_text('{"log-level": "warn"}\n')
@@ -152,6 +154,7 @@ def running_servers(hub, names):
     return {u["name"] for u in users if u["name"] in names and "" in u["servers"]}
 
 
+@pytest.mark.serial
 @pytest.mark.reliability
 def test_docker_restarted_under_the_hub_is_noticed_and_servers_start_again(make_hub):
     hub = make_hub()
@@ -219,6 +222,7 @@ class Outage:
         self.thread.join()
 
 
+@pytest.mark.serial
 @pytest.mark.reliability
 def test_docker_restarted_with_live_restore_leaves_servers_and_kernels_running(
     live_restore, make_hub, docker_client
@@ -248,6 +252,7 @@ def test_docker_restarted_with_live_restore_leaves_servers_and_kernels_running(
     )
 
 
+@pytest.mark.serial
 @pytest.mark.reliability
 def test_a_hub_started_while_docker_is_down_waits_for_it_then_serves(make_hub):
     hub = make_hub()

@@ -54,7 +54,7 @@ def socket_closed(ws):
 
 
 def test_a_shared_server_is_opened_by_the_teammate_and_unshared_at_once(make_hub):
-    hub = make_hub(env={"KAGGLE_HUB_CULL_IDLE_SECONDS": "0"})
+    hub = make_hub()
     ann_token, bob_token = hub.create_user("ann"), hub.create_user("bob")
     hub.start_server("ann")
     ann = UserServer(hub, "ann", ann_token)
