@@ -4,6 +4,7 @@ from base64 import b64encode
 from contextlib import contextmanager
 from hashlib import sha256
 from pathlib import Path
+from urllib.parse import quote
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -103,12 +104,20 @@ def screenshot(page, name):
     return path
 
 
-def oidc_login(page, hub, login):
-    """Log in at ``hub`` through its OpenID Connect provider's form as ``login``.
+def login_url(hub, next_page=None):
+    """The hub's login page; with ``next_page`` (a hub path such as ``/hub/home``), the login
+    lands there, as from a link to that page, instead of on the user's server (which the
+    login starts, and whose JupyterLab the page then loads)."""
+    return f"{hub.url}/hub/login" + (f"?next={quote(next_page)}" if next_page else "")
+
+
+def oidc_login(page, hub, login, next_page=None):
+    """Log in at ``hub`` through its OpenID Connect provider's form as ``login``, landing
+    on ``next_page`` if given (``login_url``).
 
     Returns the response of the hub's OAuth callback (a redirect, or the hub's 403 page).
     """
-    page.goto(f"{hub.url}/hub/login")
+    page.goto(login_url(hub, next_page))
     page.get_by_text("Sign in with OpenID Connect").click()
     page.fill("input[name=login]", login)
     page.fill("input[name=password]", "any")
@@ -144,9 +153,10 @@ def native_signup(page, hub, user, password, admin_code=True):
     return page.locator("#kth-signup-result").inner_text()
 
 
-def native_login(page, hub, user, password):
-    """Log in on the hub's own login page; return the response to the form."""
-    page.goto(f"{hub.url}/hub/login")
+def native_login(page, hub, user, password, next_page=None):
+    """Log in on the hub's own login page, landing on ``next_page`` if given
+    (``login_url``); return the response to the form."""
+    page.goto(login_url(hub, next_page))
     page.fill("input[name=username]", user)
     page.fill("input[name=password]", password)
     with page.expect_response(lambda r: r.request.method == "POST") as posted:
@@ -171,8 +181,7 @@ def page_screenshot(hub, user, password, path, selector):
     """The text of ``selector`` on hub page ``path`` as ``user`` sees it in Chromium."""
     with playwright_driver() as driver, fresh_context(driver) as context:
         page = context.new_page()
-        native_login(page, hub, user, password)
-        page.goto(f"{hub.url}/hub/{path}")
+        native_login(page, hub, user, password, next_page=f"/hub/{path}")
         page.wait_for_selector(selector, timeout=30_000)
         screenshot(page, f"{path}-{user}-{selector.strip('.#')}")
         return page.inner_text(selector)

@@ -24,10 +24,11 @@ pytestmark = pytest.mark.docker
 
 
 def log_in(context, hub, user):
+    """A page of ``user``'s, signed up and logged in, on the hub's home page."""
     page = context.new_page()
     password = secrets.token_urlsafe(12)
     native_signup(page, hub, user, password, admin_code=False)
-    native_login(page, hub, user, password)
+    native_login(page, hub, user, password, "/hub/home")
     return page
 
 
@@ -66,7 +67,6 @@ def test_a_shared_server_is_opened_by_the_teammate_and_unshared_at_once(make_hub
     with playwright_driver() as driver, fresh_context(driver) as ann_browser:
         with fresh_context(driver) as bob_browser:
             ann_page = log_in(ann_browser, hub, "ann")
-            ann_page.goto(f"{hub.url}/hub/home")
             card = ann_page.locator(".kth-share")
             card.locator(".kth-share-with").fill("nobody-here")
             card.locator("button[type=submit]").click()
@@ -77,7 +77,6 @@ def test_a_shared_server_is_opened_by_the_teammate_and_unshared_at_once(make_hub
             screenshot(ann_page, "sharing-owner")
 
             bob_page = log_in(bob_browser, hub, "bob")
-            bob_page.goto(f"{hub.url}/hub/home")
             bob_page.locator("#kth-shared-with-me a", has_text="ann's server").click()
             authorize_if_asked(bob_page)
             assert "code" in wait_for_lab(bob_page, "ann")

@@ -39,8 +39,7 @@ def home_page_rows(hub, user, password):
     """The team folder's rows on ``user``'s home page in Chromium, as text."""
     with playwright_driver() as driver, fresh_context(driver) as context:
         page = context.new_page()
-        native_login(page, hub, user, password)
-        page.goto(f"{hub.url}/hub/home")
+        native_login(page, hub, user, password, "/hub/home")
         page.wait_for_selector("#kth-team-folder", timeout=30_000)
         screenshot(page, f"team-folder-home-{user}")
         return [" ".join(row.split()) for row in page.locator(".kth-team-file").all_inner_texts()]

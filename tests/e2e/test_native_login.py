@@ -53,7 +53,7 @@ def admin(native_hub, new_page, admin_password):
     page = new_page()
     if native_hub.api("GET", "/users/ann").json().get("last_activity") is None:
         native_signup(page, native_hub, "ann", admin_password)
-    assert native_login(page, native_hub, "ann", admin_password).status == 302
+    assert native_login(page, native_hub, "ann", admin_password, "/hub/home").status == 302
     return page
 
 
@@ -103,7 +103,7 @@ def test_a_user_the_admin_added_needs_no_approval(native_hub, new_page, admin):
 
     frank, frank_password = new_page(), password()
     native_signup(frank, native_hub, "frank", frank_password)
-    assert native_login(frank, native_hub, "frank", frank_password).status == 302
+    assert native_login(frank, native_hub, "frank", frank_password, "/hub/home").status == 302
 
 
 def test_a_deleted_user_cannot_log_in(native_hub, new_page, admin):
@@ -205,7 +205,7 @@ def test_wrong_passwords_lock_the_guessers_address_not_the_owner(native_hub, new
     screenshot(admin, "approval-locked")
     row.get_by_role("button", name="Unlock").click()
     admin.get_by_text("No login is locked.").wait_for()
-    assert native_login(guesser, native_hub, "lena", lena_password).status == 302
+    assert native_login(guesser, native_hub, "lena", lena_password, "/hub/home").status == 302
 
 
 def test_a_name_an_admin_added_is_led_to_choosing_its_password(native_hub, new_page, admin):
@@ -238,7 +238,7 @@ def test_a_name_an_admin_added_is_led_to_choosing_its_password(native_hub, new_p
     assert mona.locator("#signup_submit").count() == 0  # no empty form again
     screenshot(mona, "signup-done")
     mona.click("#kth-signup-login")
-    assert native_login(mona, native_hub, "mona", good).status == 302
+    assert native_login(mona, native_hub, "mona", good, "/hub/home").status == 302
     admin.goto(f"{native_hub.url}/hub/authorize")
     assert admin.get_by_test_id("added-mona").count() == 0
 
@@ -261,8 +261,7 @@ def test_a_member_on_an_admin_page_is_told_so_in_words_with_a_way_out(native_hub
     olga, olga_password = new_page(), password()
     native_hub.create_user("olga")
     native_signup(olga, native_hub, "olga", olga_password)
-    native_login(olga, native_hub, "olga", olga_password)
-    olga.goto(f"{native_hub.url}/hub/admin")
+    native_login(olga, native_hub, "olga", olga_password, "/hub/admin")
     page = olga.locator("#kth-error")
     assert page.get_by_role("heading").inner_text() == "403: Forbidden"
     assert "This page is for the hub's admins." in page.inner_text()

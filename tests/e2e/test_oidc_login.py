@@ -56,8 +56,7 @@ def test_user_not_allowed_gets_403_and_nothing_is_created(oidc_hub, new_page, do
 
 def test_admin_adds_and_deletes_a_user_on_the_admin_page(oidc_hub, new_page, docker_client):
     admin = new_page()
-    assert oidc_login(admin, oidc_hub, "ann").status == 302
-    admin.goto(f"{oidc_hub.url}/hub/admin")
+    assert oidc_login(admin, oidc_hub, "ann", "/hub/admin").status == 302
     admin.get_by_role("button", name="Add Users").click()
     admin.fill("[data-testid=user-textarea]", "dave")
     admin.get_by_role("button", name="Add Users").click()
@@ -95,7 +94,7 @@ def test_a_user_gets_no_access_to_another_users_server(oidc_hub, new_page):
 
     oidc_hub.create_user("bob")
     bob = new_page()
-    assert oidc_login(bob, oidc_hub, "bob").status == 302
+    assert oidc_login(bob, oidc_hub, "bob", "/hub/home").status == 302
     lab = bob.goto(f"{oidc_hub.url}/user/ann/lab")
     assert lab.status == 403
     assert "ann-private-notes" not in bob.content()
@@ -130,7 +129,7 @@ def test_logout_ends_access_to_the_server_at_once(oidc_hub, new_page):
 
 def test_a_recycled_login_name_cannot_take_over_an_account(oidc_hub, new_page):
     oidc_hub.create_user("carl")
-    assert oidc_login(new_page(), oidc_hub, "carl").status == 302
+    assert oidc_login(new_page(), oidc_hub, "carl", "/hub/home").status == 302
 
     impostor = new_page()
     callback = oidc_login(impostor, oidc_hub, "carl#2")
@@ -139,8 +138,8 @@ def test_a_recycled_login_name_cannot_take_over_an_account(oidc_hub, new_page):
 
 
 def test_provider_groups_allow_login_and_grant_admin(oidc_hub, new_page):
-    assert oidc_login(new_page(), oidc_hub, "gina").status == 302
-    assert oidc_login(new_page(), oidc_hub, "lena").status == 302
+    assert oidc_login(new_page(), oidc_hub, "gina", "/hub/home").status == 302
+    assert oidc_login(new_page(), oidc_hub, "lena", "/hub/home").status == 302
     assert oidc_hub.api("GET", "/users/gina").json()["admin"] is False
     assert oidc_hub.api("GET", "/users/lena").json()["admin"] is True
 

@@ -83,7 +83,7 @@ def test_a_script_in_one_users_server_cannot_read_anothers(
     page = new_page()
     password = secrets.token_urlsafe(12)
     native_signup(page, browser_hub, "ada", password)
-    assert native_login(page, browser_hub, "ada", password).status == 302
+    assert native_login(page, browser_hub, "ada", password, "/hub/home").status == 302
     bobs_file = server_url(browser_hub, "bob", subdomains) + "files/code/secret.txt"
     open_server(page, bobs_file)
     assert SECRET in page.content()
@@ -134,13 +134,13 @@ def test_a_cookie_tossed_from_a_users_address_does_not_log_an_admin_in_as_that_u
     # bob logs in in his own browser and takes his hub login cookie's value.
     bob = new_page(trust)
     native_signup(bob, browser_hub, "bob", "bobs-password-1")
-    assert native_login(bob, browser_hub, "bob", "bobs-password-1").status == 302
+    assert native_login(bob, browser_hub, "bob", "bobs-password-1", "/hub/home").status == 302
     (bobs,) = [c for c in bob.context.cookies() if c["name"].endswith("jupyterhub-hub-login")]
 
     # The admin opens bob's server; a script there tosses bob's cookie.
     ada = new_page(trust)
     native_signup(ada, browser_hub, "ada", "adas-password-1")
-    assert native_login(ada, browser_hub, "ada", "adas-password-1").status == 302
+    assert native_login(ada, browser_hub, "ada", "adas-password-1", "/hub/home").status == 302
     open_server(ada, f"https://bob.{LOOPBACK_NAME}:{hub.port}/user/bob/api/status")
     assert ada.url.startswith(f"https://bob.{LOOPBACK_NAME}:")
     ada.evaluate(TOSS, ["jupyterhub-hub-login", bobs["value"]])
