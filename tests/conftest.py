@@ -23,9 +23,9 @@ def pytest_collection_modifyitems(config, items):
     """In a run spread over workers: files of the tiers that start hubs and containers
     first (those with the most tests first), the quick unit files last, so that the unit
     files fill the gaps while the last slow files finish (``./deploy/test`` runs with
-    ``--no-loadscope-reorder``). A run in one process keeps the files' order: the swarm
-    tier, whose swarm lasts to the end, comes after the Docker tier's engine restarts
-    (``--live-restore`` refuses a swarm)."""
+    ``--no-loadscope-reorder``, and runs the unit tier apart). A run in one process keeps
+    the files' order: the swarm tier, whose swarm lasts to the end, comes after the Docker
+    tier's engine restarts (``--live-restore`` refuses a swarm)."""
     if not hasattr(config, "workerinput"):
         return
     per_file = {}
