@@ -22,14 +22,15 @@ http:
 
 
 class Registry(LoggedProcess):
-    """A registry keeping its images in ``workdir``."""
+    """A registry keeping its images in ``storage`` (by default a folder in ``workdir``)."""
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, storage=None):
         self.workdir = Path(workdir)
         self.port = free_port()
         self.host = f"127.0.0.1:{self.port}"
         self.config = self.workdir / "registry.yml"
-        self.config.write_text(CONFIG.format(root=self.workdir / "storage", port=self.port))
+        root = storage or self.workdir / "storage"
+        self.config.write_text(CONFIG.format(root=root, port=self.port))
         super().__init__("docker-registry", self.workdir / "registry.log")
 
     def start(self):

@@ -4,12 +4,15 @@ going on meanwhile."""
 
 import json
 import os
+import random
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -24,15 +27,32 @@ pytestmark = [pytest.mark.docker]
 # to join it). Taking this image off the machine takes nothing the other tests' servers run,
 # as a release of the team's image shares its base layers with the one before.
 PULLED_LAYER_MB = 64
+# The registry's storage outlives the run, beside the built images: a push finds the lite
+# image's layers there (a gigabyte it otherwise compresses and sends each run) and the
+# pulled layer too, as its content and file times are the same each run. Pulls are not
+# spared: the image is taken off the machine before each.
+CACHE = Path(os.environ.get("KAGGLE_HUB_CACHE_DIR", "/var/cache/kaggle-team-hub"))
+
+
+def registry_storage(client, image):
+    """The kept storage for ``image`` (one folder per build of it; earlier ones removed)."""
+    name = f"test-registry-{client.inspect_image(image)['Id'].split(':')[1][:12]}"
+    for old in CACHE.glob("test-registry-*"):
+        if old.name != name:
+            shutil.rmtree(old, ignore_errors=True)
+    return CACHE / name
 
 
 @pytest.fixture(scope="module")
 def registry_copy(tmp_path_factory, docker_client, image):
     """The image the spawns pull, in a registry on 127.0.0.1, as its remote tag."""
-    registry = Registry(tmp_path_factory.mktemp("registry")).start()
+    storage = registry_storage(docker_client, image)
+    registry = Registry(tmp_path_factory.mktemp("registry"), storage).start()
     context = tmp_path_factory.mktemp("pulled")
-    (context / "layer.bin").write_bytes(os.urandom(PULLED_LAYER_MB * 1024 * 1024))
-    (context / "Dockerfile").write_text(f"FROM {image}\nCOPY layer.bin /opt/release-notes.bin\n")
+    layer = context / "layer.bin"
+    layer.write_bytes(random.Random(PULLED_LAYER_MB).randbytes(PULLED_LAYER_MB * 1024 * 1024))
+    os.utime(layer, (0, 0))
+    (context / "Dockerfile").write_text(f"FROM {image}\nCOPY layer.bin /release-notes.bin\n")
     remote = f"{registry.host}/team/kaggle:{secrets.token_hex(3)}"
     subprocess.run(["docker", "build", "-q", "-t", remote, str(context)], check=True)
     repository, tag = remote.rsplit(":", 1)
