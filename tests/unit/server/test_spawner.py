@@ -86,8 +86,10 @@ def test_no_standby_is_prepared_for_a_server_whose_own_start_began():
     assert s._own_start_began()
 
 
-def test_a_start_waits_for_its_standby_being_made_before_it_checks_the_volume():
+def test_a_start_waits_for_its_standby_being_made_before_it_checks_the_volume(monkeypatch):
     s = make()
+    # A client that is never called (the first check stops the start): no engine is asked.
+    monkeypatch.setattr(KaggleSpawner, "_client", SimpleNamespace())
     checked = []
 
     async def first_check(func, *args):
