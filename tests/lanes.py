@@ -1,7 +1,7 @@
-"""./deploy/test runs the swarm tier (and the tests marked waits) in a lane of its own,
-beside the Docker tier's workers: each lane names its hubs with its own root and hands out
-ports from its own range, so that neither sweeps up, nor binds, what the other is using. A
-single pytest run (any arguments) is the Docker lane alone, whatever tiers it selects."""
+"""./deploy/test runs the swarm tier in a lane of its own, beside the Docker tier's
+workers: each lane names its hubs with its own root and hands out ports from its own range,
+so that neither sweeps up, nor binds, what the other is using. A single pytest run (any
+arguments) is the Docker lane alone, whatever tiers it selects."""
 
 import os
 

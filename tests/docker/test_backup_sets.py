@@ -15,7 +15,7 @@ from ..hubprocess import UserServer, kaggle_hub
 from ..hubs import remove_prefixed, stop_proxies
 from ..waiting import wait_for
 
-pytestmark = [pytest.mark.docker, pytest.mark.reliability, pytest.mark.waits]
+pytestmark = [pytest.mark.docker, pytest.mark.reliability]
 
 WRITTEN = "Backup written to"
 

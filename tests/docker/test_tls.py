@@ -15,7 +15,7 @@ from ..hubprocess import UserServer, free_port
 from ..pebble import Pebble
 from ..waiting import wait_for
 
-pytestmark = [pytest.mark.docker, pytest.mark.tls, pytest.mark.waits]
+pytestmark = [pytest.mark.docker, pytest.mark.tls]
 
 RELOAD = {"50-reload.py": "c.KaggleTraefikProxy.cert_check_seconds = 1\n"}
 HSTS = "max-age=31536000"
